@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vtc::CompressionSession: Apple's VTCompressionSession on Linux, with x264 doing the coding.
+//
+// Typical use, as with VideoToolbox:
+//
+//   std::shared_ptr<vtc::CompressionSession> s;
+//   vtc::CompressionSession::Create(1280, 720, vtc::kCodecType_H264, nullptr, &attrs, OnOutput,
+//                                   ctx, &s);
+//   s->SetProperty(vtc::key::kAverageBitRate, 4000000);
+//   s->PrepareToEncodeFrames();                       // optional
+//   for (...) s->EncodeFrame(buffer, pts, duration, nullptr, my_frame, nullptr);
+//   s->CompleteFrames(vtc::Time::Invalid());          // drain
+//   s->Invalidate();                                  // or drop the last reference
+//
+// THE CONTRACTS (tests/session/ checks each one)
+//
+// 1. Every accepted frame is answered exactly once. Each EncodeFrame that returns kNoErr leads to
+//    exactly one output callback (or handler call) for that frame: with a sample, or with
+//    kEncodeInfo_FrameDropped and no sample, or with an error status and no sample. This holds
+//    through CompleteFrames, Invalidate, encoder errors and destruction. An EncodeFrame that
+//    returns an error never calls back for that frame and does not keep the buffer.
+// 2. Order and thread. Callbacks run on the session's own worker thread, in decode order, one at
+//    a time, never after Invalidate returns. A callback may SetProperty/CopyProperty on its own
+//    session; EncodeFrame, CompleteFrames and Invalidate called from inside a callback return
+//    kParameterErr instead of deadlocking. Frames answered as dropped by Invalidate come last,
+//    in submission order.
+// 3. EncodeFrame is asynchronous and bounded. It retains the buffer, queues the frame and returns
+//    (infoFlagsOut gets kEncodeInfo_Asynchronous). It blocks only while the input queue is full
+//    (at most kMaxQueuedFrames waiting for the worker, plus what x264 holds as delay) and to
+//    honour MaxFrameDelayCount M: before the call that submits frame N returns, frame N-M has
+//    been answered. PTS must be numeric and increase strictly, else kParameterErr.
+// 4. CompleteFrames(T) returns after every frame with PTS <= T (every frame, when T is not
+//    numeric) has been answered. Frames after T that x264 holds with them are answered too
+//    (x264 cannot drain part of its lookahead). The session stays usable and the next frame
+//    encoded after a full drain is an IDR.
+// 5. Invalidate is idempotent. It waits for a callback in progress, answers every frame not yet
+//    answered as dropped (kEncodeInfo_FrameDropped, kNoErr), joins the worker and releases x264
+//    and the buffers. Every later call returns kInvalidSessionErr; GetPixelBufferPool returns
+//    null. Dropping the last reference to a session invalidates it.
+// 6. Samples: one access unit each, AVCC with 4-byte lengths, SPS/PPS only in the format
+//    description's avcC. Attachments NotSync, DependsOnOthers, IsDependedOnByOthers. PTS and
+//    duration exactly as given; DTS always valid, non-decreasing and <= PTS, also with B-frames
+//    (the first DTS may come before the first PTS by the reorder delay).
+// 7. Properties: unknown key kPropertyNotSupportedErr, read-only key kPropertyReadOnlyErr, wrong
+//    type or out of range kParameterErr, and the old value is kept. Keys marked
+//    ChangeableBetweenFrames in CopySupportedPropertyDictionary apply to frames submitted after
+//    the call, with no drain and no IDR; the others can be set until the first EncodeFrame, and
+//    then give kPropertyReadOnlyErr. Setting a key to null restores its default.
+// 8. Zero copy. The planes of a buffer (from the pool or wrapped caller memory) go to x264 as they
+//    are; x264 imports them into its own frames during the encode call. The exception: for odd
+//    widths or heights the coded size is the next even size, and the edge column/row is repeated
+//    into the buffer's extended pixels when it has them (the pool's buffers do), else into a
+//    copy of the luma plane.
+//
+// THREADS: every method may be called from any thread. Callbacks come from one worker thread per
+// session. x264 runs its own threads inside the encode call; the log handler may be called from
+// them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vtcompress/keys.h"
+#include "vtcompress/log.h"
+#include "vtcompress/pixel_buffer.h"
+#include "vtcompress/sample_buffer.h"
+#include "vtcompress/status.h"
+#include "vtcompress/time.h"
+#include "vtcompress/value.h"
+
+namespace vtc {
+
+using EncodeInfoFlags = std::uint32_t;
+constexpr EncodeInfoFlags kEncodeInfo_Asynchronous = 1u << 0;
+constexpr EncodeInfoFlags kEncodeInfo_FrameDropped = 1u << 1;
+
+constexpr int kUnlimitedFrameDelayCount = -1;
+
+// Most frames between key frames when neither MaxKeyFrameInterval nor
+// MaxKeyFrameIntervalDuration is set (x264's own default keyint): finite, so a stream never goes
+// long without a recovery point. EnableLowLatencyRateControl lifts it, as VideoToolbox does.
+constexpr int kDefaultMaxKeyFrameInterval = 250;
+
+// VTCompressionOutputCallback. `sample` is null unless the frame was encoded; it may be kept.
+using OutputCallback = void (*)(void* output_callback_refcon, void* source_frame_refcon,
+                                Status status, EncodeInfoFlags info_flags,
+                                const SampleBufferRef& sample);
+// VTCompressionOutputHandler.
+using OutputHandler =
+    std::function<void(Status status, EncodeInfoFlags info_flags, const SampleBufferRef& sample)>;
+
+class SessionImpl;
+
+class CompressionSession {
+ public:
+  // Frames that may wait for the worker before EncodeFrame blocks.
+  static constexpr int kMaxQueuedFrames = 8;
+
+  // VTCompressionSessionCreate. codec_type must be kCodecType_H264. width/height 1..16384.
+  // encoder_specification (may be null): EncoderID (only "org.videolan.x264"), Enable-/
+  // RequireHardwareAcceleratedVideoEncoder (Require = true gives kCouldNotFindVideoEncoderErr:
+  // there is no hardware encoder), EnableLowLatencyRateControl. source_image_buffer_attributes
+  // (may be null) describes the pool of GetPixelBufferPool; see PixelBufferPool::Create (Width and
+  // Height default to the session's). output_callback may be null only if every frame is
+  // submitted with EncodeFrameWithOutputHandler.
+  static Status Create(int width, int height, CodecType codec_type,
+                       const Dictionary* encoder_specification,
+                       const Dictionary* source_image_buffer_attributes,
+                       OutputCallback output_callback, void* output_callback_refcon,
+                       std::shared_ptr<CompressionSession>* session_out);
+
+  ~CompressionSession();
+  CompressionSession(const CompressionSession&) = delete;
+  CompressionSession& operator=(const CompressionSession&) = delete;
+
+  // VTCompressionSessionEncodeFrame. `frame_properties` may hold ForceKeyFrame (bool).
+  // `duration` may be invalid. `info_flags_out` may be null.
+  Status EncodeFrame(const PixelBufferRef& image_buffer, Time pts, Time duration,
+                     const Dictionary* frame_properties, void* source_frame_refcon,
+                     EncodeInfoFlags* info_flags_out);
+  // VTCompressionSessionEncodeFrameWithOutputHandler; only for sessions created without a
+  // callback (kParameterErr otherwise, and an empty handler is kParameterErr too).
+  Status EncodeFrameWithOutputHandler(const PixelBufferRef& image_buffer, Time pts, Time duration,
+                                      const Dictionary* frame_properties,
+                                      EncodeInfoFlags* info_flags_out, OutputHandler handler);
+
+  // VTCompressionSessionCompleteFrames. Not numeric (invalid, indefinite, +inf) means all.
+  Status CompleteFrames(Time complete_until_presentation_time_stamp);
+  // VTCompressionSessionInvalidate.
+  void Invalidate();
+  // VTCompressionSessionPrepareToEncodeFrames: opens x264 now (checking the configuration,
+  // e.g. a level the size cannot fit gives kParameterErr) instead of at the first frame.
+  Status PrepareToEncodeFrames();
+  // VTCompressionSessionGetPixelBufferPool; null once invalidated.
+  PixelBufferPoolRef GetPixelBufferPool();
+
+  // VTSessionSetProperty / SetProperties / CopyProperty / CopySupportedPropertyDictionary.
+  // SetProperties applies keys in order and stops at the first failure (earlier ones stay set).
+  Status SetProperty(const std::string& key, const Value& value);
+  Status SetProperties(const Dictionary& properties);
+  Status CopyProperty(const std::string& key, Value* value_out);
+  Status CopySupportedPropertyDictionary(Dictionary* out);
+
+  // Messages of this session and its x264 instance go here (see log.h), instead of the default.
+  void SetLogHandler(LogHandler handler);
+
+ private:
+  explicit CompressionSession(std::unique_ptr<SessionImpl> impl);
+  std::unique_ptr<SessionImpl> impl_;
+};
+
+using CompressionSessionRef = std::shared_ptr<CompressionSession>;
+
+// VTCopyVideoEncoderList: one entry per encoder, with CodecType, EncoderID, CodecName,
+// EncoderName, DisplayName, IsHardwareAccelerated, SupportsFrameReordering. options may be null.
+Status CopyVideoEncoderList(const Dictionary* options, Array* list_out);
+
+}  // namespace vtc

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Key strings. Each is VideoToolbox's / CoreVideo's / CoreMedia's constant without its prefix,
+// so `kVTCompressionPropertyKey_AverageBitRate` is "AverageBitRate".
+#pragma once
+
+#include <cstdint>
+
+namespace vtc {
+
+// Four-character codes, as CoreMedia writes them ('avc1' == 0x61766331).
+constexpr std::uint32_t FourCC(const char (&s)[5]) {
+  return (std::uint32_t(std::uint8_t(s[0])) << 24) | (std::uint32_t(std::uint8_t(s[1])) << 16) |
+         (std::uint32_t(std::uint8_t(s[2])) << 8) | std::uint32_t(std::uint8_t(s[3]));
+}
+
+using CodecType = std::uint32_t;
+constexpr CodecType kCodecType_H264 = FourCC("avc1");
+constexpr CodecType kCodecType_HEVC = FourCC("hvc1");  // reserved for a later backend
+
+using PixelFormatType = std::uint32_t;
+// NV12 video range / full range, and three-plane I420.
+constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarVideoRange = FourCC("420v");
+constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarFullRange = FourCC("420f");
+constexpr PixelFormatType kPixelFormat_420YpCbCr8Planar = FourCC("y420");
+
+namespace key {
+
+// kVTVideoEncoderSpecification_*
+inline constexpr const char kEncoderID[] = "EncoderID";
+inline constexpr const char kEnableHardwareAcceleratedVideoEncoder[] =
+    "EnableHardwareAcceleratedVideoEncoder";
+inline constexpr const char kRequireHardwareAcceleratedVideoEncoder[] =
+    "RequireHardwareAcceleratedVideoEncoder";
+inline constexpr const char kEnableLowLatencyRateControl[] = "EnableLowLatencyRateControl";
+
+// kCVPixelBuffer*Key (source image buffer attributes) and kCVPixelBufferPool*Key.
+inline constexpr const char kPixelFormatType[] = "PixelFormatType";
+inline constexpr const char kWidth[] = "Width";
+inline constexpr const char kHeight[] = "Height";
+inline constexpr const char kBytesPerRowAlignment[] = "BytesPerRowAlignment";
+inline constexpr const char kExtendedPixelsLeft[] = "ExtendedPixelsLeft";
+inline constexpr const char kExtendedPixelsTop[] = "ExtendedPixelsTop";
+inline constexpr const char kExtendedPixelsRight[] = "ExtendedPixelsRight";
+inline constexpr const char kExtendedPixelsBottom[] = "ExtendedPixelsBottom";
+inline constexpr const char kPoolMinimumBufferCount[] = "MinimumBufferCount";
+// Pool-wide cap on live buffers; CreatePixelBuffer beyond it gives kAllocationFailedErr.
+inline constexpr const char kPoolAllocationThreshold[] = "AllocationThreshold";
+
+// kVTCompressionPropertyKey_*
+inline constexpr const char kAverageBitRate[] = "AverageBitRate";
+inline constexpr const char kDataRateLimits[] = "DataRateLimits";
+inline constexpr const char kConstantBitRate[] = "ConstantBitRate";
+inline constexpr const char kQuality[] = "Quality";
+inline constexpr const char kRealTime[] = "RealTime";
+inline constexpr const char kProfileLevel[] = "ProfileLevel";
+inline constexpr const char kAllowFrameReordering[] = "AllowFrameReordering";
+inline constexpr const char kAllowTemporalCompression[] = "AllowTemporalCompression";
+inline constexpr const char kMaxKeyFrameInterval[] = "MaxKeyFrameInterval";
+inline constexpr const char kMaxKeyFrameIntervalDuration[] = "MaxKeyFrameIntervalDuration";
+inline constexpr const char kExpectedFrameRate[] = "ExpectedFrameRate";
+inline constexpr const char kMaxFrameDelayCount[] = "MaxFrameDelayCount";
+inline constexpr const char kH264EntropyMode[] = "H264EntropyMode";
+inline constexpr const char kMinAllowedFrameQP[] = "MinAllowedFrameQP";
+inline constexpr const char kMaxAllowedFrameQP[] = "MaxAllowedFrameQP";
+inline constexpr const char kPrioritizeEncodingSpeedOverQuality[] =
+    "PrioritizeEncodingSpeedOverQuality";
+inline constexpr const char kReferenceBufferCount[] = "ReferenceBufferCount";
+inline constexpr const char kSuggestedLookAheadFrameCount[] = "SuggestedLookAheadFrameCount";
+inline constexpr const char kSpatialAdaptiveQPLevel[] = "SpatialAdaptiveQPLevel";
+inline constexpr const char kMaxH264SliceBytes[] = "MaxH264SliceBytes";
+inline constexpr const char kColorPrimaries[] = "ColorPrimaries";
+inline constexpr const char kTransferFunction[] = "TransferFunction";
+inline constexpr const char kYCbCrMatrix[] = "YCbCrMatrix";
+inline constexpr const char kPixelAspectRatio[] = "PixelAspectRatio";
+inline constexpr const char kSourceFrameCount[] = "SourceFrameCount";
+inline constexpr const char kExpectedDuration[] = "ExpectedDuration";
+inline constexpr const char kCalculateMeanSquaredError[] = "CalculateMeanSquaredError";
+// Read-only.
+inline constexpr const char kNumberOfPendingFrames[] = "NumberOfPendingFrames";
+inline constexpr const char kPixelBufferPoolIsShared[] = "PixelBufferPoolIsShared";
+inline constexpr const char kVideoEncoderPixelBufferAttributes[] =
+    "VideoEncoderPixelBufferAttributes";
+inline constexpr const char kUsingHardwareAcceleratedVideoEncoder[] =
+    "UsingHardwareAcceleratedVideoEncoder";
+// EncoderID (above) is also a read-only compression property.
+
+// PixelAspectRatio dictionary (kCMFormatDescriptionKey_PixelAspectRatio*).
+inline constexpr const char kHorizontalSpacing[] = "HorizontalSpacing";
+inline constexpr const char kVerticalSpacing[] = "VerticalSpacing";
+
+// kVTEncodeFrameOptionKey_*
+inline constexpr const char kForceKeyFrame[] = "ForceKeyFrame";
+
+// kCMSampleAttachmentKey_* and kVTSampleAttachmentKey_*
+inline constexpr const char kNotSync[] = "NotSync";
+inline constexpr const char kDependsOnOthers[] = "DependsOnOthers";
+inline constexpr const char kIsDependedOnByOthers[] = "IsDependedOnByOthers";
+inline constexpr const char kQualityMetrics[] = "QualityMetrics";
+inline constexpr const char kLumaMeanSquaredError[] = "LumaMeanSquaredError";
+inline constexpr const char kChromaBlueMeanSquaredError[] = "ChromaBlueMeanSquaredError";
+inline constexpr const char kChromaRedMeanSquaredError[] = "ChromaRedMeanSquaredError";
+
+// kCMFormatDescriptionExtension_* on the output format description.
+inline constexpr const char kSampleDescriptionExtensionAtoms[] = "SampleDescriptionExtensionAtoms";
+inline constexpr const char kAvcC[] = "avcC";
+inline constexpr const char kCleanAperture[] = "CleanAperture";
+inline constexpr const char kCleanApertureWidth[] = "Width";
+inline constexpr const char kCleanApertureHeight[] = "Height";
+inline constexpr const char kCleanApertureHorizontalOffset[] = "HorizontalOffset";
+inline constexpr const char kCleanApertureVerticalOffset[] = "VerticalOffset";
+inline constexpr const char kFullRangeVideo[] = "FullRangeVideo";
+
+// kVTVideoEncoderList_*
+inline constexpr const char kCodecType[] = "CodecType";
+inline constexpr const char kCodecName[] = "CodecName";
+inline constexpr const char kEncoderName[] = "EncoderName";
+inline constexpr const char kDisplayName[] = "DisplayName";
+inline constexpr const char kIsHardwareAccelerated[] = "IsHardwareAccelerated";
+inline constexpr const char kSupportsFrameReordering[] = "SupportsFrameReordering";
+
+// kVTProperty*Key in each entry of CopySupportedPropertyDictionary.
+inline constexpr const char kPropertyType[] = "PropertyType";        // "Boolean", "Number", ...
+inline constexpr const char kReadWriteStatus[] = "ReadWriteStatus";  // "ReadOnly" / "ReadWrite"
+inline constexpr const char kSupportedValueMinimum[] = "SupportedValueMinimum";
+inline constexpr const char kSupportedValueMaximum[] = "SupportedValueMaximum";
+inline constexpr const char kSupportedValueList[] = "SupportedValueList";
+inline constexpr const char kDocumentation[] = "Documentation";
+// Extensions of this implementation: the default, and whether the key may change between frames.
+inline constexpr const char kDefaultValue[] = "DefaultValue";
+inline constexpr const char kChangeableBetweenFrames[] = "ChangeableBetweenFrames";
+
+}  // namespace key
+
+// Encoder ID of the only encoder here.
+inline constexpr const char kX264EncoderID[] = "org.videolan.x264";
+
+}  // namespace vtc

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Compressed output: format descriptions and sample buffers, after CoreMedia's
+// CMVideoFormatDescription and CMSampleBuffer.
+//
+// Both are immutable once made and shared through std::shared_ptr<const ...>: a callback may keep
+// a sample (or its format description) for as long as it likes, from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "vtcompress/keys.h"
+#include "vtcompress/status.h"
+#include "vtcompress/time.h"
+#include "vtcompress/value.h"
+
+namespace vtc {
+
+class FormatDescription;
+using FormatDescriptionRef = std::shared_ptr<const FormatDescription>;
+
+class FormatDescription {
+ public:
+  // Builds an 'avc1' description from one SPS and one PPS (NAL units without start codes or
+  // length prefixes). coded_* is the size in the bitstream, display_* the picture the caller
+  // gave (smaller only for odd sizes; then a CleanAperture extension says so).
+  // `extensions` is merged in (colour keys, PixelAspectRatio, FullRangeVideo).
+  static Status CreateH264(const Data& sps, const Data& pps, int coded_width, int coded_height,
+                           int display_width, int display_height, Dictionary extensions,
+                           FormatDescriptionRef* out);
+
+  CodecType codec_type() const { return codec_type_; }
+  // CMVideoFormatDescriptionGetDimensions: the coded size.
+  int width() const { return coded_width_; }
+  int height() const { return coded_height_; }
+  // The picture as given to the session (CMVideoFormatDescriptionGetPresentationDimensions).
+  int display_width() const { return display_width_; }
+  int display_height() const { return display_height_; }
+  // Extensions, including SampleDescriptionExtensionAtoms = {"avcC": Data}.
+  const Dictionary& extensions() const { return extensions_; }
+  // The AVCDecoderConfigurationRecord (ISO/IEC 14496-15).
+  const Data& avcc() const { return avcc_; }
+  // H.264 profile_idc and level_idc from the SPS.
+  int profile_idc() const { return profile_idc_; }
+  int level_idc() const { return level_idc_; }
+
+  // CMVideoFormatDescriptionGetH264ParameterSetAtIndex: index 0 is the SPS, 1 the PPS. Any out
+  // pointer may be null; with index out of range the count and header length are still set and
+  // kParameterErr is returned. Pointers stay valid as long as the description lives.
+  Status GetH264ParameterSetAtIndex(std::size_t index, const std::uint8_t** parameter_set,
+                                    std::size_t* size, std::size_t* count,
+                                    int* nal_unit_header_length) const;
+
+  // Same codec, sizes, parameter sets and extensions (CMFormatDescriptionEqual).
+  bool Equals(const FormatDescription& other) const;
+
+ private:
+  FormatDescription() = default;
+  CodecType codec_type_ = 0;
+  int coded_width_ = 0, coded_height_ = 0, display_width_ = 0, display_height_ = 0;
+  int profile_idc_ = 0, level_idc_ = 0;
+  Data sps_, pps_, avcc_;
+  Dictionary extensions_;
+};
+
+class SampleBuffer;
+using SampleBufferRef = std::shared_ptr<const SampleBuffer>;
+
+// One access unit, AVCC framed (4-byte big-endian NAL lengths), no parameter sets in band.
+class SampleBuffer {
+ public:
+  struct Init {
+    Data data;
+    Time pts, dts, duration;
+    FormatDescriptionRef format_description;
+    Dictionary attachments;
+    int frame_qp = -1;
+  };
+  static SampleBufferRef Create(Init init);
+
+  const Data& data() const { return init_.data; }
+  std::size_t size() const { return init_.data.size(); }
+  Time presentation_time_stamp() const { return init_.pts; }
+  Time decode_time_stamp() const { return init_.dts; }
+  Time duration() const { return init_.duration; }
+  const FormatDescriptionRef& format_description() const { return init_.format_description; }
+  // The sample's attachment dictionary (CMSampleBufferGetSampleAttachmentsArray()[0]):
+  // NotSync, DependsOnOthers, IsDependedOnByOthers, and QualityMetrics when asked for.
+  const Dictionary& attachments() const { return init_.attachments; }
+  // A sync sample: NotSync absent or false.
+  bool IsSync() const;
+  // The frame's base QP from x264's rate control, or -1 if unknown (x264 reports it per frame
+  // only when it runs without frame threads: MaxFrameDelayCount set, low-latency rate control).
+  int frame_qp() const { return init_.frame_qp; }
+
+ private:
+  explicit SampleBuffer(Init init) : init_(std::move(init)) {}
+  Init init_;
+};
+
+}  // namespace vtc

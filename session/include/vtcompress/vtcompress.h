@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The whole session API.
+#pragma once
+
+#include "vtcompress/compression_session.h"
+#include "vtcompress/keys.h"
+#include "vtcompress/log.h"
+#include "vtcompress/pixel_buffer.h"
+#include "vtcompress/sample_buffer.h"
+#include "vtcompress/status.h"
+#include "vtcompress/time.h"
+#include "vtcompress/value.h"

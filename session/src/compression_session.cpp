@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The session: validation on the caller's thread, a queue, and one worker thread that owns the
+// encoder backend and calls the output callbacks.
+//
+// LOCKS (one family, std::mutex; order from outer to inner):
+//   1. SessionImpl::mu_      queue, pending frames, properties, state. Never held while x264
+//                            runs or a callback runs.
+//   2. Logger::mu_           leaf (handler pointer only).
+//   3. PixelBufferPool::Shared::mu   leaf (free list), taken when a buffer is released.
+// The worker owns `encoder_` and `in_encoder_` without a lock: no other thread touches them.
+#include "vtcompress/compression_session.h"
+
+#include <cinttypes>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <thread>
+
+#include "encoder.h"
+#include "log_internal.h"
+#include "properties.h"
+
+namespace vtc {
+
+namespace {
+
+constexpr int kMaxDimension = 16384;
+
+// A frame accepted by EncodeFrame, owned by the queue and then by the worker.
+struct FrameJob {
+  std::uint64_t seq = 0;
+  PixelBufferRef buffer;
+  Time pts, duration;
+  std::int64_t pts_ticks = 0;  // pts in the session timescale
+  bool force_keyframe = false;
+  void* refcon = nullptr;
+  OutputHandler handler;  // set for the handler form
+  std::shared_ptr<const EncoderConfig> config;
+};
+
+struct Job {
+  enum class Kind { kFrame, kDrain, kPrepare } kind = Kind::kFrame;
+  FrameJob frame;
+  std::uint64_t ticket = 0;  // kDrain / kPrepare: completion ticket
+};
+
+bool GetBoolKey(const Dictionary* d, const char* k, bool def, bool* ok) {
+  if (!d) return def;
+  auto it = d->find(k);
+  if (it == d->end() || it->second.IsNull()) return def;
+  bool v = def;
+  if (!it->second.GetBool(&v)) *ok = false;
+  return v;
+}
+
+}  // namespace
+
+class SessionImpl {
+ public:
+  SessionImpl(int width, int height, OutputCallback callback, void* refcon,
+              bool low_latency_rate_control)
+      : width_(width),
+        height_(height),
+        callback_(callback),
+        callback_refcon_(refcon),
+        low_latency_rc_(low_latency_rate_control) {
+    config_ = std::make_shared<const EncoderConfig>(ResolveConfig(values_, low_latency_rc_));
+    encoder_ = CreateX264Encoder(&logger_);
+  }
+
+  ~SessionImpl() { Invalidate(); }
+
+  Status Init(const Dictionary* source_attributes) {
+    Dictionary attrs = source_attributes ? *source_attributes : Dictionary{};
+    if (!attrs.count(key::kWidth)) attrs[key::kWidth] = Value(width_);
+    if (!attrs.count(key::kHeight)) attrs[key::kHeight] = Value(height_);
+    // Odd sizes are coded at the next even size: give the pool's buffers room for the
+    // repeated edge so it is written in place.
+    for (auto [k, odd] : {std::pair{key::kExtendedPixelsRight, width_ & 1},
+                          std::pair{key::kExtendedPixelsBottom, height_ & 1}}) {
+      std::int64_t e = 0;
+      auto it = attrs.find(k);
+      if (it != attrs.end() && !it->second.GetInt(&e)) return Status::kParameterErr;
+      if (e < odd) attrs[k] = Value(odd);
+    }
+    Status st = PixelBufferPool::Create(attrs, &pool_);
+    if (st != Status::kNoErr) {
+      logger_.Logf(LogLevel::kError, "source image buffer attributes rejected: %s", StatusName(st));
+      return st;
+    }
+    stream_format_ = pool_->pixel_format();
+    pool_shared_ = pool_->width() == width_ && pool_->height() == height_;
+    worker_ = std::thread([this] { WorkerMain(); });
+    return Status::kNoErr;
+  }
+
+  Logger& logger() { return logger_; }
+
+  // --- Caller-side verbs -----------------------------------------------------------------------
+
+  Status EncodeFrame(const PixelBufferRef& buffer, Time pts, Time duration,
+                     const Dictionary* options, void* refcon, OutputHandler handler,
+                     bool handler_form, EncodeInfoFlags* info_out) {
+    if (info_out) *info_out = 0;
+    if (OnWorker()) {
+      logger_.Logf(LogLevel::kError, "EncodeFrame called from inside an output callback");
+      return Status::kParameterErr;
+    }
+    if (handler_form ? (callback_ != nullptr || !handler) : callback_ == nullptr) {
+      logger_.Logf(LogLevel::kError,
+                   handler_form ? "EncodeFrameWithOutputHandler needs a session created without "
+                                  "an output callback, and a handler"
+                                : "EncodeFrame needs a session created with an output callback");
+      return Status::kParameterErr;
+    }
+    if (!buffer) return Fail(Status::kParameterErr, "EncodeFrame: no pixel buffer");
+    if (!IsSupportedPixelFormat(buffer->pixel_format()))
+      return Fail(Status::kPixelTransferNotSupportedErr, "EncodeFrame: pixel format %s",
+                  PixelFormatName(buffer->pixel_format()).c_str());
+    if (buffer->width() != width_ || buffer->height() != height_)
+      return Fail(Status::kParameterErr, "EncodeFrame: buffer is %dx%d, the session %dx%d",
+                  buffer->width(), buffer->height(), width_, height_);
+    if (!pts.IsNumeric())
+      return Fail(Status::kParameterErr, "EncodeFrame: the presentation time is not numeric");
+    if (duration.IsValid() && (!duration.IsNumeric() || duration.value < 0))
+      return Fail(Status::kParameterErr, "EncodeFrame: bad duration %s",
+                  duration.ToString().c_str());
+    bool options_ok = true;
+    const bool force_key = GetBoolKey(options, key::kForceKeyFrame, false, &options_ok);
+    if (!options_ok) return Fail(Status::kParameterErr, "ForceKeyFrame must be a boolean");
+
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    if (last_pts_.IsValid() && pts <= last_pts_)
+      return Fail(Status::kParameterErr,
+                  "EncodeFrame: presentation time %s is not after the previous one %s",
+                  pts.ToString().c_str(), last_pts_.ToString().c_str());
+    if (timescale_ == 0) timescale_ = pts.timescale;
+    const Time scaled = pts.ConvertScale(timescale_);
+    if (seq_ > 0 && scaled.value <= last_pts_ticks_)
+      return Fail(Status::kParameterErr,
+                  "EncodeFrame: presentation time %s is too close to the previous one for the "
+                  "session's timescale %d",
+                  pts.ToString().c_str(), timescale_);
+    if (!started_) {
+      // The first frame fixes the configuration's non-mutable keys: check them now so a bad
+      // combination is this call's error rather than a callback's.
+      std::string why;
+      Status st = encoder_->Validate(*config_, StreamFor(duration), &why);
+      if (st != Status::kNoErr) return Fail(st, "%s", why.c_str());
+      started_ = true;
+    }
+    // Bounded queue: wait for the worker to take frames.
+    cv_.wait(lock, [&] {
+      return queued_frames_ < CompressionSession::kMaxQueuedFrames || state_ != State::kActive;
+    });
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+
+    Job job;
+    FrameJob& f = job.frame;
+    f.seq = seq_++;
+    f.buffer = buffer;
+    f.pts = pts;
+    f.duration = duration;
+    f.pts_ticks = scaled.value;
+    f.force_keyframe = force_key;
+    f.refcon = refcon;
+    f.handler = std::move(handler);
+    f.config = config_;
+    last_pts_ = pts;
+    last_pts_ticks_ = scaled.value;
+    if (!first_duration_.IsValid() && duration.IsNumeric() && duration.value > 0)
+      first_duration_ = duration;
+    pending_[f.seq] = pts;
+    const std::uint64_t seq = f.seq;
+    queue_.push_back(std::move(job));
+    ++queued_frames_;
+    cv_.notify_all();
+    if (info_out) *info_out = kEncodeInfo_Asynchronous;
+
+    // MaxFrameDelayCount M: frame seq - M must have been answered before we return.
+    const int m = config_->max_frame_delay_count;
+    if (m >= 0 && seq >= std::uint64_t(m)) {
+      const std::uint64_t target = seq - std::uint64_t(m);
+      cv_.wait(lock, [&] { return !pending_.count(target) || state_ != State::kActive; });
+      if (info_out && m == 0) *info_out = 0;  // answered synchronously
+    }
+    return Status::kNoErr;
+  }
+
+  Status CompleteFrames(Time until) {
+    if (OnWorker()) {
+      logger_.Logf(LogLevel::kError, "CompleteFrames called from inside an output callback");
+      return Status::kParameterErr;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    bool needed = false;
+    for (const auto& [seq, pts] : pending_)
+      if (!until.IsNumeric() || pts <= until) needed = true;
+    if (!needed) return Status::kNoErr;
+    return RunTicketJob(lock, Job::Kind::kDrain);
+  }
+
+  Status Prepare() {
+    if (OnWorker()) return Status::kParameterErr;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    return RunTicketJob(lock, Job::Kind::kPrepare);
+  }
+
+  void Invalidate() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ == State::kInvalidated) return;
+    if (OnWorker()) {
+      logger_.Logf(LogLevel::kError,
+                   "Invalidate called from inside an output callback; ignored (it would wait "
+                   "for itself)");
+      return;
+    }
+    if (state_ == State::kInvalidating) {
+      cv_.wait(lock, [&] { return state_ == State::kInvalidated; });
+      return;
+    }
+    state_ = State::kInvalidating;
+    cv_.notify_all();
+    lock.unlock();
+    if (worker_.joinable()) worker_.join();
+    lock.lock();
+    state_ = State::kInvalidated;
+    pool_.reset();
+    cv_.notify_all();
+  }
+
+  PixelBufferPoolRef GetPool() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return state_ == State::kActive ? pool_ : nullptr;
+  }
+
+  Status SetProperty(const std::string& k, const Value& value) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    return SetPropertyLocked(k, value);
+  }
+
+  Status SetProperties(const Dictionary& props) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    for (const auto& [k, v] : props)
+      if (Status st = SetPropertyLocked(k, v); st != Status::kNoErr) return st;
+    return Status::kNoErr;
+  }
+
+  Status CopyProperty(const std::string& k, Value* out) {
+    if (!out) return Status::kParameterErr;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    const PropertyDescriptor* d = FindProperty(k);
+    if (!d) return Status::kPropertyNotSupportedErr;
+    if (k == key::kNumberOfPendingFrames) {
+      *out = Value(std::int64_t(pending_.size()));
+    } else if (k == key::kPixelBufferPoolIsShared) {
+      *out = Value(pool_shared_);
+    } else if (k == key::kVideoEncoderPixelBufferAttributes) {
+      Array formats = {Value(kPixelFormat_420YpCbCr8BiPlanarVideoRange),
+                       Value(kPixelFormat_420YpCbCr8BiPlanarFullRange),
+                       Value(kPixelFormat_420YpCbCr8Planar)};
+      *out = Value(Dictionary{{key::kPixelFormatType, Value(formats)},
+                              {key::kWidth, Value(width_)},
+                              {key::kHeight, Value(height_)},
+                              {key::kBytesPerRowAlignment, Value(64)},
+                              {key::kExtendedPixelsRight, Value(width_ & 1)},
+                              {key::kExtendedPixelsBottom, Value(height_ & 1)}});
+    } else if (auto it = values_.find(k); it != values_.end()) {
+      *out = it->second;
+    } else {
+      *out = d->default_value;
+    }
+    return Status::kNoErr;
+  }
+
+  Status CopySupported(Dictionary* out) {
+    if (!out) return Status::kParameterErr;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    *out = SupportedPropertyDictionary();
+    return Status::kNoErr;
+  }
+
+ private:
+  enum class State { kActive, kInvalidating, kInvalidated };
+
+  bool OnWorker() const { return std::this_thread::get_id() == worker_id_; }
+
+  Status Fail(Status st, const char* format, ...) const __attribute__((format(printf, 3, 4))) {
+    va_list args;
+    va_start(args, format);
+    logger_.Vlogf(LogLevel::kError, format, args);
+    va_end(args);
+    return st;
+  }
+
+  StreamInfo StreamFor(Time duration) const {
+    StreamInfo s;
+    s.width = width_;
+    s.height = height_;
+    s.pixel_format = stream_format_;
+    s.timescale = timescale_ > 0 ? timescale_ : 90000;
+    s.fps = config_->expected_frame_rate;
+    if (s.fps <= 0 && duration.IsNumeric() && duration.value > 0) s.fps = 1.0 / duration.Seconds();
+    if (s.fps <= 0 && first_duration_.IsNumeric()) s.fps = 1.0 / first_duration_.Seconds();
+    return s;
+  }
+
+  Status SetPropertyLocked(const std::string& k, const Value& value) {
+    const PropertyDescriptor* d = FindProperty(k);
+    if (!d) {
+      logger_.Logf(LogLevel::kDebug, "property %s is not supported", k.c_str());
+      return Status::kPropertyNotSupportedErr;
+    }
+    if (d->read_only) return Status::kPropertyReadOnlyErr;
+    if (started_ && !d->changeable_between_frames) {
+      logger_.Logf(LogLevel::kWarning, "%s cannot change once frames have been encoded", k.c_str());
+      return Status::kPropertyReadOnlyErr;
+    }
+    Value normalized;
+    std::string why;
+    if (Status st = ValidatePropertyValue(*d, value, &normalized, &why); st != Status::kNoErr)
+      return Fail(st, "%s", why.c_str());
+    Dictionary next = values_;
+    if (normalized.IsNull())
+      next.erase(k);
+    else
+      next[k] = normalized;
+    if (Status st = CheckPropertyCombination(next, &why); st != Status::kNoErr)
+      return Fail(st, "%s", why.c_str());
+    values_ = std::move(next);
+    config_ = std::make_shared<const EncoderConfig>(ResolveConfig(values_, low_latency_rc_));
+    return Status::kNoErr;
+  }
+
+  // Queues a drain or prepare job and waits for the worker to finish it.
+  Status RunTicketJob(std::unique_lock<std::mutex>& lock, Job::Kind kind) {
+    Job job;
+    job.kind = kind;
+    job.ticket = ++tickets_issued_;
+    job.frame.config = config_;
+    const std::uint64_t ticket = job.ticket;
+    queue_.push_back(std::move(job));
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return tickets_done_ >= ticket || state_ != State::kActive; });
+    if (tickets_done_ < ticket) return Status::kInvalidSessionErr;
+    Status st = ticket_status_[ticket];
+    ticket_status_.erase(ticket);
+    return st;
+  }
+
+  // --- Worker ----------------------------------------------------------------------------------
+
+  void WorkerMain() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      worker_id_ = std::this_thread::get_id();
+    }
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || state_ != State::kActive; });
+        if (state_ != State::kActive) break;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        if (job.kind == Job::Kind::kFrame) --queued_frames_;
+        cv_.notify_all();
+      }
+      switch (job.kind) {
+        case Job::Kind::kFrame:
+          HandleFrame(std::move(job.frame));
+          break;
+        case Job::Kind::kDrain:
+          FinishTicket(job.ticket, Drain());
+          break;
+        case Job::Kind::kPrepare:
+          FinishTicket(job.ticket, EnsureOpen(*job.frame.config, Time::Invalid()));
+          break;
+      }
+    }
+    // Invalidating: every frame not yet answered is answered as dropped, then x264 goes.
+    std::deque<Job> rest;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      rest.swap(queue_);
+      queued_frames_ = 0;
+    }
+    for (auto& [seq, f] : in_encoder_) Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+    in_encoder_.clear();
+    for (Job& j : rest)
+      if (j.kind == Job::Kind::kFrame)
+        Answer(j.frame, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+    encoder_->Close();
+  }
+
+  void FinishTicket(std::uint64_t ticket, Status st) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ticket_status_[ticket] = st;
+    tickets_done_ = ticket;
+    cv_.notify_all();
+  }
+
+  // Opens x264 if it is not open (or must be reopened after a drain).
+  Status EnsureOpen(const EncoderConfig& config, Time duration) {
+    StreamInfo stream;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stream = StreamFor(duration);
+    }
+    if (encoder_->IsOpen() && !encoder_->Exhausted()) {
+      // Opened by PrepareToEncodeFrames before the timestamps were known: reopen once with the
+      // real timescale and frame rate, nothing has been encoded yet.
+      if (frames_encoded_ == 0 && (encoder_->stream().timescale != stream.timescale ||
+                                   encoder_->stream().fps != stream.fps)) {
+        encoder_->Close();
+      } else {
+        return Status::kNoErr;
+      }
+    }
+    std::string why;
+    Status st = encoder_->Open(config, stream, &why);
+    if (st != Status::kNoErr) {
+      logger_.Logf(LogLevel::kError, "cannot open the encoder: %s", why.c_str());
+      return st;
+    }
+    applied_config_ = std::make_shared<EncoderConfig>(config);
+    opened_all_intra_ = !config.allow_temporal_compression;
+    force_next_idr_ = true;
+    return Status::kNoErr;
+  }
+
+  void HandleFrame(FrameJob f) {
+    const EncoderConfig& config = *f.config;
+    if (encoder_->IsOpen() && !encoder_->Exhausted() && applied_config_ &&
+        config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart) {
+      logger_.Logf(LogLevel::kInfo, "rate-control mode changed: restarting x264 (drain + IDR)");
+      Drain();
+    }
+    Status st = EnsureOpen(config, f.duration);
+    if (st != Status::kNoErr) {
+      Answer(f, st == Status::kParameterErr ? st : Status::kVideoEncoderMalfunctionErr, 0, {});
+      return;
+    }
+    InputFrame in;
+    in.buffer = f.buffer.get();
+    in.pts = f.pts_ticks;
+    in.id = f.seq;
+    in.force_keyframe = f.force_keyframe || DecideKeyframe(config, f);
+    if (in.force_keyframe) {
+      frames_since_key_ = 0;
+      last_key_ticks_ = f.pts_ticks;
+    }
+    ++frames_since_key_;
+    if (applied_config_ && config.ChangeFrom(*applied_config_) != EncoderConfig::Change::kNone)
+      in.reconfigure = &config;
+    applied_config_ = f.config;
+    std::vector<EncodedFrame> out;
+    st = encoder_->Encode(&in, &out);
+    const std::uint64_t seq = f.seq;
+    in_encoder_.emplace(seq, std::move(f));
+    ++frames_encoded_;
+    Emit(out);
+    if (st != Status::kNoErr) FailEncoder(st);
+  }
+
+  // Session-side keyframe placement (x264's keyint cannot change in a running encoder).
+  bool DecideKeyframe(const EncoderConfig& c, const FrameJob& f) {
+    if (force_next_idr_) {
+      force_next_idr_ = false;
+      return true;
+    }
+    // x264 opened all-intra makes every frame an IDR itself (forcing would only make it warn).
+    if (!c.allow_temporal_compression) return !opened_all_intra_;
+    int interval = c.max_key_frame_interval;
+    if (interval == 0 && c.max_key_frame_interval_duration <= 0 && !c.low_latency_rate_control)
+      interval = kDefaultMaxKeyFrameInterval;
+    if (interval > 0 && frames_since_key_ >= interval) return true;
+    if (c.max_key_frame_interval_duration > 0 && timescale_ > 0) {
+      // Force this frame if the next one would land past the limit.
+      std::int64_t step = f.duration.IsNumeric() ? f.duration.ConvertScale(timescale_).value
+                                                 : f.pts_ticks - prev_pts_ticks_;
+      if (step <= 0) step = 0;
+      prev_pts_ticks_ = f.pts_ticks;
+      const double next_gap = double(f.pts_ticks + step - last_key_ticks_) / timescale_;
+      if (next_gap > c.max_key_frame_interval_duration + 1e-9) return true;
+    }
+    prev_pts_ticks_ = f.pts_ticks;
+    return false;
+  }
+
+  // Drains x264 completely; every frame in it is answered. The next frame is an IDR.
+  Status Drain() {
+    Status result = Status::kNoErr;
+    if (encoder_->IsOpen() && !encoder_->Exhausted()) {
+      while (encoder_->DelayedFrames() > 0) {
+        std::vector<EncodedFrame> out;
+        Status st = encoder_->Encode(nullptr, &out);
+        Emit(out);
+        if (st != Status::kNoErr) {
+          FailEncoder(st);
+          result = st;
+          break;
+        }
+      }
+    }
+    // Frames x264 never returned (it failed) are answered with the error.
+    for (auto& [seq, f] : in_encoder_) Answer(f, Status::kVideoEncoderMalfunctionErr, 0, {});
+    in_encoder_.clear();
+    if (encoder_->Exhausted()) encoder_->Close();
+    force_next_idr_ = true;
+    return result;
+  }
+
+  void FailEncoder(Status st) {
+    logger_.Logf(LogLevel::kError, "encoder failure (%s); it restarts at the next frame",
+                 StatusName(st));
+    for (auto& [seq, f] : in_encoder_) Answer(f, st, 0, {});
+    in_encoder_.clear();
+    encoder_->Close();
+  }
+
+  void Emit(std::vector<EncodedFrame>& out) {
+    for (EncodedFrame& e : out) {
+      auto it = in_encoder_.find(e.id);
+      if (it == in_encoder_.end()) {
+        logger_.Logf(LogLevel::kError, "x264 returned an unknown frame %" PRIu64, e.id);
+        continue;
+      }
+      FrameJob f = std::move(it->second);
+      in_encoder_.erase(it);
+      // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS.
+      std::int64_t dts = e.dts;
+      if (have_dts_ && dts <= last_dts_) dts = std::min(last_dts_ + 1, f.pts_ticks);
+      if (have_dts_ && dts < last_dts_) dts = last_dts_;
+      if (dts > f.pts_ticks) dts = f.pts_ticks;
+      last_dts_ = dts;
+      have_dts_ = true;
+
+      SampleBuffer::Init init;
+      init.data = std::move(e.data);
+      init.pts = f.pts;
+      init.dts = Time::Make(dts, timescale_);
+      init.duration = f.duration;
+      init.format_description = encoder_->format_description();
+      init.frame_qp = e.qp;
+      const bool key = e.type == EncodedFrame::Type::kIDR;
+      const bool intra = key || e.type == EncodedFrame::Type::kI;
+      init.attachments[key::kNotSync] = Value(!key);
+      init.attachments[key::kDependsOnOthers] = Value(!intra);
+      init.attachments[key::kIsDependedOnByOthers] = Value(e.type != EncodedFrame::Type::kB);
+      if (e.has_mse)
+        init.attachments[key::kQualityMetrics] =
+            Value(Dictionary{{key::kLumaMeanSquaredError, Value(e.mse[0])},
+                             {key::kChromaBlueMeanSquaredError, Value(e.mse[1])},
+                             {key::kChromaRedMeanSquaredError, Value(e.mse[2])}});
+      Answer(f, Status::kNoErr, 0, SampleBuffer::Create(std::move(init)));
+    }
+  }
+
+  // Calls the frame's callback (no lock held), then retires it. The buffer reference goes with
+  // `f` after the callback has returned.
+  void Answer(FrameJob& f, Status st, EncodeInfoFlags flags, SampleBufferRef sample) {
+    if (f.handler)
+      f.handler(st, flags, sample);
+    else if (callback_)
+      callback_(callback_refcon_, f.refcon, st, flags, sample);
+    f.buffer.reset();
+    f.handler = nullptr;
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.erase(f.seq);
+    cv_.notify_all();
+  }
+
+  // Immutable after construction.
+  const int width_, height_;
+  const OutputCallback callback_;
+  void* const callback_refcon_;
+  const bool low_latency_rc_;
+  Logger logger_;
+
+  // Guarded by mu_.
+  std::mutex mu_;
+  std::condition_variable cv_;  // any change of queue, pending, tickets or state
+  State state_ = State::kActive;
+  Dictionary values_;  // properties set (normalized), without defaults
+  std::shared_ptr<const EncoderConfig> config_;
+  bool started_ = false;  // first frame accepted: non-mutable keys are fixed
+  PixelBufferPoolRef pool_;
+  bool pool_shared_ = true;
+  PixelFormatType stream_format_ = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+  std::deque<Job> queue_;
+  int queued_frames_ = 0;
+  std::map<std::uint64_t, Time> pending_;  // seq -> pts of frames not yet answered
+  std::uint64_t seq_ = 0;
+  Time last_pts_, first_duration_;
+  std::int64_t last_pts_ticks_ = 0;
+  std::int32_t timescale_ = 0;
+  std::uint64_t tickets_issued_ = 0, tickets_done_ = 0;
+  std::map<std::uint64_t, Status> ticket_status_;
+  std::thread::id worker_id_;
+  std::thread worker_;
+
+  // Worker only.
+  std::unique_ptr<VideoEncoder> encoder_;
+  std::map<std::uint64_t, FrameJob> in_encoder_;  // given to x264, not yet answered
+  std::shared_ptr<const EncoderConfig> applied_config_;
+  bool force_next_idr_ = false;
+  bool opened_all_intra_ = false;
+  int frames_since_key_ = 0;
+  std::int64_t last_key_ticks_ = 0, prev_pts_ticks_ = 0;
+  std::uint64_t frames_encoded_ = 0;
+  std::int64_t last_dts_ = 0;
+  bool have_dts_ = false;
+};
+
+// --- Public wrappers ---------------------------------------------------------------------------
+
+Status CompressionSession::Create(int width, int height, CodecType codec_type,
+                                  const Dictionary* encoder_specification,
+                                  const Dictionary* source_image_buffer_attributes,
+                                  OutputCallback output_callback, void* output_callback_refcon,
+                                  std::shared_ptr<CompressionSession>* session_out) {
+  if (!session_out) return Status::kParameterErr;
+  session_out->reset();
+  Logger log;
+  if (width < 1 || height < 1 || width > kMaxDimension || height > kMaxDimension) {
+    log.Logf(LogLevel::kError, "Create: size %dx%d is outside 1..%d", width, height, kMaxDimension);
+    return Status::kParameterErr;
+  }
+  if (codec_type != kCodecType_H264) {
+    log.Logf(LogLevel::kError, "Create: no encoder for codec type %s",
+             PixelFormatName(codec_type).c_str());
+    return Status::kCouldNotFindVideoEncoderErr;
+  }
+  bool ok = true;
+  bool low_latency = false;
+  if (encoder_specification) {
+    for (const auto& [k, v] : *encoder_specification) {
+      if (k == key::kEncoderID) {
+        std::string id;
+        if (!v.GetString(&id)) return Status::kParameterErr;
+        if (id != kX264EncoderID) {
+          log.Logf(LogLevel::kError, "Create: unknown EncoderID \"%s\" (only %s is available)",
+                   id.c_str(), kX264EncoderID);
+          return Status::kCouldNotFindVideoEncoderErr;
+        }
+      } else if (k == key::kRequireHardwareAcceleratedVideoEncoder) {
+        if (GetBoolKey(encoder_specification, k.c_str(), false, &ok)) {
+          log.Logf(LogLevel::kError,
+                   "Create: RequireHardwareAcceleratedVideoEncoder is set but there is no "
+                   "hardware encoder (x264 is software)");
+          return Status::kCouldNotFindVideoEncoderErr;
+        }
+      } else if (k == key::kEnableHardwareAcceleratedVideoEncoder) {
+        GetBoolKey(encoder_specification, k.c_str(), false, &ok);
+      } else if (k == key::kEnableLowLatencyRateControl) {
+        low_latency = GetBoolKey(encoder_specification, k.c_str(), false, &ok);
+      }
+      // Other keys (GPU registry IDs, ...) do not apply to a software encoder: ignored.
+    }
+    if (!ok) {
+      log.Logf(LogLevel::kError, "Create: encoder specification values must be booleans");
+      return Status::kParameterErr;
+    }
+  }
+  auto impl = std::make_unique<SessionImpl>(width, height, output_callback, output_callback_refcon,
+                                            low_latency);
+  if (Status st = impl->Init(source_image_buffer_attributes); st != Status::kNoErr) return st;
+  session_out->reset(new CompressionSession(std::move(impl)));
+  return Status::kNoErr;
+}
+
+CompressionSession::CompressionSession(std::unique_ptr<SessionImpl> impl)
+    : impl_(std::move(impl)) {}
+
+CompressionSession::~CompressionSession() {
+  impl_->Invalidate();
+}
+
+Status CompressionSession::EncodeFrame(const PixelBufferRef& image_buffer, Time pts, Time duration,
+                                       const Dictionary* frame_properties,
+                                       void* source_frame_refcon, EncodeInfoFlags* info_flags_out) {
+  return impl_->EncodeFrame(image_buffer, pts, duration, frame_properties, source_frame_refcon,
+                            nullptr, false, info_flags_out);
+}
+
+Status CompressionSession::EncodeFrameWithOutputHandler(const PixelBufferRef& image_buffer,
+                                                        Time pts, Time duration,
+                                                        const Dictionary* frame_properties,
+                                                        EncodeInfoFlags* info_flags_out,
+                                                        OutputHandler handler) {
+  return impl_->EncodeFrame(image_buffer, pts, duration, frame_properties, nullptr,
+                            std::move(handler), true, info_flags_out);
+}
+
+Status CompressionSession::CompleteFrames(Time until) {
+  return impl_->CompleteFrames(until);
+}
+void CompressionSession::Invalidate() {
+  impl_->Invalidate();
+}
+Status CompressionSession::PrepareToEncodeFrames() {
+  return impl_->Prepare();
+}
+PixelBufferPoolRef CompressionSession::GetPixelBufferPool() {
+  return impl_->GetPool();
+}
+Status CompressionSession::SetProperty(const std::string& k, const Value& v) {
+  return impl_->SetProperty(k, v);
+}
+Status CompressionSession::SetProperties(const Dictionary& p) {
+  return impl_->SetProperties(p);
+}
+Status CompressionSession::CopyProperty(const std::string& k, Value* out) {
+  return impl_->CopyProperty(k, out);
+}
+Status CompressionSession::CopySupportedPropertyDictionary(Dictionary* out) {
+  return impl_->CopySupported(out);
+}
+void CompressionSession::SetLogHandler(LogHandler handler) {
+  impl_->logger().SetHandler(std::move(handler));
+}
+
+}  // namespace vtc

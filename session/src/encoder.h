@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The internal interface between the session and a codec backend (x264 now; an HEVC backend can
+// sit beside it). A backend is used by one thread at a time: the session's worker.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "log_internal.h"
+#include "properties.h"
+#include "vtcompress/pixel_buffer.h"
+#include "vtcompress/sample_buffer.h"
+
+namespace vtc {
+
+struct StreamInfo {
+  int width = 0, height = 0;  // as given to the session
+  PixelFormatType pixel_format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+  std::int32_t timescale = 0;  // of the timestamps passed to Encode
+  double fps = 0;              // best guess, for VUI and rate control
+};
+
+struct InputFrame {
+  PixelBuffer* buffer = nullptr;  // planes read during Encode only
+  std::int64_t pts = 0;           // in StreamInfo::timescale units, strictly increasing
+  bool force_keyframe = false;
+  std::uint64_t id = 0;  // returned on the matching EncodedFrame
+  // Non-null when mutable properties changed since the previous frame: apply from this frame.
+  const EncoderConfig* reconfigure = nullptr;
+};
+
+struct EncodedFrame {
+  Data data;  // AVCC, 4-byte lengths
+  std::int64_t pts = 0, dts = 0;
+  std::uint64_t id = 0;
+  enum class Type { kIDR, kI, kP, kBRef, kB } type = Type::kP;
+  int qp = -1;
+  bool has_mse = false;
+  double mse[3] = {0, 0, 0};  // Y, Cb, Cr
+};
+
+class VideoEncoder {
+ public:
+  virtual ~VideoEncoder() = default;
+  // Checks what can be checked without opening (level limits, sizes); kParameterErr + *why.
+  virtual Status Validate(const EncoderConfig& config, const StreamInfo& stream,
+                          std::string* why) const = 0;
+  virtual Status Open(const EncoderConfig& config, const StreamInfo& stream, std::string* why) = 0;
+  virtual bool IsOpen() const = 0;
+  virtual void Close() = 0;
+  // frame == nullptr: one drain step. Appends finished frames to *out in decode order.
+  virtual Status Encode(const InputFrame* frame, std::vector<EncodedFrame>* out) = 0;
+  virtual int DelayedFrames() const = 0;
+  virtual int MaxDelayedFrames() const = 0;
+  // After a drain step the encoder cannot take new frames and must be reopened.
+  virtual bool Exhausted() const = 0;
+  virtual FormatDescriptionRef format_description() const = 0;
+  virtual const StreamInfo& stream() const = 0;
+};
+
+std::unique_ptr<VideoEncoder> CreateX264Encoder(const Logger* logger);
+
+}  // namespace vtc

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <new>
+
+#include "vtcompress/sample_buffer.h"
+
+namespace vtc {
+namespace {
+
+void PutU16(Data* d, std::size_t v) {
+  d->push_back(std::uint8_t(v >> 8));
+  d->push_back(std::uint8_t(v));
+}
+
+// Reads ue(v) from an RBSP bit position; enough to get chroma_format_idc and bit depths.
+class BitReader {
+ public:
+  explicit BitReader(const Data& nal) {
+    // Drop emulation-prevention bytes (00 00 03).
+    int zeros = 0;
+    for (std::size_t i = 1; i < nal.size(); ++i) {  // skip the NAL header byte
+      if (zeros >= 2 && nal[i] == 3) {
+        zeros = 0;
+        continue;
+      }
+      zeros = nal[i] == 0 ? zeros + 1 : 0;
+      rbsp_.push_back(nal[i]);
+    }
+  }
+  unsigned Bit() {
+    if (pos_ >= rbsp_.size() * 8) {
+      ok_ = false;
+      return 0;
+    }
+    unsigned b = (rbsp_[pos_ / 8] >> (7 - pos_ % 8)) & 1;
+    ++pos_;
+    return b;
+  }
+  unsigned Bits(int n) {
+    unsigned v = 0;
+    while (n-- > 0) v = (v << 1) | Bit();
+    return v;
+  }
+  unsigned Ue() {
+    int lz = 0;
+    while (ok_ && Bit() == 0 && lz < 32) ++lz;
+    return lz ? ((1u << lz) - 1 + Bits(lz)) : 0;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  Data rbsp_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+Status FormatDescription::CreateH264(const Data& sps, const Data& pps, int coded_width,
+                                     int coded_height, int display_width, int display_height,
+                                     Dictionary extensions, FormatDescriptionRef* out) {
+  if (!out) return Status::kParameterErr;
+  out->reset();
+  if (sps.size() < 4 || pps.size() < 2 || sps.size() > 0xffff || pps.size() > 0xffff ||
+      (sps[0] & 0x1f) != 7 || (pps[0] & 0x1f) != 8)
+    return Status::kParameterErr;
+
+  std::shared_ptr<FormatDescription> fd(new (std::nothrow) FormatDescription());
+  if (!fd) return Status::kAllocationFailedErr;
+  fd->codec_type_ = kCodecType_H264;
+  fd->coded_width_ = coded_width;
+  fd->coded_height_ = coded_height;
+  fd->display_width_ = display_width;
+  fd->display_height_ = display_height;
+  fd->sps_ = sps;
+  fd->pps_ = pps;
+  fd->profile_idc_ = sps[1];
+  fd->level_idc_ = sps[3];
+
+  // AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1.
+  Data& a = fd->avcc_;
+  a.push_back(1);         // configurationVersion
+  a.push_back(sps[1]);    // AVCProfileIndication
+  a.push_back(sps[2]);    // profile_compatibility (constraint flags)
+  a.push_back(sps[3]);    // AVCLevelIndication
+  a.push_back(0xfc | 3);  // reserved + lengthSizeMinusOne = 3: 4-byte NAL lengths
+  a.push_back(0xe0 | 1);  // reserved + one SPS
+  PutU16(&a, sps.size());
+  a.insert(a.end(), sps.begin(), sps.end());
+  a.push_back(1);  // one PPS
+  PutU16(&a, pps.size());
+  a.insert(a.end(), pps.begin(), pps.end());
+  const int profile = sps[1];
+  if (profile == 100 || profile == 110 || profile == 122 || profile == 244) {
+    // High profiles carry chroma format and bit depths (read from the SPS).
+    BitReader br(sps);
+    br.Bits(24);  // profile_idc, constraint flags, level_idc
+    br.Ue();      // seq_parameter_set_id
+    unsigned chroma_format_idc = br.Ue();
+    if (chroma_format_idc == 3) br.Bit();  // separate_colour_plane_flag
+    unsigned depth_luma = br.Ue(), depth_chroma = br.Ue();
+    if (!br.ok()) chroma_format_idc = 1, depth_luma = depth_chroma = 0;
+    a.push_back(std::uint8_t(0xfc | (chroma_format_idc & 3)));
+    a.push_back(std::uint8_t(0xf8 | (depth_luma & 7)));
+    a.push_back(std::uint8_t(0xf8 | (depth_chroma & 7)));
+    a.push_back(0);  // no SPS extensions
+  }
+
+  extensions[key::kSampleDescriptionExtensionAtoms] = Value(Dictionary{{key::kAvcC, Value(a)}});
+  if (display_width != coded_width || display_height != coded_height) {
+    // CoreMedia's clean aperture offsets are of the aperture's centre from the picture's centre.
+    extensions[key::kCleanAperture] = Value(Dictionary{
+        {key::kCleanApertureWidth, Value(display_width)},
+        {key::kCleanApertureHeight, Value(display_height)},
+        {key::kCleanApertureHorizontalOffset, Value((display_width - coded_width) / 2.0)},
+        {key::kCleanApertureVerticalOffset, Value((display_height - coded_height) / 2.0)},
+    });
+  }
+  fd->extensions_ = std::move(extensions);
+  *out = std::move(fd);
+  return Status::kNoErr;
+}
+
+Status FormatDescription::GetH264ParameterSetAtIndex(std::size_t index,
+                                                     const std::uint8_t** parameter_set,
+                                                     std::size_t* size, std::size_t* count,
+                                                     int* nal_unit_header_length) const {
+  if (count) *count = 2;
+  if (nal_unit_header_length) *nal_unit_header_length = 4;
+  if (index > 1) return Status::kParameterErr;
+  const Data& ps = index == 0 ? sps_ : pps_;
+  if (parameter_set) *parameter_set = ps.data();
+  if (size) *size = ps.size();
+  return Status::kNoErr;
+}
+
+bool FormatDescription::Equals(const FormatDescription& o) const {
+  return codec_type_ == o.codec_type_ && coded_width_ == o.coded_width_ &&
+         coded_height_ == o.coded_height_ && display_width_ == o.display_width_ &&
+         display_height_ == o.display_height_ && sps_ == o.sps_ && pps_ == o.pps_ &&
+         extensions_ == o.extensions_;
+}
+
+SampleBufferRef SampleBuffer::Create(Init init) {
+  return SampleBufferRef(new SampleBuffer(std::move(init)));
+}
+
+bool SampleBuffer::IsSync() const {
+  auto it = init_.attachments.find(key::kNotSync);
+  bool not_sync = false;
+  return it == init_.attachments.end() || !it->second.GetBool(&not_sync) || !not_sync;
+}
+
+}  // namespace vtc

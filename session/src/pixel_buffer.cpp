@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vtcompress/pixel_buffer.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace vtc {
+namespace {
+
+constexpr int kMaxDimension = 16384;
+constexpr int kMaxExtendedPixels = 64;
+
+// Geometry of plane `i` of a 4:2:0 format: samples per row, rows, bytes per sample.
+struct PlaneGeometry {
+  int width, height, bytes_per_sample;
+};
+
+PlaneGeometry GeometryOf(PixelFormatType format, std::size_t i, int w, int h) {
+  if (i == 0) return {w, h, 1};
+  int cw = (w + 1) / 2, ch = (h + 1) / 2;
+  if (format == kPixelFormat_420YpCbCr8Planar) return {cw, ch, 1};
+  return {cw, ch, 2};  // NV12: interleaved CbCr pairs
+}
+
+// Extended pixels as they apply to plane i (chroma planes are subsampled by two).
+ExtendedPixels ExtendedOfPlane(const ExtendedPixels& e, std::size_t i) {
+  if (i == 0) return e;
+  return {e.left / 2, e.top / 2, (e.right + 1) / 2, (e.bottom + 1) / 2};
+}
+
+bool ValidExtended(const ExtendedPixels& e) {
+  auto ok = [](int v) { return v >= 0 && v <= kMaxExtendedPixels; };
+  // Left/top must be even so chroma origins stay on whole samples.
+  return ok(e.left) && ok(e.top) && ok(e.right) && ok(e.bottom) && e.left % 2 == 0 &&
+         e.top % 2 == 0;
+}
+
+bool ReadInt(const Dictionary& d, const char* key, std::int64_t* out, Status* status) {
+  auto it = d.find(key);
+  if (it == d.end()) return false;
+  if (!it->second.GetInt(out)) {
+    *status = Status::kParameterErr;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t PlaneCountForFormat(PixelFormatType format) {
+  switch (format) {
+    case kPixelFormat_420YpCbCr8BiPlanarVideoRange:
+    case kPixelFormat_420YpCbCr8BiPlanarFullRange:
+      return 2;
+    case kPixelFormat_420YpCbCr8Planar:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+bool IsSupportedPixelFormat(PixelFormatType format) {
+  return PlaneCountForFormat(format) != 0;
+}
+
+std::string PixelFormatName(PixelFormatType format) {
+  char s[5] = {char(format >> 24), char(format >> 16), char(format >> 8), char(format), 0};
+  for (int i = 0; i < 4; ++i) {
+    if (s[i] < 32 || s[i] > 126) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%08x", format);
+      return hex;
+    }
+  }
+  return s;
+}
+
+Status PixelBuffer::CreateWithPlanarBytes(int width, int height, PixelFormatType format,
+                                          const PlaneDescriptor* planes, std::size_t plane_count,
+                                          ReleaseCallback release, PixelBufferRef* out,
+                                          const ExtendedPixels& extended) {
+  if (!out) return Status::kParameterErr;
+  out->reset();
+  if (!IsSupportedPixelFormat(format)) return Status::kPixelTransferNotSupportedErr;
+  if (width < 1 || height < 1 || width > kMaxDimension || height > kMaxDimension)
+    return Status::kParameterErr;
+  if (!planes || plane_count != PlaneCountForFormat(format) || !ValidExtended(extended))
+    return Status::kParameterErr;
+  for (std::size_t i = 0; i < plane_count; ++i) {
+    const PlaneGeometry g = GeometryOf(format, i, width, height);
+    const ExtendedPixels e = ExtendedOfPlane(extended, i);
+    const std::size_t row = std::size_t(e.left + g.width + e.right) * g.bytes_per_sample;
+    if (!planes[i].base || planes[i].bytes_per_row < row) return Status::kParameterErr;
+    // From the visible origin: every following row, and the last row's visible + right part.
+    const std::size_t need = planes[i].bytes_per_row * std::size_t(g.height - 1 + e.bottom) +
+                             std::size_t(g.width + e.right) * g.bytes_per_sample;
+    if (planes[i].size < need) return Status::kParameterErr;
+  }
+  std::shared_ptr<PixelBuffer> buffer(new (std::nothrow) PixelBuffer());
+  if (!buffer) return Status::kAllocationFailedErr;
+  buffer->width_ = width;
+  buffer->height_ = height;
+  buffer->format_ = format;
+  buffer->plane_count_ = plane_count;
+  buffer->extended_ = extended;
+  for (std::size_t i = 0; i < plane_count; ++i) {
+    buffer->planes_[i].base = static_cast<std::uint8_t*>(planes[i].base);
+    buffer->planes_[i].bytes_per_row = planes[i].bytes_per_row;
+  }
+  buffer->release_ = std::move(release);
+  *out = std::move(buffer);
+  return Status::kNoErr;
+}
+
+PixelBuffer::~PixelBuffer() {
+  if (release_) release_();
+}
+
+int PixelBuffer::width_of_plane(std::size_t i) const {
+  return i < plane_count_ ? GeometryOf(format_, i, width_, height_).width : 0;
+}
+
+int PixelBuffer::height_of_plane(std::size_t i) const {
+  return i < plane_count_ ? GeometryOf(format_, i, width_, height_).height : 0;
+}
+
+bool PixelBuffer::FillExtendedPixels(int right, int bottom) {
+  if (right > extended_.right || bottom > extended_.bottom || right < 0 || bottom < 0) return false;
+  for (std::size_t i = 0; i < plane_count_; ++i) {
+    const PlaneGeometry g = GeometryOf(format_, i, width_, height_);
+    // Chroma of a 4:2:0 picture already covers the odd luma column/row: only pad what lies past.
+    const int pr = i == 0 ? right : 0, pb = i == 0 ? bottom : 0;
+    std::uint8_t* base = planes_[i].base;
+    const std::size_t stride = planes_[i].bytes_per_row;
+    const int bps = g.bytes_per_sample;
+    for (int y = 0; y < g.height && pr > 0; ++y) {
+      std::uint8_t* row = base + stride * y;
+      for (int x = 0; x < pr; ++x)
+        std::memcpy(row + (g.width + x) * bps, row + (g.width - 1) * bps, bps);
+    }
+    for (int y = 0; y < pb; ++y)
+      std::memcpy(base + stride * (g.height + y), base + stride * (g.height - 1),
+                  std::size_t(g.width + pr) * bps);
+  }
+  return true;
+}
+
+// --- Pool -------------------------------------------------------------------------------------
+
+struct PixelBufferPool::Shared {
+  std::mutex mu;  // leaf lock
+  std::vector<void*> free_blocks;
+  std::size_t outstanding = 0;
+  std::size_t threshold = 0;  // 0 = unlimited
+
+  ~Shared() {
+    for (void* p : free_blocks) std::free(p);
+  }
+  void Return(void* block) {
+    std::lock_guard<std::mutex> lock(mu);
+    --outstanding;
+    free_blocks.push_back(block);
+  }
+};
+
+Status PixelBufferPool::Create(const Dictionary& attributes, PixelBufferPoolRef* out) {
+  if (!out) return Status::kParameterErr;
+  out->reset();
+  Status status = Status::kNoErr;
+
+  // PixelFormatType: one number, or an array of numbers of which the first supported is used.
+  PixelFormatType format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+  if (auto it = attributes.find(key::kPixelFormatType); it != attributes.end()) {
+    std::vector<Value> candidates =
+        it->second.IsArray() ? it->second.AsArray() : std::vector<Value>{it->second};
+    bool found = false;
+    for (const Value& v : candidates) {
+      std::int64_t f;
+      if (!v.GetInt(&f)) return Status::kParameterErr;
+      if (!found && IsSupportedPixelFormat(static_cast<PixelFormatType>(f))) {
+        format = static_cast<PixelFormatType>(f);
+        found = true;
+      }
+    }
+    if (!found) return Status::kPixelTransferNotSupportedErr;
+  }
+  std::int64_t w = 0, h = 0, align = 16, min_count = 0, threshold = 0;
+  std::int64_t ext[4] = {0, 0, 0, 0};
+  const char* ext_keys[4] = {key::kExtendedPixelsLeft, key::kExtendedPixelsTop,
+                             key::kExtendedPixelsRight, key::kExtendedPixelsBottom};
+  if (!ReadInt(attributes, key::kWidth, &w, &status) ||
+      !ReadInt(attributes, key::kHeight, &h, &status))
+    return Status::kParameterErr;
+  ReadInt(attributes, key::kBytesPerRowAlignment, &align, &status);
+  ReadInt(attributes, key::kPoolMinimumBufferCount, &min_count, &status);
+  ReadInt(attributes, key::kPoolAllocationThreshold, &threshold, &status);
+  for (int i = 0; i < 4; ++i) ReadInt(attributes, ext_keys[i], &ext[i], &status);
+  if (status != Status::kNoErr) return status;
+  if (w < 1 || h < 1 || w > kMaxDimension || h > kMaxDimension) return Status::kParameterErr;
+  // 0 and 1 mean "no particular alignment", as in CoreVideo.
+  if (align <= 1) align = 1;
+  if (align > 4096 || (align & (align - 1)) != 0) return Status::kParameterErr;
+  if (min_count < 0 || min_count > 256 || threshold < 0 || threshold > 4096)
+    return Status::kParameterErr;
+  ExtendedPixels extended{int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])};
+  for (std::int64_t e : ext)
+    if (e < 0 || e > kMaxExtendedPixels) return Status::kParameterErr;
+  if (!ValidExtended(extended)) return Status::kParameterErr;
+
+  std::shared_ptr<PixelBufferPool> pool(new (std::nothrow) PixelBufferPool());
+  if (!pool) return Status::kAllocationFailedErr;
+  pool->width_ = int(w);
+  pool->height_ = int(h);
+  pool->format_ = format;
+  pool->extended_ = extended;
+  pool->alignment_ = std::size_t(align);
+  // Plane starts are aligned to at least 64 bytes (cache line / SIMD), rows to `align`.
+  const std::size_t plane_align = std::max<std::size_t>(64, pool->alignment_);
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < PlaneCountForFormat(format); ++i) {
+    const PlaneGeometry g = GeometryOf(format, i, pool->width_, pool->height_);
+    const ExtendedPixels e = ExtendedOfPlane(extended, i);
+    std::size_t row = std::size_t(e.left + g.width + e.right) * g.bytes_per_sample;
+    std::size_t stride = (row + pool->alignment_ - 1) / pool->alignment_ * pool->alignment_;
+    offset = (offset + plane_align - 1) / plane_align * plane_align;
+    pool->bytes_per_row_[i] = stride;
+    pool->plane_offset_[i] =
+        offset + stride * std::size_t(e.top) + std::size_t(e.left) * g.bytes_per_sample;
+    offset += stride * std::size_t(e.top + g.height + e.bottom);
+  }
+  pool->allocation_size_ = (offset + plane_align - 1) / plane_align * plane_align;
+  pool->shared_ = std::make_shared<Shared>();
+  pool->shared_->threshold = std::size_t(threshold);
+
+  Dictionary& a = pool->attributes_;
+  a[key::kPixelFormatType] = Value(static_cast<std::int64_t>(format));
+  a[key::kWidth] = Value(w);
+  a[key::kHeight] = Value(h);
+  a[key::kBytesPerRowAlignment] = Value(align);
+  for (int i = 0; i < 4; ++i) a[ext_keys[i]] = Value(ext[i]);
+  a[key::kPoolMinimumBufferCount] = Value(min_count);
+  a[key::kPoolAllocationThreshold] = Value(threshold);
+
+  for (std::int64_t i = 0; i < min_count; ++i) {
+    void* block = std::aligned_alloc(plane_align, pool->allocation_size_);
+    if (!block) return Status::kAllocationFailedErr;
+    pool->shared_->free_blocks.push_back(block);
+  }
+  *out = std::move(pool);
+  return Status::kNoErr;
+}
+
+PixelBufferPool::~PixelBufferPool() = default;
+
+Status PixelBufferPool::CreatePixelBuffer(PixelBufferRef* out) {
+  if (!out) return Status::kParameterErr;
+  out->reset();
+  void* block = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->threshold && shared_->outstanding >= shared_->threshold)
+      return Status::kAllocationFailedErr;
+    if (!shared_->free_blocks.empty()) {
+      block = shared_->free_blocks.back();
+      shared_->free_blocks.pop_back();
+    }
+    ++shared_->outstanding;
+  }
+  if (!block) {
+    block = std::aligned_alloc(std::max<std::size_t>(64, alignment_), allocation_size_);
+    if (!block) {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      --shared_->outstanding;
+      return Status::kAllocationFailedErr;
+    }
+  }
+  std::shared_ptr<PixelBuffer> buffer(new (std::nothrow) PixelBuffer());
+  if (!buffer) {
+    shared_->Return(block);
+    return Status::kAllocationFailedErr;
+  }
+  buffer->width_ = width_;
+  buffer->height_ = height_;
+  buffer->format_ = format_;
+  buffer->plane_count_ = PlaneCountForFormat(format_);
+  buffer->extended_ = extended_;
+  for (std::size_t i = 0; i < buffer->plane_count_; ++i) {
+    buffer->planes_[i].base = static_cast<std::uint8_t*>(block) + plane_offset_[i];
+    buffer->planes_[i].bytes_per_row = bytes_per_row_[i];
+  }
+  // The memory goes back to the pool's shared state, which outlives the pool if need be.
+  std::shared_ptr<Shared> shared = shared_;
+  buffer->release_ = [shared, block] { shared->Return(block); };
+  *out = std::move(buffer);
+  return Status::kNoErr;
+}
+
+std::size_t PixelBufferPool::outstanding_count() const {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->outstanding;
+}
+
+std::size_t PixelBufferPool::free_count() const {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->free_blocks.size();
+}
+
+void PixelBufferPool::Flush() {
+  std::vector<void*> blocks;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    blocks.swap(shared_->free_blocks);
+  }
+  for (void* p : blocks) std::free(p);
+}
+
+}  // namespace vtc

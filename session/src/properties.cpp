@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "properties.h"
+
+#include <cmath>
+
+#include "vtcompress/keys.h"
+
+namespace vtc {
+namespace {
+
+using Kind = PropertyDescriptor::Kind;
+
+constexpr double kIntMax = 2147483647.0;
+
+const std::vector<std::string>& ProfileLevelValues() {
+  static const std::vector<std::string> values = [] {
+    std::vector<std::string> v;
+    const char* levels[] = {"3_0", "3_1", "3_2", "4_0", "4_1", "4_2", "5_0", "5_1", "5_2"};
+    for (const char* profile : {"Baseline", "Main", "High"}) {
+      if (std::string(profile) == "Baseline") v.push_back("H264_Baseline_1_3");
+      for (const char* l : levels) v.push_back(std::string("H264_") + profile + "_" + l);
+      v.push_back(std::string("H264_") + profile + "_AutoLevel");
+    }
+    v.push_back("H264_ConstrainedBaseline_AutoLevel");
+    v.push_back("H264_ConstrainedHigh_AutoLevel");
+    return v;
+  }();
+  return values;
+}
+
+// "H264_High_4_1" -> ("High", 41); "..._AutoLevel" -> level 0.
+void ParseProfileLevel(const std::string& s, std::string* profile, int* level) {
+  *profile = "High";
+  *level = 0;
+  if (s.rfind("H264_", 0) != 0) return;
+  std::string rest = s.substr(5);
+  std::size_t us = rest.find('_');
+  if (us == std::string::npos) return;
+  *profile = rest.substr(0, us);
+  std::string lv = rest.substr(us + 1);
+  if (lv != "AutoLevel" && lv.size() == 3) *level = (lv[0] - '0') * 10 + (lv[2] - '0');
+}
+
+const std::vector<std::string> kColorPrimaries = {"ITU_R_709_2", "EBU_3213", "SMPTE_C",
+                                                  "ITU_R_2020",  "P3_D65",   "DCI_P3"};
+const std::vector<std::string> kTransferFunctions = {
+    "ITU_R_709_2", "SMPTE_240M_1995",  "Linear",         "IEC_sRGB",
+    "ITU_R_2020",  "SMPTE_ST_2084_PQ", "SMPTE_ST_428_1", "ITU_R_2100_HLG"};
+const std::vector<std::string> kYCbCrMatrices = {"ITU_R_709_2", "ITU_R_601_4", "SMPTE_240M_1995",
+                                                 "ITU_R_2020"};
+
+std::vector<PropertyDescriptor> BuildDescriptors() {
+  std::vector<PropertyDescriptor> d;
+  auto add = [&d](PropertyDescriptor p) { d.push_back(std::move(p)); };
+  // clang-format off
+  add({key::kAverageBitRate, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
+       "Target average bit rate in bit/s; 0 lets the encoder decide (quality-based coding). "
+       "x264: ABR with VBV maxrate = bitrate and a 2 s buffer, so it can change mid-stream."});
+  add({key::kDataRateLimits, Kind::kRateLimits, Value(), 0, 0, {}, false, true,
+       "[bytes, seconds, ...], one or two pairs: a hard cap on bytes in any window of that many "
+       "seconds. x264: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% "
+       "of each limit."});
+  add({key::kConstantBitRate, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
+       "Constant bit rate in bit/s (0 = off), padded with filler data. Cannot be combined with "
+       "AverageBitRate or DataRateLimits. x264: NAL HRD CBR, bitrate = maxrate, 1 s buffer."});
+  add({key::kQuality, Kind::kDouble, Value(), 0.0, 1.0, {}, false, true,
+       "0.0..1.0 when no bit rate is set: 0.25 low, 0.5 normal (x264 crf 23), 0.75 high "
+       "(crf 18), 1.0 lossless. Unset: crf 23."});
+  add({key::kRealTime, Kind::kBool, Value(), 0, 0, {}, false, true,
+       "true: keep up with real time (x264 preset veryfast instead of medium). Changes between "
+       "frames through x264's analysis settings."});
+  add({key::kProfileLevel, Kind::kEnum, Value("H264_High_AutoLevel"), 0, 0, ProfileLevelValues(),
+       false, false,
+       "H.264 profile and level. Baseline and ConstrainedBaseline: no B-frames, CAVLC. "
+       "ConstrainedHigh: High without B-frames. A level the size, rate or bit rate cannot fit "
+       "gives kVTParameterErr from PrepareToEncodeFrames or the first EncodeFrame."});
+  add({key::kAllowFrameReordering, Kind::kBool, Value(true), 0, 0, {}, false, false,
+       "false: no B-frames (decode order = display order)."});
+  add({key::kAllowTemporalCompression, Kind::kBool, Value(true), 0, 0, {}, false, true,
+       "false: every frame is a key frame."});
+  add({key::kMaxKeyFrameInterval, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
+       "Most frames from one key frame to the next (1 = all key frames); 0 = 250, unless "
+       "MaxKeyFrameIntervalDuration is set or low-latency rate control is on."});
+  add({key::kMaxKeyFrameIntervalDuration, Kind::kDouble, Value(0.0), 0, 1e9, {}, false, true,
+       "Longest time in seconds from one key frame to the next (0 = no limit); whichever of "
+       "the two interval limits comes first applies."});
+  add({key::kExpectedFrameRate, Kind::kDouble, Value(0.0), 0, 1000, {}, false, true,
+       "Hint in frames per second (0 = unknown; then taken from the first frame's duration)."});
+  add({key::kMaxFrameDelayCount, Kind::kInt, Value(-1), -1, 1000, {}, false, false,
+       "Most frames the encoder may hold before emitting: before EncodeFrame of frame N returns, "
+       "frame N-M has been emitted. -1 = unlimited. x264's B-frames, lookahead and threads are "
+       "cut to fit."});
+  add({key::kH264EntropyMode, Kind::kEnum, Value(), 0, 0, {"CAVLC", "CABAC"}, false, false,
+       "CAVLC or CABAC; unset: CABAC for Main and High, CAVLC for Baseline (which cannot use "
+       "CABAC)."});
+  add({key::kMinAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
+       "Lowest QP any frame may use (x264 qpmin)."});
+  add({key::kMaxAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
+       "Highest QP any frame may use (x264 qpmax); x264 may drop quality bounds to hold VBV."});
+  add({key::kPrioritizeEncodingSpeedOverQuality, Kind::kBool, Value(false), 0, 0, {}, false,
+       true, "true: x264 preset superfast. Changes between frames like RealTime."});
+  add({key::kReferenceBufferCount, Kind::kInt, Value(), 1, 16, {}, false, false,
+       "Reference frames (x264 ref)."});
+  add({key::kSuggestedLookAheadFrameCount, Kind::kInt, Value(), 0, 250, {}, false, false,
+       "Rate-control lookahead in frames (x264 rc-lookahead); at most MaxFrameDelayCount."});
+  add({key::kSpatialAdaptiveQPLevel, Kind::kInt, Value(-1), -1, 0, {}, false, false,
+       "-1 default (x264 variance AQ), 0 disabled."});
+  add({key::kMaxH264SliceBytes, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
+       "Largest slice in bytes (0 = no limit; x264 slice-max-size)."});
+  add({key::kColorPrimaries, Kind::kEnum, Value(), 0, 0, kColorPrimaries, false, false,
+       "Written to the VUI and the format description."});
+  add({key::kTransferFunction, Kind::kEnum, Value(), 0, 0, kTransferFunctions, false, false,
+       "Written to the VUI and the format description."});
+  add({key::kYCbCrMatrix, Kind::kEnum, Value(), 0, 0, kYCbCrMatrices, false, false,
+       "Written to the VUI and the format description."});
+  add({key::kPixelAspectRatio, Kind::kAspectRatio, Value(), 0, 0, {}, false, false,
+       "{HorizontalSpacing, VerticalSpacing} (1..65535): the VUI sample aspect ratio."});
+  add({key::kSourceFrameCount, Kind::kInt, Value(0), 0, kIntMax, {}, false, false,
+       "Hint: frames that will be encoded (0 = unknown)."});
+  add({key::kExpectedDuration, Kind::kDouble, Value(0.0), 0, 1e12, {}, false, false,
+       "Hint: seconds of video that will be encoded (0 = unknown)."});
+  add({key::kCalculateMeanSquaredError, Kind::kBool, Value(false), 0, 0, {}, false, false,
+       "true: each sample carries QualityMetrics with luma and chroma MSE from x264."});
+  // Read-only.
+  add({key::kNumberOfPendingFrames, Kind::kInt, Value(), 0, 0, {}, true, false,
+       "Frames accepted and not yet answered."});
+  add({key::kPixelBufferPoolIsShared, Kind::kBool, Value(), 0, 0, {}, true, false,
+       "true: the pool's buffers go to the encoder without conversion."});
+  add({key::kVideoEncoderPixelBufferAttributes, Kind::kDictionary, Value(), 0, 0, {}, true,
+       false, "The buffer layout the encoder prefers."});
+  add({key::kUsingHardwareAcceleratedVideoEncoder, Kind::kBool, Value(false), 0, 0, {}, true,
+       false, "Always false: x264 is a software encoder."});
+  add({key::kEncoderID, Kind::kEnum, Value(kX264EncoderID), 0, 0, {kX264EncoderID}, true, false,
+       "The encoder in use."});
+  // clang-format on
+  return d;
+}
+
+bool IsPositiveFinite(double v) {
+  return std::isfinite(v) && v > 0;
+}
+
+}  // namespace
+
+const std::vector<PropertyDescriptor>& PropertyDescriptors() {
+  static const std::vector<PropertyDescriptor> descriptors = BuildDescriptors();
+  return descriptors;
+}
+
+const PropertyDescriptor* FindProperty(const std::string& key) {
+  for (const auto& d : PropertyDescriptors())
+    if (key == d.key) return &d;
+  return nullptr;
+}
+
+Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Value* normalized,
+                             std::string* why) {
+  *normalized = Value();
+  if (value.IsNull()) return Status::kNoErr;
+  auto fail = [&](const std::string& reason) {
+    *why = std::string(d.key) + ": " + reason + " (got " + value.ToString() + ")";
+    return Status::kParameterErr;
+  };
+  switch (d.kind) {
+    case Kind::kBool: {
+      bool b;
+      if (!value.GetBool(&b)) return fail("expected a boolean");
+      *normalized = Value(b);
+      return Status::kNoErr;
+    }
+    case Kind::kInt: {
+      std::int64_t i;
+      if (!value.GetInt(&i)) return fail("expected a whole number");
+      if (i < d.min || i > d.max)
+        return fail("out of range " + std::to_string(std::int64_t(d.min)) + ".." +
+                    std::to_string(std::int64_t(d.max)));
+      *normalized = Value(i);
+      return Status::kNoErr;
+    }
+    case Kind::kDouble: {
+      double x;
+      if (!value.GetDouble(&x)) return fail("expected a number");
+      if (!std::isfinite(x) || x < d.min || x > d.max) return fail("out of range");
+      *normalized = Value(x);
+      return Status::kNoErr;
+    }
+    case Kind::kEnum: {
+      std::string s;
+      if (!value.GetString(&s)) return fail("expected a string");
+      for (const auto& allowed : d.values)
+        if (s == allowed) {
+          *normalized = Value(s);
+          return Status::kNoErr;
+        }
+      return fail("not a supported value");
+    }
+    case Kind::kRateLimits: {
+      if (!value.IsArray()) return fail("expected an array [bytes, seconds, ...]");
+      const Array& a = value.AsArray();
+      if (a.size() % 2 != 0 || a.size() > 4)
+        return fail("expected one or two [bytes, seconds] pairs");
+      Array out;
+      for (std::size_t i = 0; i < a.size(); i += 2) {
+        double bytes, seconds;
+        if (!a[i].GetDouble(&bytes) || !a[i + 1].GetDouble(&seconds))
+          return fail("expected numbers");
+        if (!IsPositiveFinite(bytes) || !IsPositiveFinite(seconds) || seconds > 3600 ||
+            bytes > 1e12)
+          return fail("bytes and seconds must be positive (seconds at most 3600)");
+        // Under ~1 kbit/s x264's VBV cannot work.
+        if (bytes * 8 / seconds < 1000) return fail("limit below 1000 bit/s");
+        out.push_back(Value(bytes));
+        out.push_back(Value(seconds));
+      }
+      *normalized = Value(out);
+      return Status::kNoErr;
+    }
+    case Kind::kAspectRatio: {
+      if (!value.IsDictionary()) return fail("expected {HorizontalSpacing, VerticalSpacing}");
+      const Dictionary& dict = value.AsDictionary();
+      auto h = dict.find(key::kHorizontalSpacing), v = dict.find(key::kVerticalSpacing);
+      std::int64_t hs, vs;
+      if (h == dict.end() || v == dict.end() || !h->second.GetInt(&hs) || !v->second.GetInt(&vs))
+        return fail("expected whole-number HorizontalSpacing and VerticalSpacing");
+      if (hs < 1 || vs < 1 || hs > 65535 || vs > 65535) return fail("spacing out of 1..65535");
+      *normalized = Value(
+          Dictionary{{key::kHorizontalSpacing, Value(hs)}, {key::kVerticalSpacing, Value(vs)}});
+      return Status::kNoErr;
+    }
+    case Kind::kDictionary:
+      return fail("read-only");
+  }
+  return fail("unsupported");
+}
+
+Status CheckPropertyCombination(const Dictionary& values, std::string* why) {
+  auto get_int = [&](const char* k, std::int64_t def) {
+    auto it = values.find(k);
+    std::int64_t v = def;
+    if (it != values.end()) it->second.GetInt(&v);
+    return v;
+  };
+  const std::int64_t min_qp = get_int(key::kMinAllowedFrameQP, -1);
+  const std::int64_t max_qp = get_int(key::kMaxAllowedFrameQP, -1);
+  if (min_qp >= 0 && max_qp >= 0 && min_qp > max_qp) {
+    *why = "MinAllowedFrameQP " + std::to_string(min_qp) + " is above MaxAllowedFrameQP " +
+           std::to_string(max_qp);
+    return Status::kParameterErr;
+  }
+  if (get_int(key::kConstantBitRate, 0) > 0 &&
+      (get_int(key::kAverageBitRate, 0) > 0 || values.count(key::kDataRateLimits))) {
+    *why = "ConstantBitRate cannot be combined with AverageBitRate or DataRateLimits";
+    return Status::kParameterErr;
+  }
+  std::string profile;
+  int level = 0;
+  if (auto it = values.find(key::kProfileLevel); it != values.end())
+    ParseProfileLevel(it->second.AsString(), &profile, &level);
+  if (auto it = values.find(key::kH264EntropyMode); it != values.end() &&
+                                                    it->second.AsString() == "CABAC" &&
+                                                    profile.find("Baseline") != std::string::npos) {
+    *why = "CABAC entropy coding is not allowed in the Baseline profiles";
+    return Status::kParameterErr;
+  }
+  const std::int64_t delay = get_int(key::kMaxFrameDelayCount, -1);
+  const std::int64_t lookahead = get_int(key::kSuggestedLookAheadFrameCount, -1);
+  if (delay >= 0 && lookahead > delay) {
+    *why = "SuggestedLookAheadFrameCount " + std::to_string(lookahead) +
+           " is above MaxFrameDelayCount " + std::to_string(delay);
+    return Status::kParameterErr;
+  }
+  return Status::kNoErr;
+}
+
+EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control) {
+  EncoderConfig c;
+  auto find = [&](const char* k) -> const Value* {
+    auto it = values.find(k);
+    return it == values.end() ? nullptr : &it->second;
+  };
+  auto i64 = [&](const char* k, std::int64_t def) {
+    std::int64_t v = def;
+    if (const Value* x = find(k)) x->GetInt(&v);
+    return v;
+  };
+  auto dbl = [&](const char* k, double def) {
+    double v = def;
+    if (const Value* x = find(k)) x->GetDouble(&v);
+    return v;
+  };
+  auto boolean = [&](const char* k, bool def) {
+    bool v = def;
+    if (const Value* x = find(k)) x->GetBool(&v);
+    return v;
+  };
+  auto str = [&](const char* k) {
+    std::string s;
+    if (const Value* x = find(k)) x->GetString(&s);
+    return s;
+  };
+  c.average_bit_rate = i64(key::kAverageBitRate, 0);
+  if (const Value* v = find(key::kDataRateLimits)) {
+    const Array& a = v->AsArray();
+    for (std::size_t i = 0; i + 1 < a.size(); i += 2) {
+      double bytes = 0, seconds = 0;
+      a[i].GetDouble(&bytes);
+      a[i + 1].GetDouble(&seconds);
+      c.data_rate_limits.emplace_back(bytes, seconds);
+    }
+  }
+  c.constant_bit_rate = i64(key::kConstantBitRate, 0);
+  if (find(key::kQuality)) c.quality = dbl(key::kQuality, 0.5);
+  c.real_time = boolean(key::kRealTime, false);
+  ParseProfileLevel(find(key::kProfileLevel) ? str(key::kProfileLevel) : "H264_High_AutoLevel",
+                    &c.profile, &c.level_idc);
+  c.allow_frame_reordering = boolean(key::kAllowFrameReordering, true);
+  c.allow_temporal_compression = boolean(key::kAllowTemporalCompression, true);
+  c.max_key_frame_interval = int(i64(key::kMaxKeyFrameInterval, 0));
+  c.max_key_frame_interval_duration = dbl(key::kMaxKeyFrameIntervalDuration, 0);
+  c.expected_frame_rate = dbl(key::kExpectedFrameRate, 0);
+  c.max_frame_delay_count = int(i64(key::kMaxFrameDelayCount, -1));
+  c.entropy_mode = str(key::kH264EntropyMode);
+  c.min_qp = int(i64(key::kMinAllowedFrameQP, -1));
+  c.max_qp = int(i64(key::kMaxAllowedFrameQP, -1));
+  c.prioritize_speed = boolean(key::kPrioritizeEncodingSpeedOverQuality, false);
+  c.reference_buffer_count = int(i64(key::kReferenceBufferCount, 0));
+  c.lookahead = int(i64(key::kSuggestedLookAheadFrameCount, -1));
+  c.spatial_aq_level = int(i64(key::kSpatialAdaptiveQPLevel, -1));
+  c.max_slice_bytes = int(i64(key::kMaxH264SliceBytes, 0));
+  c.color_primaries = str(key::kColorPrimaries);
+  c.transfer_function = str(key::kTransferFunction);
+  c.ycbcr_matrix = str(key::kYCbCrMatrix);
+  if (const Value* v = find(key::kPixelAspectRatio)) {
+    std::int64_t h = 0, w = 0;
+    v->AsDictionary().at(key::kHorizontalSpacing).GetInt(&h);
+    v->AsDictionary().at(key::kVerticalSpacing).GetInt(&w);
+    c.par_h = int(h);
+    c.par_v = int(w);
+  }
+  c.source_frame_count = i64(key::kSourceFrameCount, 0);
+  c.expected_duration = dbl(key::kExpectedDuration, 0);
+  c.calculate_mse = boolean(key::kCalculateMeanSquaredError, false);
+  c.low_latency_rate_control = low_latency_rate_control;
+  return c;
+}
+
+bool EncoderConfig::UsesVbv() const {
+  return average_bit_rate > 0 || constant_bit_rate > 0 || !data_rate_limits.empty();
+}
+
+EncoderConfig::Change EncoderConfig::ChangeFrom(const EncoderConfig& b) const {
+  // Rate-control mode switches (quality <-> VBV, to or from CBR) need a new x264 instance:
+  // x264 cannot turn VBV or NAL HRD on or off in a running encoder.
+  // NAL HRD (CBR) parameters cannot change in a running x264 either.
+  if (UsesVbv() != b.UsesVbv() || constant_bit_rate != b.constant_bit_rate ||
+      (quality.has_value() && *quality >= 1.0) != (b.quality.has_value() && *b.quality >= 1.0))
+    return Change::kRestart;
+  if (average_bit_rate != b.average_bit_rate || data_rate_limits != b.data_rate_limits ||
+      constant_bit_rate != b.constant_bit_rate || quality != b.quality ||
+      real_time != b.real_time || prioritize_speed != b.prioritize_speed ||
+      max_slice_bytes != b.max_slice_bytes || expected_frame_rate != b.expected_frame_rate)
+    return Change::kReconfigure;
+  return Change::kNone;  // keyframe keys are applied by the session itself
+}
+
+Dictionary SupportedPropertyDictionary() {
+  Dictionary out;
+  for (const auto& d : PropertyDescriptors()) {
+    Dictionary e;
+    const char* type = "Number";
+    switch (d.kind) {
+      case Kind::kBool:
+        type = "Boolean";
+        break;
+      case Kind::kInt:
+      case Kind::kDouble:
+        type = "Number";
+        break;
+      case Kind::kEnum:
+        type = "Enumeration";
+        break;
+      case Kind::kRateLimits:
+        type = "Array";
+        break;
+      case Kind::kAspectRatio:
+      case Kind::kDictionary:
+        type = "Dictionary";
+        break;
+    }
+    e[key::kPropertyType] = Value(type);
+    e[key::kReadWriteStatus] = Value(d.read_only ? "ReadOnly" : "ReadWrite");
+    if (d.kind == Kind::kInt && !d.read_only) {
+      e[key::kSupportedValueMinimum] = Value(std::int64_t(d.min));
+      e[key::kSupportedValueMaximum] = Value(std::int64_t(d.max));
+    } else if (d.kind == Kind::kDouble) {
+      e[key::kSupportedValueMinimum] = Value(d.min);
+      e[key::kSupportedValueMaximum] = Value(d.max);
+    }
+    if (d.kind == Kind::kEnum) {
+      Array list;
+      for (const auto& v : d.values) list.push_back(Value(v));
+      e[key::kSupportedValueList] = Value(list);
+    }
+    e[key::kDocumentation] = Value(d.documentation);
+    e[key::kDefaultValue] = d.default_value;
+    e[key::kChangeableBetweenFrames] = Value(d.changeable_between_frames);
+    out[d.key] = Value(e);
+  }
+  return out;
+}
+
+Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
+                      double fps, std::int64_t bitrate, std::string* why) {
+  if (level_idc == 0) return Status::kNoErr;
+  struct Limit {
+    int level;
+    double max_mbps;
+    int max_fs;
+    double max_br_kbps;  // Baseline/Main; High allows 1.25x
+  };
+  static const Limit kLimits[] = {
+      {9, 1485, 99, 128},          {10, 1485, 99, 64},           {11, 3000, 396, 192},
+      {12, 6000, 396, 384},        {13, 11880, 396, 768},        {20, 11880, 396, 2000},
+      {21, 19800, 792, 4000},      {22, 20250, 1620, 4000},      {30, 40500, 1620, 10000},
+      {31, 108000, 3600, 14000},   {32, 216000, 5120, 20000},    {40, 245760, 8192, 20000},
+      {41, 245760, 8192, 50000},   {42, 522240, 8704, 50000},    {50, 589824, 22080, 135000},
+      {51, 983040, 36864, 240000}, {52, 2073600, 36864, 240000},
+  };
+  const Limit* limit = nullptr;
+  for (const auto& l : kLimits)
+    if (l.level == level_idc) limit = &l;
+  if (!limit) return Status::kNoErr;
+  const int mbs_w = (coded_width + 15) / 16, mbs_h = (coded_height + 15) / 16;
+  const double level = level_idc / 10.0;
+  char buf[256];
+  const double side = std::sqrt(8.0 * limit->max_fs);
+  if (mbs_w * mbs_h > limit->max_fs || mbs_w > side || mbs_h > side) {
+    std::snprintf(buf, sizeof buf,
+                  "%dx%d (%d macroblocks) does not fit H.264 level %.1f (at most %d macroblocks, "
+                  "%.0f across)",
+                  coded_width, coded_height, mbs_w * mbs_h, level, limit->max_fs, side);
+    *why = buf;
+    return Status::kParameterErr;
+  }
+  if (fps > 0 && mbs_w * mbs_h * fps > limit->max_mbps * 1.0001) {
+    std::snprintf(buf, sizeof buf,
+                  "%dx%d at %.3g fps (%.0f macroblocks/s) does not fit H.264 level %.1f (at most "
+                  "%.0f)",
+                  coded_width, coded_height, fps, mbs_w * mbs_h * fps, level, limit->max_mbps);
+    *why = buf;
+    return Status::kParameterErr;
+  }
+  const double factor = profile.find("High") != std::string::npos ? 1.25 : 1.0;
+  if (bitrate > 0 && bitrate > limit->max_br_kbps * 1000 * factor) {
+    std::snprintf(buf, sizeof buf, "%lld bit/s is above H.264 level %.1f's %.0f kbit/s",
+                  static_cast<long long>(bitrate), level, limit->max_br_kbps * factor);
+    *why = buf;
+    return Status::kParameterErr;
+  }
+  return Status::kNoErr;
+}
+
+}  // namespace vtc

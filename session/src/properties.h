@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The compression-property table: each key's type, default, range, and whether it may change
+// between frames; validation of single values and of combinations; and the typed configuration
+// the encoder backend is built from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vtcompress/compression_session.h"
+#include "vtcompress/status.h"
+#include "vtcompress/value.h"
+
+namespace vtc {
+
+struct PropertyDescriptor {
+  enum class Kind { kBool, kInt, kDouble, kEnum, kRateLimits, kAspectRatio, kDictionary };
+  const char* key;
+  Kind kind;
+  Value default_value;              // null = "unset" (the encoder decides)
+  double min = 0, max = 0;          // for kInt / kDouble
+  std::vector<std::string> values;  // for kEnum
+  bool read_only = false;
+  bool changeable_between_frames = false;
+  const char* documentation = "";
+};
+
+const std::vector<PropertyDescriptor>& PropertyDescriptors();
+const PropertyDescriptor* FindProperty(const std::string& key);
+
+// Type and range check of one value; on success *normalized holds the stored form (ints as
+// integers, numbers as doubles, ...). Null is always valid (it restores the default).
+Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Value* normalized,
+                             std::string* why);
+
+// Checks that the properties make sense together (QP bounds ordered, CBR alone, entropy mode
+// allowed by the profile, ...). `values` holds the keys that are set.
+Status CheckPropertyCombination(const Dictionary& values, std::string* why);
+
+// The resolved configuration: every key with its default filled in.
+struct EncoderConfig {
+  std::int64_t average_bit_rate = 0;                        // bit/s; 0 = not set
+  std::vector<std::pair<double, double>> data_rate_limits;  // (bytes, seconds)
+  std::int64_t constant_bit_rate = 0;                       // bit/s; 0 = not set
+  std::optional<double> quality;                            // 0..1
+  bool real_time = false;
+  std::string profile = "High";  // Baseline, ConstrainedBaseline, Main, High, ConstrainedHigh
+  int level_idc = 0;             // 0 = AutoLevel, else 13, 30, 31, ...
+  bool allow_frame_reordering = true;
+  bool allow_temporal_compression = true;
+  int max_key_frame_interval = 0;
+  double max_key_frame_interval_duration = 0;
+  double expected_frame_rate = 0;
+  int max_frame_delay_count = -1;
+  std::string entropy_mode;      // "", "CAVLC", "CABAC"
+  int min_qp = -1, max_qp = -1;  // -1 = not set
+  bool prioritize_speed = false;
+  int reference_buffer_count = 0;  // 0 = preset default
+  int lookahead = -1;              // -1 = preset default
+  int spatial_aq_level = -1;       // -1 default, 0 disabled
+  int max_slice_bytes = 0;
+  std::string color_primaries, transfer_function, ycbcr_matrix;
+  int par_h = 0, par_v = 0;
+  std::int64_t source_frame_count = 0;
+  double expected_duration = 0;
+  bool calculate_mse = false;
+  // From the encoder specification.
+  bool low_latency_rate_control = false;
+
+  // How a change from `before` to this config can be applied to a running encoder.
+  enum class Change { kNone, kReconfigure, kRestart };
+  Change ChangeFrom(const EncoderConfig& before) const;
+  // True if rate control is bitrate-driven (ABR/CBR) or VBV-capped, which fixes x264's mode.
+  bool UsesVbv() const;
+};
+
+EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control);
+
+// CopySupportedPropertyDictionary's answer for the settable and read-only keys.
+Dictionary SupportedPropertyDictionary();
+
+// H.264 level limits (Table A-1) used to refuse a ProfileLevel the stream cannot fit.
+// Returns kParameterErr and a reason if width x height at fps (0 = unknown) and bitrate (bit/s,
+// 0 = unknown) exceed the level.
+Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
+                      double fps, std::int64_t bitrate, std::string* why);
+
+}  // namespace vtc

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The x264 backend. Parameters are applied in x264's documented order: preset, then the
+// session's keys, then the profile. See docs/properties.md for the mapping table.
+#include <cstdint>
+// x264.h needs the fixed-width types first.
+#include <x264.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+
+#include "encoder.h"
+#include "vtcompress/keys.h"
+
+namespace vtc {
+namespace {
+
+constexpr double kDataRateMargin = 0.9;  // keep VBV's bound at 90% of each limit
+
+// Quality 0..1 -> crf: 0 -> 51, 0.25 -> 37, 0.5 -> 23 (x264's default), 0.75 -> 18, 1 -> lossless.
+double QualityToCrf(double q) {
+  if (q <= 0.5) return 51.0 - 56.0 * q;
+  return 23.0 - 20.0 * (q - 0.5);
+}
+
+const char* SpeedPreset(const EncoderConfig& c) {
+  if (c.prioritize_speed) return "superfast";
+  if (c.real_time) return "veryfast";
+  return "medium";
+}
+
+int ColorPrimariesCode(const std::string& s) {
+  if (s == "ITU_R_709_2") return 1;
+  if (s == "EBU_3213") return 5;
+  if (s == "SMPTE_C") return 6;
+  if (s == "ITU_R_2020") return 9;
+  if (s == "DCI_P3") return 11;
+  if (s == "P3_D65") return 12;
+  return 2;  // unspecified
+}
+
+int TransferCode(const std::string& s) {
+  if (s == "ITU_R_709_2") return 1;
+  if (s == "SMPTE_240M_1995") return 7;
+  if (s == "Linear") return 8;
+  if (s == "IEC_sRGB") return 13;
+  if (s == "ITU_R_2020") return 14;
+  if (s == "SMPTE_ST_2084_PQ") return 16;
+  if (s == "SMPTE_ST_428_1") return 17;
+  if (s == "ITU_R_2100_HLG") return 18;
+  return 2;
+}
+
+int MatrixCode(const std::string& s) {
+  if (s == "ITU_R_709_2") return 1;
+  if (s == "ITU_R_601_4") return 6;
+  if (s == "SMPTE_240M_1995") return 7;
+  if (s == "ITU_R_2020") return 9;
+  return 2;
+}
+
+bool IsLossless(const EncoderConfig& c) {
+  return c.quality && *c.quality >= 1.0 && c.average_bit_rate == 0 && c.constant_bit_rate == 0 &&
+         c.data_rate_limits.empty() && c.profile == "High";
+}
+
+// VBV (maxrate, buffer) in kbit/s and kbit that keeps buffer + maxrate x S under margin x limit
+// for every (bytes, S) pair: whatever fills a window of S seconds is at most that.
+void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps, double* maxrate,
+                  double* buffer) {
+  double mr = 1e12;
+  for (const auto& [bytes, seconds] : limits) {
+    const double l_kbit = bytes * 8 / 1000 * kDataRateMargin;
+    mr = std::min(mr, 0.75 * l_kbit / seconds);
+  }
+  double buf = 1e12;
+  for (const auto& [bytes, seconds] : limits)
+    buf = std::min(buf, bytes * 8 / 1000 * kDataRateMargin - mr * seconds);
+  // x264 raises the buffer to one frame's worth; stay consistent with that.
+  buf = std::max(buf, mr / std::max(fps, 1.0));
+  *maxrate = mr;
+  *buffer = buf;
+}
+
+// Rate-control fields, shared by open and live reconfiguration.
+void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
+  if (c.constant_bit_rate > 0) {
+    const int kbps = int(std::max<std::int64_t>(1, c.constant_bit_rate / 1000));
+    p->rc.i_rc_method = X264_RC_ABR;
+    p->rc.i_bitrate = kbps;
+    p->rc.i_vbv_max_bitrate = kbps;
+    p->rc.i_vbv_buffer_size = kbps;  // 1 s HRD buffer
+    return;
+  }
+  double maxrate = 0, buffer = 0;
+  if (!c.data_rate_limits.empty()) VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  if (c.average_bit_rate > 0) {
+    const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
+    p->rc.i_rc_method = X264_RC_ABR;
+    p->rc.i_bitrate = int(kbps);
+    // maxrate == bitrate makes x264 reload the target on reconfig (its CBR-like path); the
+    // 2 s buffer leaves room for the picture's needs within that.
+    double mr = kbps, buf = 2 * kbps;
+    if (maxrate > 0) mr = std::min(mr, maxrate), buf = std::min(buf, buffer);
+    p->rc.i_vbv_max_bitrate = std::max(1, int(mr));
+    p->rc.i_vbv_buffer_size = std::max(1, int(buf));
+    return;
+  }
+  if (IsLossless(c)) {
+    p->rc.i_rc_method = X264_RC_CQP;
+    p->rc.i_qp_constant = 0;
+    return;
+  }
+  p->rc.i_rc_method = X264_RC_CRF;
+  p->rc.f_rf_constant = float(QualityToCrf(c.quality ? std::min(*c.quality, 0.99) : 0.5));
+  if (maxrate > 0) {
+    p->rc.i_vbv_max_bitrate = std::max(1, int(maxrate));
+    p->rc.i_vbv_buffer_size = std::max(1, int(buffer));
+  }
+}
+
+// The analysis fields x264_encoder_reconfig takes, from a fresh preset (RealTime changes).
+void CopySpeedFields(const x264_param_t& from, x264_param_t* to) {
+  to->analyse.i_subpel_refine = std::max(1, from.analyse.i_subpel_refine);
+  to->analyse.i_me_method = std::min(from.analyse.i_me_method, int(X264_ME_UMH));
+  to->analyse.i_me_range = from.analyse.i_me_range;
+  to->analyse.i_trellis = from.analyse.i_trellis;
+  to->analyse.inter = from.analyse.inter;
+  to->analyse.intra = from.analyse.intra;
+  to->analyse.b_mixed_references = from.analyse.b_mixed_references;
+  to->analyse.b_fast_pskip = from.analyse.b_fast_pskip;
+  to->analyse.b_dct_decimate = from.analyse.b_dct_decimate;
+  to->analyse.f_psy_rd = from.analyse.f_psy_rd;
+  to->analyse.b_chroma_me = from.analyse.b_chroma_me;
+  to->analyse.i_direct_mv_pred = from.analyse.i_direct_mv_pred;
+  // Never more references than the encoder was opened with.
+  to->i_frame_reference = std::min(to->i_frame_reference, from.i_frame_reference);
+}
+
+// Cuts B-frames, lookahead and thread delay so that frame N-budget has come out by the time
+// frame N went in. x264 holds `delay` frames (max(bframes, lookahead) + vfr here), and a B-frame
+// comes out only after the P-frame that follows it, so B-frames count twice.
+void FitDelay(int budget, x264_param_t* p) {
+  p->b_sliced_threads = 1;  // slices add no frames of delay; frame threads add threads-1
+  p->i_sync_lookahead = 0;
+  p->b_vfr_input = budget >= 1 ? 1 : 0;  // keep timestamp-based rate control if we can
+  budget -= p->b_vfr_input;
+  p->i_bframe = std::min(p->i_bframe, budget / 2);
+  p->i_bframe_pyramid = X264_B_PYRAMID_NONE;
+  if (p->i_bframe_adaptive == X264_B_ADAPT_TRELLIS) p->i_bframe_adaptive = X264_B_ADAPT_FAST;
+  p->rc.i_lookahead = std::min(p->rc.i_lookahead, budget - p->i_bframe);
+  if (p->rc.i_lookahead == 0) p->rc.b_mb_tree = 0;
+}
+
+// Frames of lag between a frame going in and coming out, in the worst case.
+int OutputLag(x264_t* h, const x264_param_t& p) {
+  return x264_encoder_maximum_delayed_frames(h) + (p.i_bframe > 0 ? p.i_bframe : 0);
+}
+
+LogLevel FromX264Level(int level) {
+  switch (level) {
+    case X264_LOG_ERROR:
+      return LogLevel::kError;
+    case X264_LOG_WARNING:
+      return LogLevel::kWarning;
+    case X264_LOG_INFO:
+      return LogLevel::kInfo;
+    default:
+      return LogLevel::kDebug;
+  }
+}
+
+void X264Log(void* priv, int level, const char* format, va_list args) {
+  const Logger* logger = static_cast<const Logger*>(priv);
+  char buf[1024];
+  int n = std::snprintf(buf, sizeof buf, "x264: ");
+  std::vsnprintf(buf + n, sizeof buf - n, format, args);
+  logger->Logf(FromX264Level(level), "%s", buf);
+}
+
+struct X264Deleter {
+  void operator()(x264_t* h) const { x264_encoder_close(h); }
+};
+
+class X264Encoder final : public VideoEncoder {
+ public:
+  explicit X264Encoder(const Logger* logger) : logger_(logger) {}
+
+  Status Validate(const EncoderConfig& c, const StreamInfo& s, std::string* why) const override {
+    if (c.quality && *c.quality >= 1.0 && c.profile != "High" && c.average_bit_rate == 0)
+      logger_->Logf(LogLevel::kWarning,
+                    "Quality 1.0 (lossless) needs the High profiles; %s gets crf %.1f instead",
+                    c.profile.c_str(), QualityToCrf(0.99));
+    const std::int64_t bitrate = std::max(c.average_bit_rate, c.constant_bit_rate);
+    return CheckLevelFits(c.profile, c.level_idc, (s.width + 1) & ~1, (s.height + 1) & ~1, s.fps,
+                          bitrate, why);
+  }
+
+  Status Open(const EncoderConfig& c, const StreamInfo& s, std::string* why) override {
+    Close();
+    if (Status st = Validate(c, s, why); st != Status::kNoErr) return st;
+    x264_param_t p;
+    if (Status st = BuildParams(c, s, &p, why); st != Status::kNoErr) return st;
+    std::unique_ptr<x264_t, X264Deleter> h(x264_encoder_open(&p));
+    if (!h) {
+      *why = "x264_encoder_open failed (see the x264 messages before this one)";
+      return Status::kParameterErr;
+    }
+    x264_param_t opened;
+    x264_encoder_parameters(h.get(), &opened);
+    const int delay = OutputLag(h.get(), opened);
+    if (c.max_frame_delay_count >= 0 && delay > c.max_frame_delay_count) {
+      *why = "x264 lags " + std::to_string(delay) + " frames, more than MaxFrameDelayCount " +
+             std::to_string(c.max_frame_delay_count);
+      return Status::kParameterErr;
+    }
+    FormatDescriptionRef fd;
+    if (Status st = MakeFormatDescription(h.get(), c, s, &fd, why); st != Status::kNoErr) return st;
+    // Keep the description object when nothing changed, so clients comparing pointers see
+    // the same one after a restart.
+    if (!format_ || !format_->Equals(*fd)) format_ = fd;
+    x264_encoder_parameters(h.get(), &param_);
+    h_ = std::move(h);
+    config_ = c;
+    stream_ = s;
+    exhausted_ = false;
+    logger_->Logf(LogLevel::kInfo,
+                  "x264 open: %dx%d coded %dx%d, preset %s, %s, bframes %d, lookahead %d, "
+                  "threads %d%s, delay %d frames",
+                  s.width, s.height, p.i_width, p.i_height, SpeedPreset(c),
+                  RateControlName(param_).c_str(), param_.i_bframe, param_.rc.i_lookahead,
+                  param_.i_threads, param_.b_sliced_threads ? " (sliced)" : "", delay);
+    return Status::kNoErr;
+  }
+
+  bool IsOpen() const override { return h_ != nullptr; }
+  void Close() override { h_.reset(); }
+
+  Status Encode(const InputFrame* f, std::vector<EncodedFrame>* out) override {
+    // After a NULL picture x264 refuses new ones; more drain steps are fine.
+    if (!h_ || (f && exhausted_)) return Status::kVideoEncoderMalfunctionErr;
+    x264_picture_t pic, pic_out;
+    x264_picture_init(&pic);
+    x264_picture_init(&pic_out);
+    if (f) {
+      if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
+      if (f->reconfigure) {
+        // x264 applies pic.param when this very frame is encoded and frees it with param_free.
+        auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
+        if (!np) return Status::kAllocationFailedErr;
+        *np = param_;
+        ApplyMutable(*f->reconfigure, np);
+        np->param_free = std::free;
+        pic.param = np;
+        param_ = *np;
+        param_.param_free = nullptr;
+        config_ = *f->reconfigure;
+      }
+    } else {
+      exhausted_ = true;  // x264 takes no new picture after a NULL one
+    }
+    x264_nal_t* nals = nullptr;
+    int nal_count = 0;
+    const int size = x264_encoder_encode(h_.get(), &nals, &nal_count, f ? &pic : nullptr, &pic_out);
+    if (size < 0) {
+      if (f && pic.param) {
+        // x264 did not take the picture, so the param is still ours.
+        std::free(pic.param);
+      }
+      logger_->Logf(LogLevel::kError, "x264_encoder_encode returned %d", size);
+      return Status::kVideoEncoderMalfunctionErr;
+    }
+    if (size == 0) return Status::kNoErr;
+    EncodedFrame e;
+    // x264 lays a frame's NAL units out back to back, each with its 4-byte length.
+    e.data.assign(nals[0].p_payload, nals[0].p_payload + size);
+    e.pts = pic_out.i_pts;
+    e.dts = pic_out.i_dts;
+    e.id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(pic_out.opaque));
+    switch (pic_out.i_type) {
+      case X264_TYPE_IDR:
+        e.type = EncodedFrame::Type::kIDR;
+        break;
+      case X264_TYPE_I:
+        e.type = EncodedFrame::Type::kI;
+        break;
+      case X264_TYPE_BREF:
+        e.type = EncodedFrame::Type::kBRef;
+        break;
+      case X264_TYPE_B:
+        e.type = EncodedFrame::Type::kB;
+        break;
+      default:
+        e.type = EncodedFrame::Type::kP;
+        break;
+    }
+    if (pic_out.b_keyframe && e.type == EncodedFrame::Type::kI) e.type = EncodedFrame::Type::kIDR;
+    // x264 fills i_qpplus1 for the frame it starts in this call, which is the frame it returns
+    // only when there is one frame thread; with frame threads the QP would be another frame's.
+    if (param_.b_sliced_threads || param_.i_threads <= 1) e.qp = pic_out.i_qpplus1 - 1;
+    if (param_.analyse.b_psnr) {
+      e.has_mse = true;
+      for (int i = 0; i < 3; ++i) {
+        // x264 reports PSNR = 10 log10(255^2 / MSE); turn it back into the MSE.
+        e.mse[i] = 255.0 * 255.0 * std::pow(10.0, -pic_out.prop.f_psnr[i] / 10.0);
+      }
+    }
+    out->push_back(std::move(e));
+    return Status::kNoErr;
+  }
+
+  int DelayedFrames() const override { return h_ ? x264_encoder_delayed_frames(h_.get()) : 0; }
+  int MaxDelayedFrames() const override {
+    return h_ ? x264_encoder_maximum_delayed_frames(h_.get()) : 0;
+  }
+  bool Exhausted() const override { return exhausted_; }
+  FormatDescriptionRef format_description() const override { return format_; }
+  const StreamInfo& stream() const override { return stream_; }
+
+ private:
+  Status BuildParams(const EncoderConfig& c, const StreamInfo& s, x264_param_t* p,
+                     std::string* why) const {
+    if (x264_param_default_preset(p, SpeedPreset(c), nullptr) < 0) {
+      *why = "x264 rejected its preset";
+      return Status::kParameterErr;
+    }
+    p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
+    p->pf_log = X264Log;
+    p->p_log_private = const_cast<Logger*>(logger_);
+    p->i_csp = s.pixel_format == kPixelFormat_420YpCbCr8Planar ? X264_CSP_I420 : X264_CSP_NV12;
+    p->i_bitdepth = 8;
+    p->i_width = (s.width + 1) & ~1;
+    p->i_height = (s.height + 1) & ~1;
+    p->b_annexb = 0;          // 4-byte lengths: AVCC
+    p->b_repeat_headers = 0;  // SPS/PPS only in the format description
+    p->b_aud = 0;
+    const double fps = s.fps > 0 ? s.fps : 30.0;
+    p->i_fps_num = unsigned(std::lround(fps * 1000));
+    p->i_fps_den = 1000;
+    const unsigned g = std::gcd(p->i_fps_num, p->i_fps_den);
+    p->i_fps_num /= g;
+    p->i_fps_den /= g;
+    p->b_vfr_input = 1;  // rate control follows the timestamps
+    p->i_timebase_num = 1;
+    p->i_timebase_den = std::uint32_t(s.timescale > 0 ? s.timescale : 90000);
+    // The session decides keyframe placement (its interval keys can change mid-stream, which
+    // x264's keyint cannot); x264 still adds IDRs at scene cuts.
+    p->i_keyint_max = X264_KEYINT_MAX_INFINITE;
+    if (!c.allow_temporal_compression) p->i_keyint_max = 1;
+    if (!c.allow_frame_reordering || c.profile == "ConstrainedHigh") p->i_bframe = 0;
+    if (c.low_latency_rate_control) {
+      p->i_bframe = 0;
+      p->rc.i_lookahead = 0;
+      p->rc.b_mb_tree = 0;
+      p->i_sync_lookahead = 0;
+      p->b_sliced_threads = 1;
+      p->i_scenecut_threshold = 0;  // VideoToolbox: one IDR, then P frames only
+    }
+    if (c.lookahead >= 0) {
+      p->rc.i_lookahead = c.lookahead;
+      if (c.lookahead == 0) p->rc.b_mb_tree = 0;
+    }
+    if (c.max_frame_delay_count >= 0) FitDelay(c.max_frame_delay_count, p);
+    if (!c.data_rate_limits.empty() || c.average_bit_rate > 0 || c.constant_bit_rate > 0) {
+      // VBV needs lookahead to plan; fine as long as the delay budget allows.
+    }
+    ApplyRateControl(c, fps, p);
+    if (c.constant_bit_rate > 0) {
+      p->i_nal_hrd = X264_NAL_HRD_CBR;
+      p->rc.b_filler = 1;
+    }
+    p->rc.i_qp_max = 51;  // keep reported QPs in H.264's 8-bit range
+    if (c.min_qp >= 0) p->rc.i_qp_min = c.min_qp;
+    if (c.max_qp >= 0) p->rc.i_qp_max = c.max_qp;
+    if (c.spatial_aq_level == 0) p->rc.i_aq_mode = X264_AQ_NONE;
+    if (c.reference_buffer_count > 0) p->i_frame_reference = c.reference_buffer_count;
+    p->i_slice_max_size = c.max_slice_bytes;
+    if (c.entropy_mode == "CAVLC") p->b_cabac = 0;
+    if (c.entropy_mode == "CABAC") p->b_cabac = 1;
+    p->vui.b_fullrange = s.pixel_format == kPixelFormat_420YpCbCr8BiPlanarFullRange;
+    if (!c.color_primaries.empty()) p->vui.i_colorprim = ColorPrimariesCode(c.color_primaries);
+    if (!c.transfer_function.empty()) p->vui.i_transfer = TransferCode(c.transfer_function);
+    if (!c.ycbcr_matrix.empty()) p->vui.i_colmatrix = MatrixCode(c.ycbcr_matrix);
+    if (c.par_h > 0) {
+      p->vui.i_sar_width = c.par_h;
+      p->vui.i_sar_height = c.par_v;
+    }
+    p->i_frame_total = int(std::min<std::int64_t>(c.source_frame_count, 1 << 30));
+    p->analyse.b_psnr = c.calculate_mse;
+    p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
+    if (!IsLossless(c)) {
+      const char* profile = "high";
+      if (c.profile == "Baseline" || c.profile == "ConstrainedBaseline") profile = "baseline";
+      if (c.profile == "Main") profile = "main";
+      if (x264_param_apply_profile(p, profile) < 0) {
+        *why = std::string("x264 cannot apply profile ") + profile + " to these settings";
+        return Status::kParameterErr;
+      }
+    }
+    return Status::kNoErr;
+  }
+
+  void ApplyMutable(const EncoderConfig& c, x264_param_t* p) const {
+    ApplyRateControl(c, stream_.fps > 0 ? stream_.fps : 30.0, p);
+    if (c.constant_bit_rate > 0) p->rc.b_filler = 1;
+    p->i_slice_max_size = c.max_slice_bytes;
+    if (SpeedPreset(c) != SpeedPreset(config_)) {
+      x264_param_t fresh;
+      x264_param_default_preset(&fresh, SpeedPreset(c), nullptr);
+      CopySpeedFields(fresh, p);
+    }
+  }
+
+  bool FillPicture(const InputFrame& f, x264_picture_t* pic) {
+    PixelBuffer* b = f.buffer;
+    const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
+    pic->img.i_csp =
+        b->pixel_format() == kPixelFormat_420YpCbCr8Planar ? X264_CSP_I420 : X264_CSP_NV12;
+    pic->img.i_plane = int(b->plane_count());
+    for (std::size_t i = 0; i < b->plane_count(); ++i) {
+      pic->img.plane[i] = b->base_address_of_plane(i);
+      pic->img.i_stride[i] = int(b->bytes_per_row_of_plane(i));
+    }
+    const int pad_r = cw - b->width(), pad_b = ch - b->height();
+    if ((pad_r || pad_b) && !b->FillExtendedPixels(pad_r, pad_b)) {
+      // No room around the picture: the luma plane goes through a padded copy. Chroma of the
+      // odd size already has the even size's dimensions.
+      const std::size_t stride = std::size_t(cw + 31) & ~std::size_t(31);
+      luma_copy_.resize(stride * ch);
+      const std::uint8_t* src = b->base_address_of_plane(0);
+      for (int y = 0; y < ch; ++y) {
+        const std::uint8_t* row = src + b->bytes_per_row_of_plane(0) * std::min(y, b->height() - 1);
+        std::uint8_t* dst = luma_copy_.data() + stride * y;
+        std::memcpy(dst, row, b->width());
+        if (pad_r) dst[b->width()] = row[b->width() - 1];
+      }
+      pic->img.plane[0] = luma_copy_.data();
+      pic->img.i_stride[0] = int(stride);
+    }
+    pic->i_pts = f.pts;
+    pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
+    pic->opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
+    return true;
+  }
+
+  Status MakeFormatDescription(x264_t* h, const EncoderConfig& c, const StreamInfo& s,
+                               FormatDescriptionRef* out, std::string* why) const {
+    x264_nal_t* nals = nullptr;
+    int n = 0;
+    if (x264_encoder_headers(h, &nals, &n) < 0) {
+      *why = "x264_encoder_headers failed";
+      return Status::kVideoEncoderMalfunctionErr;
+    }
+    Data sps, pps;
+    for (int i = 0; i < n; ++i) {
+      // Payloads start with the 4-byte length (b_annexb = 0).
+      Data nal(nals[i].p_payload + 4, nals[i].p_payload + nals[i].i_payload);
+      if (nals[i].i_type == NAL_SPS) sps = std::move(nal);
+      if (nals[i].i_type == NAL_PPS) pps = std::move(nal);
+    }
+    if (sps.size() > 3 && c.profile == "ConstrainedHigh")
+      sps[2] |= 0x0c;  // constraint_set4 (frame_mbs_only) and set5 (no B slices)
+    Dictionary ext;
+    if (!c.color_primaries.empty()) ext[key::kColorPrimaries] = Value(c.color_primaries);
+    if (!c.transfer_function.empty()) ext[key::kTransferFunction] = Value(c.transfer_function);
+    if (!c.ycbcr_matrix.empty()) ext[key::kYCbCrMatrix] = Value(c.ycbcr_matrix);
+    if (c.par_h > 0)
+      ext[key::kPixelAspectRatio] = Value(Dictionary{{key::kHorizontalSpacing, Value(c.par_h)},
+                                                     {key::kVerticalSpacing, Value(c.par_v)}});
+    ext[key::kFullRangeVideo] = Value(s.pixel_format == kPixelFormat_420YpCbCr8BiPlanarFullRange);
+    return FormatDescription::CreateH264(sps, pps, (s.width + 1) & ~1, (s.height + 1) & ~1, s.width,
+                                         s.height, std::move(ext), out);
+  }
+
+  static std::string RateControlName(const x264_param_t& p) {
+    char buf[96];
+    if (p.rc.i_rc_method == X264_RC_CQP)
+      std::snprintf(buf, sizeof buf, "cqp %d", p.rc.i_qp_constant);
+    else if (p.rc.i_rc_method == X264_RC_CRF)
+      std::snprintf(buf, sizeof buf, "crf %.1f", p.rc.f_rf_constant);
+    else
+      std::snprintf(buf, sizeof buf, "abr %d kbit/s", p.rc.i_bitrate);
+    std::string s = buf;
+    if (p.rc.i_vbv_max_bitrate > 0) {
+      std::snprintf(buf, sizeof buf, ", vbv %d kbit/s / %d kbit", p.rc.i_vbv_max_bitrate,
+                    p.rc.i_vbv_buffer_size);
+      s += buf;
+    }
+    return s;
+  }
+
+  const Logger* logger_;
+  std::unique_ptr<x264_t, X264Deleter> h_;
+  x264_param_t param_{};  // what x264 runs with (after open, and after each reconfigure)
+  EncoderConfig config_;
+  StreamInfo stream_;
+  FormatDescriptionRef format_;
+  bool exhausted_ = false;
+  std::vector<std::uint8_t> luma_copy_;
+};
+
+}  // namespace
+
+std::unique_ptr<VideoEncoder> CreateX264Encoder(const Logger* logger) {
+  return std::make_unique<X264Encoder>(logger);
+}
+
+}  // namespace vtc
