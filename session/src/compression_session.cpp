@@ -12,6 +12,8 @@
 
 #include <cinttypes>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <thread>
@@ -44,6 +46,28 @@ struct Job {
   std::uint64_t ticket = 0;  // kDrain / kPrepare: completion ticket
 };
 
+// Messages formatted while mu_ is held and written after it is released (declare it before the
+// lock), so a log handler never runs under the session's lock.
+class DeferredLog {
+ public:
+  explicit DeferredLog(const Logger& logger) : logger_(logger) {}
+  ~DeferredLog() {
+    for (const auto& [level, text] : lines_) logger_.Write(level, text.c_str());
+  }
+  void Add(LogLevel level, const char* format, ...) __attribute__((format(printf, 3, 4))) {
+    char buf[1024];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    lines_.emplace_back(level, buf);
+  }
+
+ private:
+  const Logger& logger_;
+  std::vector<std::pair<LogLevel, std::string>> lines_;
+};
+
 bool GetBoolKey(const Dictionary* d, const char* k, bool def, bool* ok) {
   if (!d) return def;
   auto it = d->find(k);
@@ -68,7 +92,22 @@ class SessionImpl {
     encoder_ = CreateX264Encoder(&logger_);
   }
 
-  ~SessionImpl() { Invalidate(); }
+  ~SessionImpl() {
+    if (worker_.joinable()) Invalidate();
+  }
+
+  bool OnWorkerThread() const { return OnWorker(); }
+
+  // The last reference was dropped inside an output callback: the worker cannot join itself, so
+  // it finishes invalidation after the callback returns and then deletes the session.
+  static void DestroyFromWorker(std::unique_ptr<SessionImpl> self) {
+    SessionImpl* impl = self.get();
+    std::lock_guard<std::mutex> lock(impl->mu_);
+    impl->state_ = State::kInvalidating;
+    impl->self_owner_ = std::move(self);
+    impl->worker_.detach();
+    impl->cv_.notify_all();
+  }
 
   Status Init(const Dictionary* source_attributes) {
     Dictionary attrs = source_attributes ? *source_attributes : Dictionary{};
@@ -91,6 +130,7 @@ class SessionImpl {
     stream_format_ = pool_->pixel_format();
     pool_shared_ = pool_->width() == width_ && pool_->height() == height_;
     worker_ = std::thread([this] { WorkerMain(); });
+    worker_id_ = worker_.get_id();  // before Create returns: callers read it without the lock
     return Status::kNoErr;
   }
 
@@ -129,25 +169,37 @@ class SessionImpl {
     const bool force_key = GetBoolKey(options, key::kForceKeyFrame, false, &options_ok);
     if (!options_ok) return Fail(Status::kParameterErr, "ForceKeyFrame must be a boolean");
 
+    DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
-    if (last_pts_.IsValid() && pts <= last_pts_)
-      return Fail(Status::kParameterErr,
-                  "EncodeFrame: presentation time %s is not after the previous one %s",
-                  pts.ToString().c_str(), last_pts_.ToString().c_str());
-    if (timescale_ == 0) timescale_ = pts.timescale;
-    const Time scaled = pts.ConvertScale(timescale_);
-    if (seq_ > 0 && scaled.value <= last_pts_ticks_)
-      return Fail(Status::kParameterErr,
-                  "EncodeFrame: presentation time %s is too close to the previous one for the "
-                  "session's timescale %d",
-                  pts.ToString().c_str(), timescale_);
+    if (last_pts_.IsValid() && pts <= last_pts_) {
+      log.Add(LogLevel::kError,
+              "EncodeFrame: presentation time %s is not after the previous one %s",
+              pts.ToString().c_str(), last_pts_.ToString().c_str());
+      return Status::kParameterErr;
+    }
+    // The first accepted frame's timescale becomes the session's (and x264's timebase).
+    const std::int32_t timescale = timescale_ ? timescale_ : pts.timescale;
+    const Time scaled = pts.ConvertScale(timescale);
+    if (seq_ > 0 && scaled.value <= last_pts_ticks_) {
+      log.Add(LogLevel::kError,
+              "EncodeFrame: presentation time %s is too close to the previous one for the "
+              "session's timescale %d",
+              pts.ToString().c_str(), timescale);
+      return Status::kParameterErr;
+    }
     if (!started_) {
       // The first frame fixes the configuration's non-mutable keys: check them now so a bad
       // combination is this call's error rather than a callback's.
+      timescale_ = timescale;
+      stream_format_ = buffer->pixel_format();  // '420f' buffers mean full-range video
       std::string why;
       Status st = encoder_->Validate(*config_, StreamFor(duration), &why);
-      if (st != Status::kNoErr) return Fail(st, "%s", why.c_str());
+      if (st != Status::kNoErr) {
+        timescale_ = 0;
+        log.Add(LogLevel::kError, "%s", why.c_str());
+        return st;
+      }
       started_ = true;
     }
     // Bounded queue: wait for the worker to take frames.
@@ -238,16 +290,18 @@ class SessionImpl {
   }
 
   Status SetProperty(const std::string& k, const Value& value) {
+    DeferredLog log(logger_);
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
-    return SetPropertyLocked(k, value);
+    return SetPropertyLocked(k, value, &log);
   }
 
   Status SetProperties(const Dictionary& props) {
+    DeferredLog log(logger_);
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
     for (const auto& [k, v] : props)
-      if (Status st = SetPropertyLocked(k, v); st != Status::kNoErr) return st;
+      if (Status st = SetPropertyLocked(k, v, &log); st != Status::kNoErr) return st;
     return Status::kNoErr;
   }
 
@@ -259,6 +313,10 @@ class SessionImpl {
     if (!d) return Status::kPropertyNotSupportedErr;
     if (k == key::kNumberOfPendingFrames) {
       *out = Value(std::int64_t(pending_.size()));
+    } else if (k == key::kEncoderFrameDelay) {
+      *out = Value(encoder_frame_delay_);
+    } else if (k == key::kEncoderReorderDepth) {
+      *out = Value(encoder_reorder_depth_);
     } else if (k == key::kPixelBufferPoolIsShared) {
       *out = Value(pool_shared_);
     } else if (k == key::kVideoEncoderPixelBufferAttributes) {
@@ -309,33 +367,42 @@ class SessionImpl {
     s.fps = config_->expected_frame_rate;
     if (s.fps <= 0 && duration.IsNumeric() && duration.value > 0) s.fps = 1.0 / duration.Seconds();
     if (s.fps <= 0 && first_duration_.IsNumeric()) s.fps = 1.0 / first_duration_.Seconds();
+    if (!(s.fps > 0 && s.fps <= 1000)) s.fps = 0;  // implausible durations: rate unknown
     return s;
   }
 
-  Status SetPropertyLocked(const std::string& k, const Value& value) {
+  Status SetPropertyLocked(const std::string& k, const Value& value, DeferredLog* log) {
     const PropertyDescriptor* d = FindProperty(k);
     if (!d) {
-      logger_.Logf(LogLevel::kDebug, "property %s is not supported", k.c_str());
+      log->Add(LogLevel::kDebug, "property %s is not supported", k.c_str());
       return Status::kPropertyNotSupportedErr;
     }
     if (d->read_only) return Status::kPropertyReadOnlyErr;
     if (started_ && !d->changeable_between_frames) {
-      logger_.Logf(LogLevel::kWarning, "%s cannot change once frames have been encoded", k.c_str());
+      log->Add(LogLevel::kWarning, "%s cannot change once frames have been encoded", k.c_str());
       return Status::kPropertyReadOnlyErr;
     }
     Value normalized;
     std::string why;
-    if (Status st = ValidatePropertyValue(*d, value, &normalized, &why); st != Status::kNoErr)
-      return Fail(st, "%s", why.c_str());
+    Status st = ValidatePropertyValue(*d, value, &normalized, &why);
     Dictionary next = values_;
-    if (normalized.IsNull())
-      next.erase(k);
-    else
-      next[k] = normalized;
-    if (Status st = CheckPropertyCombination(next, &why); st != Status::kNoErr)
-      return Fail(st, "%s", why.c_str());
+    if (st == Status::kNoErr) {
+      if (normalized.IsNull())
+        next.erase(k);
+      else
+        next[k] = normalized;
+      st = CheckPropertyCombination(next, &why);
+    }
+    auto config = std::make_shared<const EncoderConfig>(ResolveConfig(next, low_latency_rc_));
+    // Once encoding, a live change must still fit the level the stream was opened with.
+    if (st == Status::kNoErr && started_)
+      st = encoder_->Validate(*config, StreamFor(Time::Invalid()), &why);
+    if (st != Status::kNoErr) {
+      log->Add(LogLevel::kError, "%s", why.c_str());
+      return st;
+    }
     values_ = std::move(next);
-    config_ = std::make_shared<const EncoderConfig>(ResolveConfig(values_, low_latency_rc_));
+    config_ = std::move(config);
     return Status::kNoErr;
   }
 
@@ -358,10 +425,6 @@ class SessionImpl {
   // --- Worker ----------------------------------------------------------------------------------
 
   void WorkerMain() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      worker_id_ = std::this_thread::get_id();
-    }
     for (;;) {
       Job job;
       {
@@ -398,6 +461,14 @@ class SessionImpl {
       if (j.kind == Job::Kind::kFrame)
         Answer(j.frame, Status::kNoErr, kEncodeInfo_FrameDropped, {});
     encoder_->Close();
+    std::unique_ptr<SessionImpl> self;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      self = std::move(self_owner_);
+      if (self) state_ = State::kInvalidated;
+    }
+    // Set only by DestroyFromWorker: the session deletes itself; touch nothing after this.
+    self.reset();
   }
 
   void FinishTicket(std::uint64_t ticket, Status st) {
@@ -430,6 +501,11 @@ class SessionImpl {
       logger_.Logf(LogLevel::kError, "cannot open the encoder: %s", why.c_str());
       return st;
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      encoder_frame_delay_ = encoder_->OutputLag();
+      encoder_reorder_depth_ = encoder_->ReorderDepth();
+    }
     applied_config_ = std::make_shared<EncoderConfig>(config);
     opened_all_intra_ = !config.allow_temporal_compression;
     force_next_idr_ = true;
@@ -438,10 +514,14 @@ class SessionImpl {
 
   void HandleFrame(FrameJob f) {
     const EncoderConfig& config = *f.config;
-    if (encoder_->IsOpen() && !encoder_->Exhausted() && applied_config_ &&
-        config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart) {
-      logger_.Logf(LogLevel::kInfo, "rate-control mode changed: restarting x264 (drain + IDR)");
+    const bool restart = applied_config_ &&
+                         (config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart ||
+                          (opened_all_intra_ && config.allow_temporal_compression));
+    if (encoder_->IsOpen() && !encoder_->Exhausted() && restart) {
+      // x264 cannot switch rate-control mode, VBV, NAL HRD or its keyint in a running encoder.
+      logger_.Logf(LogLevel::kInfo, "configuration needs a new x264 instance (drain + IDR)");
       Drain();
+      encoder_->Close();
     }
     Status st = EnsureOpen(config, f.duration);
     if (st != Status::kNoErr) {
@@ -452,7 +532,8 @@ class SessionImpl {
     in.buffer = f.buffer.get();
     in.pts = f.pts_ticks;
     in.id = f.seq;
-    in.force_keyframe = f.force_keyframe || DecideKeyframe(config, f);
+    const bool scheduled = DecideKeyframe(config, f);  // always: it keeps its own state current
+    in.force_keyframe = f.force_keyframe || scheduled;
     if (in.force_keyframe) {
       frames_since_key_ = 0;
       last_key_ticks_ = f.pts_ticks;
@@ -594,6 +675,7 @@ class SessionImpl {
   bool started_ = false;  // first frame accepted: non-mutable keys are fixed
   PixelBufferPoolRef pool_;
   bool pool_shared_ = true;
+  int encoder_frame_delay_ = -1, encoder_reorder_depth_ = -1;  // published by the worker
   PixelFormatType stream_format_ = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
   std::deque<Job> queue_;
   int queued_frames_ = 0;
@@ -606,6 +688,7 @@ class SessionImpl {
   std::map<std::uint64_t, Status> ticket_status_;
   std::thread::id worker_id_;
   std::thread worker_;
+  std::unique_ptr<SessionImpl> self_owner_;  // see DestroyFromWorker
 
   // Worker only.
   std::unique_ptr<VideoEncoder> encoder_;
@@ -681,6 +764,10 @@ CompressionSession::CompressionSession(std::unique_ptr<SessionImpl> impl)
     : impl_(std::move(impl)) {}
 
 CompressionSession::~CompressionSession() {
+  if (impl_->OnWorkerThread()) {
+    SessionImpl::DestroyFromWorker(std::move(impl_));
+    return;
+  }
   impl_->Invalidate();
 }
 

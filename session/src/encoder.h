@@ -54,6 +54,10 @@ class VideoEncoder {
   virtual Status Encode(const InputFrame* frame, std::vector<EncodedFrame>* out) = 0;
   virtual int DelayedFrames() const = 0;
   virtual int MaxDelayedFrames() const = 0;
+  // Worst-case frames between input and output (delay plus B-frame reordering), and the
+  // reorder depth in frames (0 without B-frames).
+  virtual int OutputLag() const = 0;
+  virtual int ReorderDepth() const = 0;
   // After a drain step the encoder cannot take new frames and must be reopened.
   virtual bool Exhausted() const = 0;
   virtual FormatDescriptionRef format_description() const = 0;

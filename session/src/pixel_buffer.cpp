@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vtcompress/pixel_buffer.h"
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -93,11 +94,16 @@ Status PixelBuffer::CreateWithPlanarBytes(int width, int height, PixelFormatType
     const PlaneGeometry g = GeometryOf(format, i, width, height);
     const ExtendedPixels e = ExtendedOfPlane(extended, i);
     const std::size_t row = std::size_t(e.left + g.width + e.right) * g.bytes_per_sample;
-    if (!planes[i].base || planes[i].bytes_per_row < row) return Status::kParameterErr;
+    // x264 takes strides as int.
+    if (!planes[i].base || planes[i].bytes_per_row < row || planes[i].bytes_per_row > INT_MAX)
+      return Status::kParameterErr;
     // From the visible origin: every following row, and the last row's visible + right part.
-    const std::size_t need = planes[i].bytes_per_row * std::size_t(g.height - 1 + e.bottom) +
-                             std::size_t(g.width + e.right) * g.bytes_per_sample;
-    if (planes[i].size < need) return Status::kParameterErr;
+    std::size_t need = 0;
+    if (__builtin_mul_overflow(planes[i].bytes_per_row, std::size_t(g.height - 1 + e.bottom),
+                               &need) ||
+        __builtin_add_overflow(need, std::size_t(g.width + e.right) * g.bytes_per_sample, &need) ||
+        planes[i].size < need)
+      return Status::kParameterErr;
   }
   std::shared_ptr<PixelBuffer> buffer(new (std::nothrow) PixelBuffer());
   if (!buffer) return Status::kAllocationFailedErr;
@@ -287,6 +293,8 @@ Status PixelBufferPool::CreatePixelBuffer(PixelBufferRef* out) {
   buffer->format_ = format_;
   buffer->plane_count_ = PlaneCountForFormat(format_);
   buffer->extended_ = extended_;
+  buffer->block_ = static_cast<std::uint8_t*>(block);
+  buffer->block_size_ = allocation_size_;
   for (std::size_t i = 0; i < buffer->plane_count_; ++i) {
     buffer->planes_[i].base = static_cast<std::uint8_t*>(block) + plane_offset_[i];
     buffer->planes_[i].bytes_per_row = bytes_per_row_[i];

@@ -130,6 +130,12 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        false, "The buffer layout the encoder prefers."});
   add({key::kUsingHardwareAcceleratedVideoEncoder, Kind::kBool, Value(false), 0, 0, {}, true,
        false, "Always false: x264 is a software encoder."});
+  add({key::kEncoderFrameDelay, Kind::kInt, Value(-1), 0, 0, {}, true, false,
+       "Most frames between a frame going in and its sample coming out (-1 until the encoder "
+       "is open). Extension."});
+  add({key::kEncoderReorderDepth, Kind::kInt, Value(-1), 0, 0, {}, true, false,
+       "Frame durations the first DTS may precede the first PTS (-1 until the encoder is "
+       "open). Extension."});
   add({key::kEncoderID, Kind::kEnum, Value(kX264EncoderID), 0, 0, {kX264EncoderID}, true, false,
        "The encoder in use."});
   // clang-format on
@@ -352,7 +358,9 @@ EncoderConfig::Change EncoderConfig::ChangeFrom(const EncoderConfig& b) const {
   // Rate-control mode switches (quality <-> VBV, to or from CBR) need a new x264 instance:
   // x264 cannot turn VBV or NAL HRD on or off in a running encoder.
   // NAL HRD (CBR) parameters cannot change in a running x264 either.
+  // ABR and CRF are different x264 modes even when both use VBV.
   if (UsesVbv() != b.UsesVbv() || constant_bit_rate != b.constant_bit_rate ||
+      (average_bit_rate > 0) != (b.average_bit_rate > 0) ||
       (quality.has_value() && *quality >= 1.0) != (b.quality.has_value() && *b.quality >= 1.0))
     return Change::kRestart;
   if (average_bit_rate != b.average_bit_rate || data_rate_limits != b.data_rate_limits ||

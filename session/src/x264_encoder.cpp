@@ -155,7 +155,7 @@ void FitDelay(int budget, x264_param_t* p) {
 }
 
 // Frames of lag between a frame going in and coming out, in the worst case.
-int OutputLag(x264_t* h, const x264_param_t& p) {
+int LagOf(x264_t* h, const x264_param_t& p) {
   return x264_encoder_maximum_delayed_frames(h) + (p.i_bframe > 0 ? p.i_bframe : 0);
 }
 
@@ -210,7 +210,7 @@ class X264Encoder final : public VideoEncoder {
     }
     x264_param_t opened;
     x264_encoder_parameters(h.get(), &opened);
-    const int delay = OutputLag(h.get(), opened);
+    const int delay = LagOf(h.get(), opened);
     if (c.max_frame_delay_count >= 0 && delay > c.max_frame_delay_count) {
       *why = "x264 lags " + std::to_string(delay) + " frames, more than MaxFrameDelayCount " +
              std::to_string(c.max_frame_delay_count);
@@ -265,10 +265,8 @@ class X264Encoder final : public VideoEncoder {
     int nal_count = 0;
     const int size = x264_encoder_encode(h_.get(), &nals, &nal_count, f ? &pic : nullptr, &pic_out);
     if (size < 0) {
-      if (f && pic.param) {
-        // x264 did not take the picture, so the param is still ours.
-        std::free(pic.param);
-      }
+      // pic.param is not freed here: x264 may have attached it to its frame already (it frees
+      // it itself); at worst a failed call leaks one param.
       logger_->Logf(LogLevel::kError, "x264_encoder_encode returned %d", size);
       return Status::kVideoEncoderMalfunctionErr;
     }
@@ -314,6 +312,11 @@ class X264Encoder final : public VideoEncoder {
   int DelayedFrames() const override { return h_ ? x264_encoder_delayed_frames(h_.get()) : 0; }
   int MaxDelayedFrames() const override {
     return h_ ? x264_encoder_maximum_delayed_frames(h_.get()) : 0;
+  }
+  int OutputLag() const override { return h_ ? LagOf(h_.get(), param_) : 0; }
+  int ReorderDepth() const override {
+    if (param_.i_bframe <= 0) return 0;
+    return param_.i_bframe_pyramid != X264_B_PYRAMID_NONE ? 2 : 1;
   }
   bool Exhausted() const override { return exhausted_; }
   FormatDescriptionRef format_description() const override { return format_; }

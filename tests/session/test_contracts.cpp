@@ -583,3 +583,53 @@ TEST(Logging, SessionAndX264MessagesReachTheHandler) {
 }
 
 }  // namespace
+
+namespace {
+
+// Contract 5: dropping the last reference invalidates, also when that happens inside a callback.
+struct SelfOwned {
+  std::mutex mu;
+  std::shared_ptr<vtc::CompressionSession> session;
+  std::atomic<int> answered{0};
+  std::atomic<int> dropped{0};
+  static void Callback(void* self_ptr, void*, Status, vtc::EncodeInfoFlags flags,
+                       const vtc::SampleBufferRef&) {
+    auto* self = static_cast<SelfOwned*>(self_ptr);
+    if (flags & vtc::kEncodeInfo_FrameDropped) ++self->dropped;
+    if (++self->answered == 3) {
+      std::shared_ptr<vtc::CompressionSession> last;
+      {
+        std::lock_guard<std::mutex> lock(self->mu);
+        last = std::move(self->session);
+      }
+      last.reset();  // the last reference goes away on the session's own thread
+    }
+  }
+};
+
+TEST(Contract5, LastReferenceDroppedInsideACallbackStillAnswersEveryFrame) {
+  SelfOwned owner;
+  std::shared_ptr<vtc::CompressionSession> s;
+  vtc::Dictionary spec{{vtc::key::kEnableLowLatencyRateControl, vtc::Value(true)}};
+  ASSERT_EQ(vtc::CompressionSession::Create(64, 48, vtc::kCodecType_H264, &spec, nullptr,
+                                            SelfOwned::Callback, &owner, &s),
+            Status::kNoErr);
+  std::weak_ptr<vtc::CompressionSession> weak = s;
+  std::atomic<int> released{0};
+  for (int i = 0; i < 10; ++i) {
+    auto buf = vtctest::MakeWrappedBuffer(MakeMovingPicture(64, 48, i), kNV12, 0, &released);
+    ASSERT_EQ(s->EncodeFrame(buf, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
+              Status::kNoErr);
+  }
+  {
+    std::lock_guard<std::mutex> lock(owner.mu);
+    owner.session = std::move(s);
+  }
+  // The session finishes on its own thread and frees every buffer as it deletes itself; poll
+  // for that (bounded by the test timeout).
+  while (released.load() < 10) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(owner.answered.load(), 10);
+  EXPECT_TRUE(weak.expired());
+}
+
+}  // namespace

@@ -21,6 +21,7 @@ TEST(PixelBuffer, WrapsMemoryAndReleasesOnce) {
                 63, 47, kNV12, planes, 2, [&] { ++released; }, &buf),
             Status::kNoErr);
   EXPECT_EQ(buf->width_of_plane(0), 63);
+  EXPECT_EQ(buf->base_address(), nullptr);
   EXPECT_EQ(buf->width_of_plane(1), 32);
   EXPECT_EQ(buf->height_of_plane(1), 24);
   auto copy = buf;
@@ -86,6 +87,11 @@ TEST(PixelBufferPool, LaysOutBuffersAsTheAttributesAsk) {
   vtc::PixelBufferRef b;
   ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
   ASSERT_EQ(b->plane_count(), 3u);
+  ASSERT_NE(b->base_address(), nullptr);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_GE(b->base_address_of_plane(i), b->base_address());
+    EXPECT_LT(b->base_address_of_plane(i), b->base_address() + b->data_size());
+  }
   EXPECT_EQ(b->width(), 100);
   EXPECT_EQ(b->height(), 50);
   for (size_t i = 0; i < 3; ++i) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "test_util.h"
 
@@ -115,10 +116,11 @@ TEST(Properties, SupportedDictionaryDescribesEveryKeyAndOnlyThose) {
     EXPECT_EQ(s->CopyProperty(key, &v), Status::kNoErr);
   }
   // Every case above, plus the read-only keys, and nothing that is not implemented.
-  EXPECT_EQ(supported.size(), Cases().size() + 5);
+  EXPECT_EQ(supported.size(), Cases().size() + 7);
   for (const char* ro : {vtc::key::kNumberOfPendingFrames, vtc::key::kPixelBufferPoolIsShared,
                          vtc::key::kVideoEncoderPixelBufferAttributes,
-                         vtc::key::kUsingHardwareAcceleratedVideoEncoder, vtc::key::kEncoderID}) {
+                         vtc::key::kUsingHardwareAcceleratedVideoEncoder, vtc::key::kEncoderID,
+                         vtc::key::kEncoderFrameDelay, vtc::key::kEncoderReorderDepth}) {
     ASSERT_TRUE(supported.count(ro)) << ro;
     EXPECT_EQ(supported.at(ro).AsDictionary().at(vtc::key::kReadWriteStatus), Value("ReadOnly"));
     EXPECT_EQ(s->SetProperty(ro, Value(1)), Status::kPropertyReadOnlyErr) << ro;
@@ -177,6 +179,46 @@ TEST(Properties, MidSessionRuleFollowsTheSupportedDictionary) {
   }
   EXPECT_GE(mutable_keys, 10);
   ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+}
+
+TEST(Properties, EncoderDelayAndReorderDepthAreKnownAfterPrepare) {
+  struct Want {
+    vtc::Dictionary props;
+    int reorder;
+    int max_delay;  // -1: just positive
+  };
+  for (const Want& w :
+       {Want{{}, 2, -1}, Want{{{vtc::key::kAllowFrameReordering, Value(false)}}, 0, -1},
+        Want{{{vtc::key::kMaxFrameDelayCount, Value(0)}}, 0, 0},
+        Want{{{vtc::key::kMaxFrameDelayCount, Value(6)}}, 1, 6}}) {
+    Collector c;
+    auto s = vtctest::MakeSession(320, 180, kNV12, &c, w.props);
+    ASSERT_TRUE(s);
+    Value delay, reorder;
+    ASSERT_EQ(s->CopyProperty(vtc::key::kEncoderFrameDelay, &delay), Status::kNoErr);
+    EXPECT_EQ(delay, Value(-1));
+    ASSERT_EQ(s->PrepareToEncodeFrames(), Status::kNoErr);
+    ASSERT_EQ(s->CopyProperty(vtc::key::kEncoderFrameDelay, &delay), Status::kNoErr);
+    ASSERT_EQ(s->CopyProperty(vtc::key::kEncoderReorderDepth, &reorder), Status::kNoErr);
+    EXPECT_EQ(reorder, Value(w.reorder));
+    int64_t d = -1;
+    ASSERT_TRUE(delay.GetInt(&d));
+    if (w.max_delay < 0) {
+      EXPECT_GT(d, 0);
+    } else {
+      EXPECT_LE(d, w.max_delay);
+    }
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_EQ(s->EncodeFrame(vtctest::MakePoolBuffer(*s, MakeMovingPicture(320, 180, i)),
+                               FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
+                Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    // First DTS precedes the first PTS by exactly the reorder depth.
+    auto samples = c.samples();
+    ASSERT_FALSE(samples.empty());
+    EXPECT_EQ(samples[0]->decode_time_stamp(), FramePts(-w.reorder));
+  }
 }
 
 TEST(Properties, CombinationsThatCannotWorkAreRefused) {
@@ -465,9 +507,9 @@ TEST(PropertyEffects, DataRateLimitsCapEverySecond) {
 
 TEST(PropertyEffects, ConstantBitRatePadsWithFillerToTheTarget) {
   Collector c;
-  auto s = vtctest::MakeSession(160, 96, kNV12, &c,
-                                {{vtc::key::kConstantBitRate, Value(400000)},
-                                 {vtc::key::kExpectedFrameRate, Value(30)}});
+  auto s = vtctest::MakeSession(
+      160, 96, kNV12, &c,
+      {{vtc::key::kConstantBitRate, Value(400000)}, {vtc::key::kExpectedFrameRate, Value(30)}});
   ASSERT_TRUE(s);
   // A still picture: without filler it would need almost nothing.
   auto still = MakeMovingPicture(160, 96, 0);
@@ -488,9 +530,8 @@ TEST(PropertyEffects, ConstantBitRatePadsWithFillerToTheTarget) {
 }
 
 TEST(PropertyEffects, SliceBytesAndEntropyModeShowInTheNalUnits) {
-  auto sliced = EncodeSome({{vtc::key::kMaxH264SliceBytes, Value(400)},
-                            {vtc::key::kQuality, Value(0.8)}},
-                           10, 320, 180);
+  auto sliced = EncodeSome(
+      {{vtc::key::kMaxH264SliceBytes, Value(400)}, {vtc::key::kQuality, Value(0.8)}}, 10, 320, 180);
   ASSERT_EQ(sliced.size(), 10u);
   size_t slices = 0;
   for (const auto& smp : sliced)
@@ -505,8 +546,8 @@ TEST(PropertyEffects, SliceBytesAndEntropyModeShowInTheNalUnits) {
     ASSERT_FALSE(samples.empty());
     const uint8_t* pps = nullptr;
     size_t size = 0;
-    ASSERT_EQ(samples[0]->format_description()->GetH264ParameterSetAtIndex(1, &pps, &size,
-                                                                            nullptr, nullptr),
+    ASSERT_EQ(samples[0]->format_description()->GetH264ParameterSetAtIndex(1, &pps, &size, nullptr,
+                                                                           nullptr),
               Status::kNoErr);
     // pic_parameter_set_id ue(0) = '1', seq_parameter_set_id ue(0) = '1', then
     // entropy_coding_mode_flag.

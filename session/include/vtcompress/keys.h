@@ -83,6 +83,12 @@ inline constexpr const char kVideoEncoderPixelBufferAttributes[] =
 inline constexpr const char kUsingHardwareAcceleratedVideoEncoder[] =
     "UsingHardwareAcceleratedVideoEncoder";
 // EncoderID (above) is also a read-only compression property.
+// Extensions of this implementation (read-only, -1 until the encoder is open, e.g. after
+// PrepareToEncodeFrames): the most frames between a frame going in and coming out, and how many
+// frame durations the first DTS may precede the first PTS (the B-frame reorder depth). A
+// GStreamer element reports latency and shifts timestamps with them.
+inline constexpr const char kEncoderFrameDelay[] = "EncoderFrameDelay";
+inline constexpr const char kEncoderReorderDepth[] = "EncoderReorderDepth";
 
 // PixelAspectRatio dictionary (kCMFormatDescriptionKey_PixelAspectRatio*).
 inline constexpr const char kHorizontalSpacing[] = "HorizontalSpacing";

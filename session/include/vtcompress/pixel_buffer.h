@@ -73,6 +73,10 @@ class PixelBuffer {
   int width_of_plane(std::size_t i) const;
   int height_of_plane(std::size_t i) const;
   const ExtendedPixels& extended_pixels() const { return extended_; }
+  // The one allocation that holds every plane, for buffers from a pool
+  // (CVPixelBufferGetBaseAddress / GetDataSize); null and 0 for wrapped planar memory.
+  std::uint8_t* base_address() const { return block_; }
+  std::size_t data_size() const { return block_size_; }
 
   // Copies the edge column/row into the right/bottom extended pixels, up to `right`/`bottom` of
   // them (CVPixelBufferFillExtendedPixels, limited to what the session needs). False if the
@@ -92,6 +96,8 @@ class PixelBuffer {
   std::size_t plane_count_ = 0;
   Plane planes_[3];
   ExtendedPixels extended_;
+  std::uint8_t* block_ = nullptr;
+  std::size_t block_size_ = 0;
   ReleaseCallback release_;
 };
 
