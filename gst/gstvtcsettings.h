@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vth264enc's properties: one table that installs them, stores their values and maps them onto
+// the session's encoder specification, compression properties and pool attributes.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <string>
+
+#include "vtcompress/value.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GST_VTC_RATE_CONTROL_ABR,
+  GST_VTC_RATE_CONTROL_CBR,
+} GstVtcRateControl;
+
+typedef enum {
+  GST_VTC_ENTROPY_AUTO,
+  GST_VTC_ENTROPY_CAVLC,
+  GST_VTC_ENTROPY_CABAC,
+} GstVtcEntropyMode;
+
+G_END_DECLS
+
+namespace gstvtc {
+
+enum PropId : guint {
+  PROP_0,
+  PROP_BITRATE,
+  PROP_RATE_CONTROL,
+  PROP_DATA_RATE_LIMITS,
+  PROP_QUALITY,
+  PROP_REALTIME,
+  PROP_ALLOW_FRAME_REORDERING,
+  PROP_ALLOW_TEMPORAL_COMPRESSION,
+  PROP_MAX_KEYFRAME_INTERVAL,
+  PROP_MAX_KEYFRAME_INTERVAL_DURATION,
+  PROP_MAX_FRAME_DELAY_COUNT,
+  PROP_ENTROPY_MODE,
+  PROP_MIN_QP,
+  PROP_MAX_QP,
+  PROP_PRIORITIZE_SPEED,
+  PROP_REFERENCE_BUFFER_COUNT,
+  PROP_LOOKAHEAD,
+  PROP_SPATIAL_AQ,
+  PROP_MAX_SLICE_BYTES,
+  PROP_ENCODER_ID,
+  PROP_ENABLE_HARDWARE,
+  PROP_REQUIRE_HARDWARE,
+  PROP_LOW_LATENCY_RATE_CONTROL,
+  PROP_BYTES_PER_ROW_ALIGNMENT,
+  PROP_POOL_MIN_BUFFERS,
+  PROP_POOL_MAX_BUFFERS,
+  PROP_PENDING_FRAMES,
+  PROP_USING_HARDWARE,
+  PROP_LAST
+};
+
+// Values of the writable properties. Guarded by the element's OBJECT_LOCK.
+struct Settings {
+  guint bitrate = 0;  // kbit/s
+  GstVtcRateControl rate_control = GST_VTC_RATE_CONTROL_ABR;
+  std::string data_rate_limits = "0,0";
+  gdouble quality = 0.5;
+  gboolean realtime = FALSE;
+  gboolean allow_frame_reordering = TRUE;
+  gboolean allow_temporal_compression = TRUE;
+  gint max_keyframe_interval = 0;
+  guint64 max_keyframe_interval_duration = 0;  // ns
+  gint max_frame_delay_count = -1;
+  GstVtcEntropyMode entropy_mode = GST_VTC_ENTROPY_AUTO;
+  gint min_qp = -1, max_qp = -1;
+  gboolean prioritize_speed = FALSE;
+  gint reference_buffer_count = 0;
+  gint lookahead = -1;
+  gboolean spatial_aq = TRUE;
+  guint max_slice_bytes = 0;
+  std::string encoder_id = "org.videolan.x264";
+  gboolean enable_hardware = TRUE;
+  gboolean require_hardware = FALSE;
+  gboolean low_latency_rate_control = FALSE;
+  guint bytes_per_row_alignment = 64;
+  guint pool_min_buffers = 0, pool_max_buffers = 0;
+};
+
+// Installs every property on the class (PROP_PENDING_FRAMES and PROP_USING_HARDWARE read-only).
+void InstallProperties(GObjectClass* klass);
+
+// Stores a value (OBJECT_LOCK held by the caller). Returns FALSE for an unknown id or a bad
+// string (data-rate-limits), with *error set.
+gboolean SetProperty(Settings* s, guint prop_id, const GValue* value, std::string* error);
+gboolean GetProperty(const Settings& s, guint prop_id, GValue* value);
+
+// Whether the property may change while PLAYING (GST_PARAM_MUTABLE_PLAYING).
+gboolean IsLive(guint prop_id);
+
+// The session keys for these settings.
+vtc::Dictionary EncoderSpecification(const Settings& s);
+vtc::Dictionary CompressionProperties(const Settings& s);
+vtc::Dictionary PoolAttributes(const Settings& s);
+// The session keys one live property sets (a subset of CompressionProperties()).
+vtc::Dictionary LiveChange(const Settings& s, guint prop_id);
+
+// "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
+gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);
+
+}  // namespace gstvtc

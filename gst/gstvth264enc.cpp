@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * SECTION:element-vth264enc
+ *
+ * H.264 encoder with the semantics of Apple's VideoToolbox compression session, on x264. Property
+ * names follow applemedia's vtenc_h264, so a macOS pipeline ports by renaming the element.
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=300 ! vth264enc bitrate=3000 ! h264parse ! mp4mux !
+ *     filesink location=out.mp4
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstvth264enc.h"
+
+#include <gst/pbutils/codec-utils.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gstvtcbufferpool.h"
+#include "gstvtcsettings.h"
+#include "vtcompress/vtcompress.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_vt_h264_enc_debug);
+#define GST_CAT_DEFAULT gst_vt_h264_enc_debug
+
+using gstvtc::PropId;
+
+namespace {
+
+constexpr gint64 kTimescale = GST_SECOND;  // session timestamps are GStreamer nanoseconds
+
+enum class StreamFormat { kAvc, kByteStream };
+
+// What one session's output callback needs. Made in set_format before the session exists and
+// read-only afterwards, except `format` and `last_delay`, which only the session's worker touches.
+struct SessionContext {
+  GstVtH264Enc* self = nullptr;
+  StreamFormat stream_format = StreamFormat::kAvc;
+  GstVideoCodecState* input_state = nullptr;  // owned ref
+  GstClockTime frame_duration = GST_CLOCK_TIME_NONE;
+  std::atomic<bool> discard{false};  // flushing/stopping: answer frames without pushing
+  vtc::FormatDescriptionRef format;  // worker only: the description the src caps were made from
+  gint64 last_delay = -1;            // worker only
+  GstClockTime last_dts = GST_CLOCK_TIME_NONE;  // worker only
+
+  ~SessionContext() {
+    if (input_state) gst_video_codec_state_unref(input_state);
+  }
+};
+
+}  // namespace
+
+struct _GstVtH264Enc {
+  GstVideoEncoder parent;
+
+  gstvtc::Settings settings;  // OBJECT_LOCK
+
+  // Streaming-thread state (STREAM_LOCK), see the header for the lock order.
+  GstVideoCodecState* input_state;
+  vtc::CompressionSessionRef* session;    // the session, or an empty ref
+  SessionContext* context;                // the session's callback context
+  GstBufferPool* pool;                    // proposed upstream, from the session's pool
+  GstClockTime synthetic_pts;             // for input without timestamps
+  std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
+};
+
+#define gst_vt_h264_enc_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE(GstVtH264Enc, gst_vt_h264_enc, GST_TYPE_VIDEO_ENCODER,
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_PRESET, nullptr));
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(vth264enc, "vth264enc", GST_RANK_SECONDARY,
+                                      GST_TYPE_VT_H264_ENC,
+                                      GST_DEBUG_CATEGORY_INIT(gst_vt_h264_enc_debug, "vth264enc", 0,
+                                                              "VideoToolbox-style x264 encoder"));
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS("video/x-raw, format = (string) { NV12, I420 }, width = (int) [ 1, 16384 ], "
+                    "height = (int) [ 1, 16384 ], framerate = (fraction) [ 0/1, MAX ]"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS("video/x-h264, stream-format = (string) { avc, byte-stream }, "
+                    "alignment = (string) au, "
+                    "profile = (string) { high, main, constrained-baseline, baseline }, "
+                    "width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
+                    "framerate = (fraction) [ 0/1, MAX ]"));
+
+// --- Helpers -------------------------------------------------------------------------------------
+
+namespace {
+
+const char* ColorPrimaries(GstVideoColorPrimaries p) {
+  switch (p) {
+    case GST_VIDEO_COLOR_PRIMARIES_BT709:
+      return "ITU_R_709_2";
+    case GST_VIDEO_COLOR_PRIMARIES_BT470BG:
+      return "EBU_3213";
+    case GST_VIDEO_COLOR_PRIMARIES_SMPTE170M:
+      return "SMPTE_C";
+    case GST_VIDEO_COLOR_PRIMARIES_BT2020:
+      return "ITU_R_2020";
+    case GST_VIDEO_COLOR_PRIMARIES_SMPTERP431:
+      return "DCI_P3";
+    case GST_VIDEO_COLOR_PRIMARIES_SMPTEEG432:
+      return "P3_D65";
+    default:
+      return nullptr;
+  }
+}
+
+const char* TransferFunction(GstVideoTransferFunction t) {
+  switch (t) {
+    case GST_VIDEO_TRANSFER_BT709:
+    case GST_VIDEO_TRANSFER_BT601:
+      return "ITU_R_709_2";
+    case GST_VIDEO_TRANSFER_SMPTE240M:
+      return "SMPTE_240M_1995";
+    case GST_VIDEO_TRANSFER_GAMMA10:
+      return "Linear";
+    case GST_VIDEO_TRANSFER_SRGB:
+      return "IEC_sRGB";
+    case GST_VIDEO_TRANSFER_BT2020_10:
+    case GST_VIDEO_TRANSFER_BT2020_12:
+      return "ITU_R_2020";
+    case GST_VIDEO_TRANSFER_SMPTE2084:
+      return "SMPTE_ST_2084_PQ";
+    case GST_VIDEO_TRANSFER_ARIB_STD_B67:
+      return "ITU_R_2100_HLG";
+    default:
+      return nullptr;
+  }
+}
+
+const char* YCbCrMatrix(GstVideoColorMatrix m) {
+  switch (m) {
+    case GST_VIDEO_COLOR_MATRIX_BT709:
+      return "ITU_R_709_2";
+    case GST_VIDEO_COLOR_MATRIX_BT601:
+      return "ITU_R_601_4";
+    case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
+      return "SMPTE_240M_1995";
+    case GST_VIDEO_COLOR_MATRIX_BT2020:
+      return "ITU_R_2020";
+    default:
+      return nullptr;
+  }
+}
+
+// "constrained-baseline" + "3.1" -> "H264_ConstrainedBaseline_3_1" (AutoLevel when the level is
+// not one VideoToolbox names for that profile).
+std::string ProfileLevelKey(const std::string& profile, const std::string& level) {
+  std::string p = "High";
+  if (profile == "main") p = "Main";
+  if (profile == "baseline") p = "Baseline";
+  if (profile == "constrained-baseline") p = "ConstrainedBaseline";
+  if (profile == "constrained-high") p = "ConstrainedHigh";
+  std::string l = "AutoLevel";
+  if (!level.empty() && (p == "Baseline" || p == "Main" || p == "High")) {
+    std::string candidate = level;
+    if (candidate.find('.') == std::string::npos) candidate += ".0";
+    candidate[candidate.find('.')] = '_';
+    const std::string key = "H264_" + p + "_" + candidate;
+    static const char* known[] = {"1_3", "3_0", "3_1", "3_2", "4_0",
+                                  "4_1", "4_2", "5_0", "5_1", "5_2"};
+    for (const char* k : known)
+      if (candidate == k && (candidate != "1_3" || p == "Baseline")) return key;
+  }
+  return "H264_" + p + "_" + l;
+}
+
+// Takes the first value of a field that may be a string or a list of strings.
+std::string FirstString(const GstStructure* s, const char* field) {
+  const GValue* v = gst_structure_get_value(s, field);
+  if (!v) return {};
+  if (G_VALUE_HOLDS_STRING(v)) return g_value_get_string(v);
+  if (GST_VALUE_HOLDS_LIST(v) && gst_value_list_get_size(v) > 0) {
+    const GValue* first = gst_value_list_get_value(v, 0);
+    if (G_VALUE_HOLDS_STRING(first)) return g_value_get_string(first);
+  }
+  return {};
+}
+
+void LogToGst(GstVtH264Enc* self, vtc::LogLevel level, const char* message) {
+  GstDebugLevel l = GST_LEVEL_DEBUG;
+  switch (level) {
+    case vtc::LogLevel::kError:
+      l = GST_LEVEL_ERROR;
+      break;
+    case vtc::LogLevel::kWarning:
+      l = GST_LEVEL_WARNING;
+      break;
+    case vtc::LogLevel::kInfo:
+      l = GST_LEVEL_INFO;
+      break;
+    case vtc::LogLevel::kDebug:
+      l = GST_LEVEL_DEBUG;
+      break;
+  }
+  GST_CAT_LEVEL_LOG(GST_CAT_DEFAULT, l, self, "%s", message);
+}
+
+// The held mapping of an input frame, released when the session lets go of its pixel buffer.
+struct MappedFrame {
+  GstVideoFrame frame;
+  ~MappedFrame() { gst_video_frame_unmap(&frame); }
+};
+
+// Bytes readable from `p` inside the frame's mapped memory.
+gsize BytesFrom(const GstVideoFrame& f, const guint8* p) {
+  for (guint i = 0; i < GST_VIDEO_MAX_PLANES; ++i) {
+    const GstMapInfo& m = f.map[i];
+    if (m.data && p >= m.data && p < m.data + m.size) return gsize(m.data + m.size - p);
+  }
+  return 0;
+}
+
+}  // namespace
+
+// --- The output side (session worker thread) ---------------------------------------------------
+
+static GstCaps* gst_vt_h264_enc_src_caps_for(SessionContext* ctx,
+                                             const vtc::FormatDescription& fd) {
+  GstCaps* caps =
+      gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING,
+                          ctx->stream_format == StreamFormat::kAvc ? "avc" : "byte-stream",
+                          "alignment", G_TYPE_STRING, "au", nullptr);
+  const guint8* sps = nullptr;
+  gsize sps_size = 0;
+  if (fd.GetH264ParameterSetAtIndex(0, &sps, &sps_size, nullptr, nullptr) == vtc::Status::kNoErr &&
+      sps_size > 4) {
+    // The profile/level helper wants the SPS without its NAL header byte.
+    gst_codec_utils_h264_caps_set_level_and_profile(caps, sps + 1, guint(sps_size - 1));
+  }
+  // The bitstream's profile may be a subset of what downstream asked for (x264's Baseline is
+  // Constrained Baseline): name the superset downstream accepts, as a decoder of it can play it.
+  const GstStructure* st = gst_caps_get_structure(caps, 0);
+  const std::string produced = gst_structure_get_string(st, "profile") ?: "";
+  static const std::map<std::string, std::vector<const char*>> kSupersets = {
+      {"constrained-baseline", {"baseline", "main", "high"}},
+      {"main", {"high"}},
+      {"constrained-high", {"high"}}};
+  GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(ctx->self);
+  auto it = kSupersets.find(produced);
+  if (it != kSupersets.end() && !gst_pad_peer_query_accept_caps(srcpad, caps)) {
+    for (const char* wider : it->second) {
+      GstCaps* candidate = gst_caps_copy(caps);
+      gst_caps_set_simple(candidate, "profile", G_TYPE_STRING, wider, nullptr);
+      if (gst_pad_peer_query_accept_caps(srcpad, candidate)) {
+        gst_caps_unref(caps);
+        caps = candidate;
+        break;
+      }
+      gst_caps_unref(candidate);
+    }
+  }
+  if (ctx->stream_format == StreamFormat::kAvc) {
+    const vtc::Data& avcc = fd.avcc();
+    GstBuffer* codec_data = gst_buffer_new_memdup(avcc.data(), avcc.size());
+    gst_caps_set_simple(caps, "codec_data", GST_TYPE_BUFFER, codec_data, nullptr);
+    gst_buffer_unref(codec_data);
+  }
+  return caps;
+}
+
+// Appends the parameter sets, AVCC or Annex-B framed.
+static void gst_vt_h264_enc_append_parameter_sets(const vtc::FormatDescription& fd, bool annexb,
+                                                  std::vector<guint8>* out) {
+  for (std::size_t i = 0; i < 2; ++i) {
+    const guint8* ps = nullptr;
+    gsize size = 0;
+    if (fd.GetH264ParameterSetAtIndex(i, &ps, &size, nullptr, nullptr) != vtc::Status::kNoErr)
+      continue;
+    if (annexb) {
+      out->insert(out->end(), {0, 0, 0, 1});
+    } else {
+      out->insert(out->end(),
+                  {guint8(size >> 24), guint8(size >> 16), guint8(size >> 8), guint8(size)});
+    }
+    out->insert(out->end(), ps, ps + size);
+  }
+}
+
+static GstBuffer* gst_vt_h264_enc_buffer_for(SessionContext* ctx, const vtc::SampleBufferRef& s,
+                                             bool headers) {
+  const vtc::Data& data = s->data();
+  if (ctx->stream_format == StreamFormat::kAvc && !headers) {
+    // Zero copy: the buffer keeps the sample alive.
+    auto* holder = new vtc::SampleBufferRef(s);
+    return gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, const_cast<guint8*>(data.data()), data.size(), 0, data.size(),
+        holder, [](gpointer p) { delete static_cast<vtc::SampleBufferRef*>(p); });
+  }
+  const bool annexb = ctx->stream_format == StreamFormat::kByteStream;
+  std::vector<guint8> out;
+  out.reserve(data.size() + 256);
+  if (headers) gst_vt_h264_enc_append_parameter_sets(*s->format_description(), annexb, &out);
+  const std::size_t start = out.size();
+  out.insert(out.end(), data.begin(), data.end());
+  if (annexb) {
+    // 4-byte lengths become 4-byte start codes, in place.
+    std::size_t pos = start;
+    while (pos + 4 <= out.size()) {
+      const std::size_t len = (std::size_t(out[pos]) << 24) | (std::size_t(out[pos + 1]) << 16) |
+                              (std::size_t(out[pos + 2]) << 8) | out[pos + 3];
+      out[pos] = out[pos + 1] = out[pos + 2] = 0;
+      out[pos + 3] = 1;
+      pos += 4 + len;
+    }
+  }
+  return gst_buffer_new_memdup(out.data(), out.size());
+}
+
+static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status status,
+                                   vtc::EncodeInfoFlags flags, const vtc::SampleBufferRef& sample) {
+  auto* ctx = static_cast<SessionContext*>(refcon);
+  GstVtH264Enc* self = ctx->self;
+  GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
+  const guint32 number = guint32(GPOINTER_TO_UINT(frame_refcon));
+  GstVideoCodecFrame* frame = gst_video_encoder_get_frame(enc, int(number));
+  if (!frame) {
+    GST_DEBUG_OBJECT(self, "frame %u is gone (flushed)", number);
+    return;
+  }
+  if (ctx->discard) {
+    // Flushing or stopping: the base class drops its own reference when it resets.
+    gst_video_codec_frame_unref(frame);
+    return;
+  }
+  if (status != vtc::Status::kNoErr) {
+    GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("The encoder failed on frame %u.", number),
+                      ("session status %s (%d)", vtc::StatusName(status), vtc::ToOSStatus(status)));
+    self->last_flow->store(GST_FLOW_ERROR);
+    gst_video_codec_frame_unref(frame);
+    return;
+  }
+  if (!sample || (flags & vtc::kEncodeInfo_FrameDropped)) {
+    GST_DEBUG_OBJECT(self, "frame %u dropped by the encoder", number);
+    frame->output_buffer = nullptr;
+    self->last_flow->store(gst_video_encoder_finish_frame(enc, frame));
+    return;
+  }
+  const vtc::FormatDescriptionRef& fd = sample->format_description();
+  if (fd && (!ctx->format || !ctx->format->Equals(*fd))) {
+    ctx->format = fd;
+    GstCaps* caps = gst_vt_h264_enc_src_caps_for(ctx, *fd);
+    GstVideoCodecState* state = gst_video_encoder_set_output_state(enc, caps, ctx->input_state);
+    // Odd sizes are coded at the next even size; the caps say what is in the bitstream.
+    GST_VIDEO_INFO_WIDTH(&state->info) = fd->width();
+    GST_VIDEO_INFO_HEIGHT(&state->info) = fd->height();
+    GST_INFO_OBJECT(self, "output caps %" GST_PTR_FORMAT, state->caps);
+    gst_video_codec_state_unref(state);
+  }
+  const bool sync = sample->IsSync();
+  const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame);
+  frame->output_buffer = gst_vt_h264_enc_buffer_for(
+      ctx, sample, headers || (sync && ctx->stream_format == StreamFormat::kByteStream));
+  if (sync) GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
+  // DTS: the session's (non-decreasing, <= PTS). Below zero only if min_pts could not cover the
+  // reorder delay (unknown frame rate): clamp, keeping it non-decreasing.
+  const vtc::Time dts = sample->decode_time_stamp().ConvertScale(kTimescale);
+  GstClockTime gdts = dts.value < 0 ? 0 : GstClockTime(dts.value);
+  if (GST_CLOCK_TIME_IS_VALID(ctx->last_dts) && gdts < ctx->last_dts) gdts = ctx->last_dts;
+  if (GST_CLOCK_TIME_IS_VALID(frame->pts) && gdts > frame->pts) gdts = frame->pts;
+  frame->dts = ctx->last_dts = gdts;
+
+  // The delay can change when a live change restarts x264 (e.g. turning on VBV).
+  vtc::Value delay;
+  if (self->session && *self->session &&
+      (*self->session)->CopyProperty(vtc::key::kEncoderFrameDelay, &delay) == vtc::Status::kNoErr) {
+    gint64 frames = -1;
+    delay.GetInt(&frames);
+    if (frames >= 0 && frames != ctx->last_delay && ctx->last_delay >= 0 &&
+        GST_CLOCK_TIME_IS_VALID(ctx->frame_duration)) {
+      const GstClockTime latency = ctx->frame_duration * guint64(frames);
+      GST_INFO_OBJECT(self, "encoder delay now %" G_GINT64_FORMAT " frames", frames);
+      gst_video_encoder_set_latency(enc, latency, latency);
+    }
+    if (frames >= 0) ctx->last_delay = frames;
+  }
+  self->last_flow->store(gst_video_encoder_finish_frame(enc, frame));
+}
+
+// --- Session lifetime (streaming thread, STREAM_LOCK held on entry) -----------------------------
+
+// Runs a session call that may wait for the worker with the STREAM_LOCK released.
+template <typename F>
+static auto gst_vt_h264_enc_unlocked(GstVtH264Enc* self, F&& call) {
+  GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+  auto r = call();
+  GST_VIDEO_ENCODER_STREAM_LOCK(self);
+  return r;
+}
+
+static void gst_vt_h264_enc_destroy_session(GstVtH264Enc* self, bool discard) {
+  if (!*self->session) return;
+  vtc::CompressionSessionRef session = std::move(*self->session);
+  self->session->reset();
+  if (self->context) self->context->discard = discard;
+  gst_vt_h264_enc_unlocked(self, [&] {
+    session->Invalidate();
+    return 0;
+  });
+  session.reset();
+  delete self->context;
+  self->context = nullptr;
+  if (self->pool) {
+    gst_buffer_pool_set_active(self->pool, FALSE);
+    gst_clear_object(&self->pool);
+  }
+}
+
+static GstFlowReturn gst_vt_h264_enc_drain(GstVtH264Enc* self) {
+  if (!*self->session) return GST_FLOW_OK;
+  vtc::CompressionSessionRef session = *self->session;
+  vtc::Status st =
+      gst_vt_h264_enc_unlocked(self, [&] { return session->CompleteFrames(vtc::Time::Invalid()); });
+  if (st != vtc::Status::kNoErr && st != vtc::Status::kInvalidSessionErr) {
+    GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("Could not drain the encoder."),
+                      ("CompleteFrames: %s", vtc::StatusName(st)));
+    return GST_FLOW_ERROR;
+  }
+  return self->last_flow->load();
+}
+
+static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
+  GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
+  GstVideoCodecState* in = self->input_state;
+  const GstVideoInfo* info = &in->info;
+  const int width = GST_VIDEO_INFO_WIDTH(info), height = GST_VIDEO_INFO_HEIGHT(info);
+
+  // Downstream decides stream-format and profile/level.
+  auto ctx = std::make_unique<SessionContext>();
+  ctx->self = self;
+  ctx->input_state = gst_video_codec_state_ref(in);
+  std::string profile, level;
+  GstCaps* allowed = gst_pad_get_allowed_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
+  GstCaps* templ = gst_pad_get_pad_template_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
+  if (allowed && !gst_caps_is_empty(allowed) && !gst_caps_is_any(allowed) &&
+      !gst_caps_is_equal(allowed, templ)) {
+    allowed = gst_caps_make_writable(allowed);
+    allowed = gst_caps_fixate(allowed);
+    const GstStructure* s = gst_caps_get_structure(allowed, 0);
+    const std::string format = FirstString(s, "stream-format");
+    ctx->stream_format = format == "byte-stream" ? StreamFormat::kByteStream : StreamFormat::kAvc;
+    profile = FirstString(s, "profile");
+    level = FirstString(s, "level");
+  } else {
+    // Anything goes downstream (a filesink, fakesink): a self-contained Annex-B stream.
+    ctx->stream_format = StreamFormat::kByteStream;
+  }
+  if (allowed) gst_caps_unref(allowed);
+  gst_caps_unref(templ);
+
+  gstvtc::Settings settings;
+  GST_OBJECT_LOCK(self);
+  settings = self->settings;
+  GST_OBJECT_UNLOCK(self);
+
+  vtc::Dictionary spec = gstvtc::EncoderSpecification(settings);
+  vtc::Dictionary attrs = gstvtc::PoolAttributes(settings);
+  attrs[vtc::key::kPixelFormatType] =
+      vtc::Value(GST_VIDEO_INFO_FORMAT(info) == GST_VIDEO_FORMAT_I420
+                     ? vtc::kPixelFormat_420YpCbCr8Planar
+                     : (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255
+                            ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
+                            : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange));
+  vtc::CompressionSessionRef session;
+  vtc::Status st =
+      vtc::CompressionSession::Create(width, height, vtc::kCodecType_H264, &spec, &attrs,
+                                      gst_vt_h264_enc_output, ctx.get(), &session);
+  if (st != vtc::Status::kNoErr) {
+    if (st == vtc::Status::kCouldNotFindVideoEncoderErr) {
+      GST_ELEMENT_ERROR(self, LIBRARY, INIT,
+                        ("No suitable encoder: %s",
+                         settings.require_hardware ? "require-hardware is set but there is no "
+                                                     "hardware H.264 encoder (x264 is software); "
+                                                     "unset require-hardware"
+                                                   : "encoder-id must be org.videolan.x264"),
+                        ("VTCompressionSessionCreate: %s", vtc::StatusName(st)));
+    } else {
+      GST_ELEMENT_ERROR(self, LIBRARY, INIT,
+                        ("Could not create the encoder session for %dx%d.", width, height),
+                        ("VTCompressionSessionCreate: %s", vtc::StatusName(st)));
+    }
+    return FALSE;
+  }
+  session->SetLogHandler(
+      [self](vtc::LogLevel level, const char* message) { LogToGst(self, level, message); });
+
+  vtc::Dictionary props = gstvtc::CompressionProperties(settings);
+  props[vtc::key::kProfileLevel] = vtc::Value(ProfileLevelKey(profile, level));
+  if (GST_VIDEO_INFO_FPS_N(info) > 0 && GST_VIDEO_INFO_FPS_D(info) > 0) {
+    const double fps = double(GST_VIDEO_INFO_FPS_N(info)) / GST_VIDEO_INFO_FPS_D(info);
+    if (fps <= 1000) props[vtc::key::kExpectedFrameRate] = vtc::Value(fps);
+    ctx->frame_duration =
+        gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(info), GST_VIDEO_INFO_FPS_N(info));
+  }
+  if (const char* v = ColorPrimaries(info->colorimetry.primaries))
+    props[vtc::key::kColorPrimaries] = vtc::Value(v);
+  if (const char* v = TransferFunction(info->colorimetry.transfer))
+    props[vtc::key::kTransferFunction] = vtc::Value(v);
+  if (const char* v = YCbCrMatrix(info->colorimetry.matrix))
+    props[vtc::key::kYCbCrMatrix] = vtc::Value(v);
+  if (GST_VIDEO_INFO_PAR_N(info) > 0 && GST_VIDEO_INFO_PAR_D(info) > 0 &&
+      GST_VIDEO_INFO_PAR_N(info) != GST_VIDEO_INFO_PAR_D(info) &&
+      GST_VIDEO_INFO_PAR_N(info) <= 65535 && GST_VIDEO_INFO_PAR_D(info) <= 65535) {
+    props[vtc::key::kPixelAspectRatio] = vtc::Value(
+        vtc::Dictionary{{vtc::key::kHorizontalSpacing, vtc::Value(GST_VIDEO_INFO_PAR_N(info))},
+                        {vtc::key::kVerticalSpacing, vtc::Value(GST_VIDEO_INFO_PAR_D(info))}});
+  }
+  for (const auto& [key, value] : props) {
+    st = session->SetProperty(key, value);
+    if (st != vtc::Status::kNoErr) {
+      GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                        ("Invalid setting for %s: %s.", key.c_str(), value.ToString().c_str()),
+                        ("VTSessionSetProperty: %s", vtc::StatusName(st)));
+      return FALSE;
+    }
+  }
+  st = session->PrepareToEncodeFrames();
+  if (st != vtc::Status::kNoErr) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                      ("The encoder cannot take these settings (%s for %dx%d): check profile, "
+                       "level and bitrate against the picture size and rate.",
+                       ProfileLevelKey(profile, level).c_str(), width, height),
+                      ("PrepareToEncodeFrames: %s", vtc::StatusName(st)));
+    return FALSE;
+  }
+  vtc::Value delay, reorder;
+  session->CopyProperty(vtc::key::kEncoderFrameDelay, &delay);
+  session->CopyProperty(vtc::key::kEncoderReorderDepth, &reorder);
+  gint64 delay_frames = 0, reorder_frames = 0;
+  delay.GetInt(&delay_frames);
+  reorder.GetInt(&reorder_frames);
+  ctx->last_delay = delay_frames;
+  // Unknown frame rate: assume 25 fps for latency, as x264enc does; the session's DTS still
+  // follows the real timestamps.
+  const GstClockTime duration =
+      GST_CLOCK_TIME_IS_VALID(ctx->frame_duration) ? ctx->frame_duration : GST_SECOND / 25;
+  const GstClockTime latency = duration * guint64(MAX(delay_frames, 0));
+  gst_video_encoder_set_latency(enc, latency, latency);
+  // B-frames put the first DTS before the first PTS by the reorder delay: shift input PTS that
+  // start lower than that by just that much (not by 1000 hours).
+  gst_video_encoder_set_min_pts(enc, duration * guint64(MAX(reorder_frames, 0)));
+  GST_INFO_OBJECT(
+      self, "session %dx%d, %s, %s, delay %" G_GINT64_FORMAT " frames, reorder %" G_GINT64_FORMAT,
+      width, height, ctx->stream_format == StreamFormat::kAvc ? "avc" : "byte-stream",
+      ProfileLevelKey(profile, level).c_str(), delay_frames, reorder_frames);
+
+  self->context = ctx.release();
+  *self->session = std::move(session);
+  self->last_flow->store(GST_FLOW_OK);
+  return TRUE;
+}
+
+// --- GstVideoEncoder vfuncs ----------------------------------------------------------------------
+
+static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
+  auto* self = GST_VT_H264_ENC(enc);
+  self->last_flow->store(GST_FLOW_OK);
+  self->synthetic_pts = 0;
+  return TRUE;
+}
+
+static gboolean gst_vt_h264_enc_stop(GstVideoEncoder* enc) {
+  auto* self = GST_VT_H264_ENC(enc);
+  GST_VIDEO_ENCODER_STREAM_LOCK(self);
+  gst_vt_h264_enc_destroy_session(self, true);
+  GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+  if (self->input_state) {
+    gst_video_codec_state_unref(self->input_state);
+    self->input_state = nullptr;
+  }
+  return TRUE;
+}
+
+static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecState* state) {
+  auto* self = GST_VT_H264_ENC(enc);
+  if (*self->session) {
+    // New caps: everything encoded so far goes out first, then a new session.
+    gst_vt_h264_enc_drain(self);
+    gst_vt_h264_enc_destroy_session(self, false);
+  }
+  if (self->input_state) gst_video_codec_state_unref(self->input_state);
+  self->input_state = gst_video_codec_state_ref(state);
+  return gst_vt_h264_enc_create_session(self);
+}
+
+static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
+  auto* self = GST_VT_H264_ENC(enc);
+  const GstFlowReturn last = self->last_flow->load();
+  if (last != GST_FLOW_OK) {
+    gst_video_encoder_finish_frame(enc, frame);  // no output buffer: dropped
+    return last;
+  }
+  if (!self->input_state) {
+    gst_video_codec_frame_unref(frame);
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first buffer."), (nullptr));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!*self->session && !gst_vt_h264_enc_create_session(self)) {
+    gst_video_codec_frame_unref(frame);
+    return GST_FLOW_ERROR;
+  }
+
+  // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released when
+  // the session has answered the frame.
+  auto mapped = std::make_unique<MappedFrame>();
+  if (!gst_video_frame_map(&mapped->frame, &self->input_state->info, frame->input_buffer,
+                           GST_MAP_READ)) {
+    GST_ELEMENT_ERROR(
+        self, STREAM, FORMAT,
+        ("Input buffer of %" G_GSIZE_FORMAT " bytes is too small for the caps "
+         "(%" G_GSIZE_FORMAT " bytes).",
+         gst_buffer_get_size(frame->input_buffer), GST_VIDEO_INFO_SIZE(&self->input_state->info)),
+        (nullptr));
+    frame->output_buffer = nullptr;
+    gst_video_encoder_finish_frame(enc, frame);
+    return GST_FLOW_ERROR;
+  }
+  GstVideoFrame* vf = &mapped->frame;
+  vtc::PlaneDescriptor planes[3];
+  const guint n_planes = GST_VIDEO_FRAME_N_PLANES(vf);
+  for (guint i = 0; i < n_planes; ++i) {
+    auto* data = static_cast<guint8*>(GST_VIDEO_FRAME_PLANE_DATA(vf, i));
+    planes[i] = {data, gsize(GST_VIDEO_FRAME_PLANE_STRIDE(vf, i)), BytesFrom(*vf, data)};
+  }
+  // Buffers from our pool have the session's extended pixels for odd sizes.
+  vtc::ExtendedPixels extended;
+  if (vtc::PixelBuffer* own = gst_vtc_buffer_get_pixel_buffer(frame->input_buffer))
+    extended = own->extended_pixels();
+  const vtc::PixelFormatType format =
+      GST_VIDEO_FRAME_FORMAT(vf) == GST_VIDEO_FORMAT_I420
+          ? vtc::kPixelFormat_420YpCbCr8Planar
+          : (self->input_state->info.colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255
+                 ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
+                 : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange);
+  MappedFrame* raw = mapped.get();
+  vtc::PixelBufferRef pixels;
+  vtc::Status st = vtc::PixelBuffer::CreateWithPlanarBytes(
+      GST_VIDEO_FRAME_WIDTH(vf), GST_VIDEO_FRAME_HEIGHT(vf), format, planes, n_planes,
+      [raw] { delete raw; }, &pixels, extended);
+  if (st != vtc::Status::kNoErr) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The input buffer's layout is not usable."),
+                      ("CVPixelBufferCreateWithPlanarBytes: %s", vtc::StatusName(st)));
+    frame->output_buffer = nullptr;
+    gst_video_encoder_finish_frame(enc, frame);
+    return GST_FLOW_ERROR;
+  }
+  mapped.release();  // owned by the pixel buffer's release callback now
+
+  if (!GST_CLOCK_TIME_IS_VALID(frame->pts)) {
+    // The session needs increasing timestamps: continue from the last one.
+    frame->pts = self->synthetic_pts;
+  }
+  const GstClockTime step =
+      GST_CLOCK_TIME_IS_VALID(frame->duration) ? frame->duration : GST_SECOND / 30;
+  self->synthetic_pts = frame->pts + MAX(step, 1);
+  vtc::Dictionary options;
+  if (GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME(frame)) {
+    GST_DEBUG_OBJECT(self, "forcing a key frame at frame %u", frame->system_frame_number);
+    options[vtc::key::kForceKeyFrame] = vtc::Value(true);
+  }
+  const vtc::Time pts = vtc::Time::Make(gint64(frame->pts), kTimescale);
+  const vtc::Time duration = GST_CLOCK_TIME_IS_VALID(frame->duration)
+                                 ? vtc::Time::Make(gint64(frame->duration), kTimescale)
+                                 : vtc::Time::Invalid();
+  const guint32 number = frame->system_frame_number;
+  gst_video_codec_frame_unref(frame);  // the base class keeps its own; the callback finds it
+
+  vtc::CompressionSessionRef session = *self->session;
+  st = gst_vt_h264_enc_unlocked(self, [&] {
+    return session->EncodeFrame(pixels, pts, duration, options.empty() ? nullptr : &options,
+                                GUINT_TO_POINTER(number), nullptr);
+  });
+  pixels.reset();
+  if (st != vtc::Status::kNoErr) {
+    GstVideoCodecFrame* lost = gst_video_encoder_get_frame(enc, int(number));
+    if (st == vtc::Status::kParameterErr) {
+      // e.g. a timestamp that does not increase: drop this frame (QoS message), keep going.
+      GST_WARNING_OBJECT(self, "frame %u refused by the encoder (%s): dropped", number,
+                         vtc::StatusName(st));
+      if (lost) gst_video_encoder_finish_frame(enc, lost);
+      return self->last_flow->load();
+    }
+    if (lost) gst_video_encoder_finish_frame(enc, lost);
+    if (st == vtc::Status::kInvalidSessionErr) return GST_FLOW_FLUSHING;
+    GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("The encoder refused frame %u.", number),
+                      ("VTCompressionSessionEncodeFrame: %s", vtc::StatusName(st)));
+    return GST_FLOW_ERROR;
+  }
+  return self->last_flow->load();
+}
+
+static GstFlowReturn gst_vt_h264_enc_finish(GstVideoEncoder* enc) {
+  return gst_vt_h264_enc_drain(GST_VT_H264_ENC(enc));
+}
+
+static gboolean gst_vt_h264_enc_flush(GstVideoEncoder* enc) {
+  auto* self = GST_VT_H264_ENC(enc);
+  // Pending frames are answered and discarded; the next frame starts a new session (an IDR).
+  gst_vt_h264_enc_destroy_session(self, true);
+  self->last_flow->store(GST_FLOW_OK);
+  return TRUE;
+}
+
+static gboolean gst_vt_h264_enc_propose_allocation(GstVideoEncoder* enc, GstQuery* query) {
+  auto* self = GST_VT_H264_ENC(enc);
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  GstVideoInfo info;
+  if (caps && gst_video_info_from_caps(&info, caps) && *self->session &&
+      gst_query_get_n_allocation_pools(query) == 0) {
+    vtc::PixelBufferPoolRef session_pool = (*self->session)->GetPixelBufferPool();
+    if (session_pool && session_pool->width() == GST_VIDEO_INFO_WIDTH(&info) &&
+        session_pool->height() == GST_VIDEO_INFO_HEIGHT(&info)) {
+      GstBufferPool* pool = gst_vtc_buffer_pool_new(session_pool);
+      GstStructure* config = gst_buffer_pool_get_config(pool);
+      guint min = 0, max = 0;
+      GST_OBJECT_LOCK(self);
+      min = self->settings.pool_min_buffers;
+      max = self->settings.pool_max_buffers;
+      GST_OBJECT_UNLOCK(self);
+      gst_buffer_pool_config_set_params(config, caps, guint(GST_VIDEO_INFO_SIZE(&info)), min, max);
+      gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+      if (gst_buffer_pool_set_config(pool, config)) {
+        config = gst_buffer_pool_get_config(pool);
+        guint size = 0;
+        gst_buffer_pool_config_get_params(config, nullptr, &size, nullptr, nullptr);
+        gst_structure_free(config);
+        gst_query_add_allocation_pool(query, pool, size, min, max);
+        gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+        if (self->pool) gst_object_unref(self->pool);
+        self->pool = pool;
+        return TRUE;
+      }
+      GST_WARNING_OBJECT(self, "could not configure the session-backed pool");
+      gst_object_unref(pool);
+    }
+  }
+  return GST_VIDEO_ENCODER_CLASS(parent_class)->propose_allocation(enc, query);
+}
+
+static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
+  // Every profile offered takes 4:2:0 NV12/I420, so the template restricted by downstream's
+  // size/rate is the answer.
+  return gst_video_encoder_proxy_getcaps(enc, nullptr, filter);
+}
+
+// --- GObject
+// --------------------------------------------------------------------------------------
+
+static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* value,
+                                         GParamSpec* pspec) {
+  auto* self = GST_VT_H264_ENC(obj);
+  std::string error;
+  GST_OBJECT_LOCK(self);
+  const gboolean ok = gstvtc::SetProperty(&self->settings, id, value, &error);
+  const gstvtc::Settings settings = self->settings;
+  GST_OBJECT_UNLOCK(self);
+  if (!ok) {
+    if (!error.empty())
+      GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS, ("%s", error.c_str()), (nullptr));
+    else
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+    return;
+  }
+  // Live keys go straight to the running session: its SetProperty never waits for the worker,
+  // and the change applies from the next frame, without a drain.
+  GST_VIDEO_ENCODER_STREAM_LOCK(self);
+  vtc::CompressionSessionRef session = self->session ? *self->session : nullptr;
+  GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+  if (!session) return;
+  if (!gstvtc::IsLive(id)) {
+    GST_WARNING_OBJECT(self, "%s applies from the next session (caps change or restart)",
+                       pspec->name);
+    return;
+  }
+  for (const auto& [key, v] : gstvtc::LiveChange(settings, id)) {
+    vtc::Status st = session->SetProperty(key, v);
+    if (st != vtc::Status::kNoErr)
+      GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                          ("The encoder did not take %s = %s.", key.c_str(), v.ToString().c_str()),
+                          ("VTSessionSetProperty: %s", vtc::StatusName(st)));
+  }
+}
+
+static void gst_vt_h264_enc_get_property(GObject* obj, guint id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_VT_H264_ENC(obj);
+  if (id == gstvtc::PROP_PENDING_FRAMES || id == gstvtc::PROP_USING_HARDWARE) {
+    GST_VIDEO_ENCODER_STREAM_LOCK(self);
+    vtc::CompressionSessionRef session = self->session ? *self->session : nullptr;
+    GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+    vtc::Value v;
+    if (id == gstvtc::PROP_PENDING_FRAMES) {
+      gint64 n = 0;
+      if (session &&
+          session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v) == vtc::Status::kNoErr)
+        v.GetInt(&n);
+      g_value_set_int(value, gint(n));
+    } else {
+      g_value_set_boolean(value, FALSE);
+    }
+    return;
+  }
+  GST_OBJECT_LOCK(self);
+  const gboolean ok = gstvtc::GetProperty(self->settings, id, value);
+  GST_OBJECT_UNLOCK(self);
+  if (!ok) G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+}
+
+static void gst_vt_h264_enc_finalize(GObject* obj) {
+  auto* self = GST_VT_H264_ENC(obj);
+  if (*self->session) (*self->session)->Invalidate();
+  delete self->session;
+  delete self->context;
+  delete self->last_flow;
+  self->settings.~Settings();
+  if (self->pool) gst_object_unref(self->pool);
+  if (self->input_state) gst_video_codec_state_unref(self->input_state);
+  G_OBJECT_CLASS(parent_class)->finalize(obj);
+}
+
+static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
+  new (&self->settings) gstvtc::Settings();
+  self->session = new vtc::CompressionSessionRef();
+  self->context = nullptr;
+  self->pool = nullptr;
+  self->input_state = nullptr;
+  self->synthetic_pts = 0;
+  self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
+}
+
+static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
+  GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  GstVideoEncoderClass* venc_class = GST_VIDEO_ENCODER_CLASS(klass);
+
+  gobject_class->set_property = gst_vt_h264_enc_set_property;
+  gobject_class->get_property = gst_vt_h264_enc_get_property;
+  gobject_class->finalize = gst_vt_h264_enc_finalize;
+  gstvtc::InstallProperties(gobject_class);
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "H.264 encoder (VideoToolbox semantics, x264)", "Codec/Encoder/Video",
+      "H.264 encoder with Apple VideoToolbox compression-session semantics, on x264",
+      "gst-vtcompress developers");
+
+  venc_class->start = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_start);
+  venc_class->stop = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_stop);
+  venc_class->set_format = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_set_format);
+  venc_class->handle_frame = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_handle_frame);
+  venc_class->finish = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_finish);
+  venc_class->flush = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_flush);
+  venc_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_propose_allocation);
+  venc_class->getcaps = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_getcaps);
+
+  gst_type_mark_as_plugin_api(GST_TYPE_VTC_BUFFER_POOL, GstPluginAPIFlags(0));
+}
