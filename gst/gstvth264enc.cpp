@@ -21,6 +21,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ struct _GstVtH264Enc {
   GstBufferPool* pool;                    // proposed upstream, from the session's pool
   GstClockTime synthetic_pts;             // for input without timestamps
   std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
+  std::mutex* error_lock;                 // leaf lock: guards last_error
+  std::string* last_error;                // the session's latest error message, for the bus
 };
 
 #define gst_vt_h264_enc_parent_class parent_class
@@ -188,7 +191,13 @@ std::string FirstString(const GstStructure* s, const char* field) {
   return {};
 }
 
-void LogToGst(GstVtH264Enc* self, vtc::LogLevel level, const char* message) {
+}  // namespace
+
+static void gst_vt_h264_enc_log(GstVtH264Enc* self, vtc::LogLevel level, const char* message) {
+  if (level == vtc::LogLevel::kError) {
+    std::lock_guard<std::mutex> lock(*self->error_lock);
+    *self->last_error = message;
+  }
   GstDebugLevel l = GST_LEVEL_DEBUG;
   switch (level) {
     case vtc::LogLevel::kError:
@@ -206,6 +215,14 @@ void LogToGst(GstVtH264Enc* self, vtc::LogLevel level, const char* message) {
   }
   GST_CAT_LEVEL_LOG(GST_CAT_DEFAULT, l, self, "%s", message);
 }
+
+// The session's reason for the last failure, for GST_ELEMENT_ERROR's debug text.
+static std::string gst_vt_h264_enc_last_error(GstVtH264Enc* self) {
+  std::lock_guard<std::mutex> lock(*self->error_lock);
+  return self->last_error->empty() ? std::string("no details") : *self->last_error;
+}
+
+namespace {
 
 // The held mapping of an input frame, released when the session lets go of its pixel buffer.
 struct MappedFrame {
@@ -492,8 +509,9 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
     }
     return FALSE;
   }
-  session->SetLogHandler(
-      [self](vtc::LogLevel level, const char* message) { LogToGst(self, level, message); });
+  session->SetLogHandler([self](vtc::LogLevel level, const char* message) {
+    gst_vt_h264_enc_log(self, level, message);
+  });
 
   vtc::Dictionary props = gstvtc::CompressionProperties(settings);
   props[vtc::key::kProfileLevel] = vtc::Value(ProfileLevelKey(profile, level));
@@ -521,7 +539,8 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
     if (st != vtc::Status::kNoErr) {
       GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
                         ("Invalid setting for %s: %s.", key.c_str(), value.ToString().c_str()),
-                        ("VTSessionSetProperty: %s", vtc::StatusName(st)));
+                        ("VTSessionSetProperty: %s: %s", vtc::StatusName(st),
+                         gst_vt_h264_enc_last_error(self).c_str()));
       return FALSE;
     }
   }
@@ -531,7 +550,8 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
                       ("The encoder cannot take these settings (%s for %dx%d): check profile, "
                        "level and bitrate against the picture size and rate.",
                        ProfileLevelKey(profile, level).c_str(), width, height),
-                      ("PrepareToEncodeFrames: %s", vtc::StatusName(st)));
+                      ("PrepareToEncodeFrames: %s: %s", vtc::StatusName(st),
+                       gst_vt_h264_enc_last_error(self).c_str()));
     return FALSE;
   }
   vtc::Value delay, reorder;
@@ -694,7 +714,8 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     if (lost) gst_video_encoder_finish_frame(enc, lost);
     if (st == vtc::Status::kInvalidSessionErr) return GST_FLOW_FLUSHING;
     GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("The encoder refused frame %u.", number),
-                      ("VTCompressionSessionEncodeFrame: %s", vtc::StatusName(st)));
+                      ("VTCompressionSessionEncodeFrame: %s: %s", vtc::StatusName(st),
+                       gst_vt_h264_enc_last_error(self).c_str()));
     return GST_FLOW_ERROR;
   }
   return self->last_flow->load();
@@ -823,6 +844,8 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
   delete self->session;
   delete self->context;
   delete self->last_flow;
+  delete self->error_lock;
+  delete self->last_error;
   self->settings.~Settings();
   if (self->pool) gst_object_unref(self->pool);
   if (self->input_state) gst_video_codec_state_unref(self->input_state);
@@ -837,6 +860,8 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   self->input_state = nullptr;
   self->synthetic_pts = 0;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
+  self->error_lock = new std::mutex();
+  self->last_error = new std::string();
 }
 
 static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
