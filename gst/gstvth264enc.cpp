@@ -44,6 +44,7 @@ enum class StreamFormat { kAvc, kByteStream };
 // read-only afterwards, except `format` and `last_delay`, which only the session's worker touches.
 struct SessionContext {
   GstVtH264Enc* self = nullptr;
+  vtc::CompressionSession* session = nullptr;  // valid in callbacks: they end before it goes
   StreamFormat stream_format = StreamFormat::kAvc;
   GstVideoCodecState* input_state = nullptr;  // owned ref
   GstClockTime frame_duration = GST_CLOCK_TIME_NONE;
@@ -66,7 +67,10 @@ struct _GstVtH264Enc {
 
   // Streaming-thread state (STREAM_LOCK), see the header for the lock order.
   GstVideoCodecState* input_state;
-  vtc::CompressionSessionRef* session;    // the session, or an empty ref
+  // The session, or an empty ref. Written by the streaming thread under STREAM_LOCK and
+  // session_lock; other threads (property setters) read it under session_lock only.
+  vtc::CompressionSessionRef* session;
+  std::mutex* session_lock;               // leaf lock
   SessionContext* context;                // the session's callback context
   GstBufferPool* pool;                    // proposed upstream, from the session's pool
   GstClockTime synthetic_pts;             // for input without timestamps
@@ -390,8 +394,7 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
 
   // The delay can change when a live change restarts x264 (e.g. turning on VBV).
   vtc::Value delay;
-  if (self->session && *self->session &&
-      (*self->session)->CopyProperty(vtc::key::kEncoderFrameDelay, &delay) == vtc::Status::kNoErr) {
+  if (ctx->session->CopyProperty(vtc::key::kEncoderFrameDelay, &delay) == vtc::Status::kNoErr) {
     gint64 frames = -1;
     delay.GetInt(&frames);
     if (frames >= 0 && frames != ctx->last_delay && ctx->last_delay >= 0 &&
@@ -418,8 +421,12 @@ static auto gst_vt_h264_enc_unlocked(GstVtH264Enc* self, F&& call) {
 
 static void gst_vt_h264_enc_destroy_session(GstVtH264Enc* self, bool discard) {
   if (!*self->session) return;
-  vtc::CompressionSessionRef session = std::move(*self->session);
-  self->session->reset();
+  vtc::CompressionSessionRef session;
+  {
+    std::lock_guard<std::mutex> lock(*self->session_lock);
+    session = std::move(*self->session);
+    self->session->reset();
+  }
   if (self->context) self->context->discard = discard;
   gst_vt_h264_enc_unlocked(self, [&] {
     session->Invalidate();
@@ -575,7 +582,9 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
       width, height, ctx->stream_format == StreamFormat::kAvc ? "avc" : "byte-stream",
       ProfileLevelKey(profile, level).c_str(), delay_frames, reorder_frames);
 
+  ctx->session = session.get();
   self->context = ctx.release();
+  std::lock_guard<std::mutex> lock(*self->session_lock);
   *self->session = std::move(session);
   self->last_flow->store(GST_FLOW_OK);
   return TRUE;
@@ -776,6 +785,11 @@ static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
   return gst_video_encoder_proxy_getcaps(enc, nullptr, filter);
 }
 
+static vtc::CompressionSessionRef gst_vt_h264_enc_get_session(GstVtH264Enc* self) {
+  std::lock_guard<std::mutex> lock(*self->session_lock);
+  return *self->session;
+}
+
 // --- GObject
 // --------------------------------------------------------------------------------------
 
@@ -796,9 +810,7 @@ static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* v
   }
   // Live keys go straight to the running session: its SetProperty never waits for the worker,
   // and the change applies from the next frame, without a drain.
-  GST_VIDEO_ENCODER_STREAM_LOCK(self);
-  vtc::CompressionSessionRef session = self->session ? *self->session : nullptr;
-  GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+  vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
   if (!session) return;
   if (!gstvtc::IsLive(id)) {
     GST_WARNING_OBJECT(self, "%s applies from the next session (caps change or restart)",
@@ -817,9 +829,7 @@ static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* v
 static void gst_vt_h264_enc_get_property(GObject* obj, guint id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_VT_H264_ENC(obj);
   if (id == gstvtc::PROP_PENDING_FRAMES || id == gstvtc::PROP_USING_HARDWARE) {
-    GST_VIDEO_ENCODER_STREAM_LOCK(self);
-    vtc::CompressionSessionRef session = self->session ? *self->session : nullptr;
-    GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+    vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
     vtc::Value v;
     if (id == gstvtc::PROP_PENDING_FRAMES) {
       gint64 n = 0;
@@ -842,6 +852,7 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
   auto* self = GST_VT_H264_ENC(obj);
   if (*self->session) (*self->session)->Invalidate();
   delete self->session;
+  delete self->session_lock;
   delete self->context;
   delete self->last_flow;
   delete self->error_lock;
@@ -855,6 +866,7 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
 static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   new (&self->settings) gstvtc::Settings();
   self->session = new vtc::CompressionSessionRef();
+  self->session_lock = new std::mutex();
   self->context = nullptr;
   self->pool = nullptr;
   self->input_state = nullptr;
