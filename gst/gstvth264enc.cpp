@@ -454,7 +454,8 @@ static GstFlowReturn gst_vt_h264_enc_drain(GstVtH264Enc* self) {
   return self->last_flow->load();
 }
 
-static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
+// `first`: called from set_format, before any buffer of these caps (see set_min_pts below).
+static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
   GstVideoCodecState* in = self->input_state;
   const GstVideoInfo* info = &in->info;
@@ -576,7 +577,9 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self) {
   gst_video_encoder_set_latency(enc, latency, latency);
   // B-frames put the first DTS before the first PTS by the reorder delay: shift input PTS that
   // start lower than that by just that much (not by 1000 hours).
-  gst_video_encoder_set_min_pts(enc, duration * guint64(MAX(reorder_frames, 0)));
+  // Only before the first buffer: set_min_pts resets the base class's running adjustment, and
+  // after a flush the base class recomputes it from the same min_pts by itself.
+  if (first) gst_video_encoder_set_min_pts(enc, duration * guint64(MAX(reorder_frames, 0)));
   GST_INFO_OBJECT(
       self, "session %dx%d, %s, %s, delay %" G_GINT64_FORMAT " frames, reorder %" G_GINT64_FORMAT,
       width, height, ctx->stream_format == StreamFormat::kAvc ? "avc" : "byte-stream",
@@ -620,7 +623,7 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
   }
   if (self->input_state) gst_video_codec_state_unref(self->input_state);
   self->input_state = gst_video_codec_state_ref(state);
-  return gst_vt_h264_enc_create_session(self);
+  return gst_vt_h264_enc_create_session(self, true);
 }
 
 static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
@@ -635,7 +638,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first buffer."), (nullptr));
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (!*self->session && !gst_vt_h264_enc_create_session(self)) {
+  if (!*self->session && !gst_vt_h264_enc_create_session(self, false)) {
     gst_video_codec_frame_unref(frame);
     return GST_FLOW_ERROR;
   }
