@@ -385,10 +385,12 @@ gboolean GetProperty(const Settings& s, guint id, GValue* v) {
 
 vtc::Dictionary EncoderSpecification(const Settings& s) {
   namespace k = vtc::key;
-  return {{k::kEncoderID, vtc::Value(s.encoder_id)},
-          {k::kEnableHardwareAcceleratedVideoEncoder, vtc::Value(bool(s.enable_hardware))},
-          {k::kRequireHardwareAcceleratedVideoEncoder, vtc::Value(bool(s.require_hardware))},
-          {k::kEnableLowLatencyRateControl, vtc::Value(bool(s.low_latency_rate_control))}};
+  vtc::Dictionary d{
+      {k::kEnableHardwareAcceleratedVideoEncoder, vtc::Value(bool(s.enable_hardware))},
+      {k::kRequireHardwareAcceleratedVideoEncoder, vtc::Value(bool(s.require_hardware))},
+      {k::kEnableLowLatencyRateControl, vtc::Value(bool(s.low_latency_rate_control))}};
+  if (!s.encoder_id.empty()) d[k::kEncoderID] = vtc::Value(s.encoder_id);  // empty: any
+  return d;
 }
 
 vtc::Dictionary PoolAttributes(const Settings& s) {

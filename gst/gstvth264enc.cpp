@@ -466,15 +466,18 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   ctx->self = self;
   ctx->input_state = gst_video_codec_state_ref(in);
   std::string profile, level;
-  GstCaps* allowed = gst_pad_get_allowed_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
-  GstCaps* templ = gst_pad_get_pad_template_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
-  if (allowed && !gst_caps_is_empty(allowed) && !gst_caps_is_any(allowed) &&
-      !gst_caps_is_equal(allowed, templ)) {
-    allowed = gst_caps_make_writable(allowed);
+  GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(enc);
+  GstCaps* peer = gst_pad_peer_query_caps(srcpad, nullptr);
+  GstCaps* templ = gst_pad_get_pad_template_caps(srcpad);
+  GstCaps* allowed = peer && !gst_caps_is_any(peer) ? gst_caps_intersect(templ, peer) : nullptr;
+  if (allowed && !gst_caps_is_empty(allowed)) {
+    // avc (VideoToolbox's own framing) whenever downstream takes it.
+    GstCaps* avc = gst_caps_from_string("video/x-h264, stream-format = (string) avc");
+    ctx->stream_format =
+        gst_caps_can_intersect(allowed, avc) ? StreamFormat::kAvc : StreamFormat::kByteStream;
+    gst_caps_unref(avc);
     allowed = gst_caps_fixate(allowed);
     const GstStructure* s = gst_caps_get_structure(allowed, 0);
-    const std::string format = FirstString(s, "stream-format");
-    ctx->stream_format = format == "byte-stream" ? StreamFormat::kByteStream : StreamFormat::kAvc;
     profile = FirstString(s, "profile");
     level = FirstString(s, "level");
   } else {
@@ -482,6 +485,7 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     ctx->stream_format = StreamFormat::kByteStream;
   }
   if (allowed) gst_caps_unref(allowed);
+  if (peer) gst_caps_unref(peer);
   gst_caps_unref(templ);
 
   gstvtc::Settings settings;
@@ -597,6 +601,30 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
 
 static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   auto* self = GST_VT_H264_ENC(enc);
+  // Fail at start, not at the first caps, for an encoder specification nothing can satisfy.
+  GST_OBJECT_LOCK(self);
+  const std::string encoder_id = self->settings.encoder_id;
+  const bool require_hardware = self->settings.require_hardware;
+  GST_OBJECT_UNLOCK(self);
+  if (require_hardware) {
+    GST_ELEMENT_ERROR(self, LIBRARY, INIT,
+                      ("require-hardware is set but there is no hardware H.264 encoder (x264 is "
+                       "software); unset require-hardware."),
+                      ("RequireHardwareAcceleratedVideoEncoder: kVTCouldNotFindVideoEncoderErr"));
+    return FALSE;
+  }
+  vtc::Array encoders;
+  vtc::CopyVideoEncoderList(nullptr, &encoders);
+  bool known = encoder_id.empty();
+  for (const vtc::Value& e : encoders)
+    if (e.AsDictionary().at(vtc::key::kEncoderID) == vtc::Value(encoder_id)) known = true;
+  if (!known) {
+    GST_ELEMENT_ERROR(
+        self, LIBRARY, INIT,
+        ("Unknown encoder-id \"%s\"; the only encoder is org.videolan.x264.", encoder_id.c_str()),
+        ("EncoderID: kVTCouldNotFindVideoEncoderErr"));
+    return FALSE;
+  }
   self->last_flow->store(GST_FLOW_OK);
   self->synthetic_pts = 0;
   return TRUE;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <set>
 
@@ -587,8 +588,12 @@ TEST(Logging, SessionAndX264MessagesReachTheHandler) {
 namespace {
 
 // Contract 5: dropping the last reference invalidates, also when that happens inside a callback.
+// The third callback waits until the test has let go of its own reference, then drops the only
+// one left, on the session's own thread, with frames still queued behind it.
 struct SelfOwned {
   std::mutex mu;
+  std::condition_variable cv;
+  bool test_released = false;
   std::shared_ptr<vtc::CompressionSession> session;
   std::atomic<int> answered{0};
   std::atomic<int> dropped{0};
@@ -599,7 +604,8 @@ struct SelfOwned {
     if (++self->answered == 3) {
       std::shared_ptr<vtc::CompressionSession> last;
       {
-        std::lock_guard<std::mutex> lock(self->mu);
+        std::unique_lock<std::mutex> lock(self->mu);
+        self->cv.wait(lock, [&] { return self->test_released; });
         last = std::move(self->session);
       }
       last.reset();  // the last reference goes away on the session's own thread
@@ -614,21 +620,28 @@ TEST(Contract5, LastReferenceDroppedInsideACallbackStillAnswersEveryFrame) {
   ASSERT_EQ(vtc::CompressionSession::Create(64, 48, vtc::kCodecType_H264, &spec, nullptr,
                                             SelfOwned::Callback, &owner, &s),
             Status::kNoErr);
+  owner.session = s;
   std::weak_ptr<vtc::CompressionSession> weak = s;
   std::atomic<int> released{0};
-  for (int i = 0; i < 10; ++i) {
+  // At most kMaxQueuedFrames, so no EncodeFrame waits for the (gated) worker.
+  constexpr int kFrames = 6;
+  static_assert(kFrames <= vtc::CompressionSession::kMaxQueuedFrames);
+  for (int i = 0; i < kFrames; ++i) {
     auto buf = vtctest::MakeWrappedBuffer(MakeMovingPicture(64, 48, i), kNV12, 0, &released);
     ASSERT_EQ(s->EncodeFrame(buf, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
               Status::kNoErr);
   }
+  s.reset();
   {
     std::lock_guard<std::mutex> lock(owner.mu);
-    owner.session = std::move(s);
+    owner.test_released = true;
   }
+  owner.cv.notify_all();
   // The session finishes on its own thread and frees every buffer as it deletes itself; poll
   // for that (bounded by the test timeout).
-  while (released.load() < 10) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(owner.answered.load(), 10);
+  while (released.load() < kFrames) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(owner.answered.load(), kFrames);
+  EXPECT_GT(owner.dropped.load(), 0);
   EXPECT_TRUE(weak.expired());
 }
 

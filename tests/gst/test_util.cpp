@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "test_util.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vtt {
+
+namespace {
+
+// A fixed 256x256 texture: smooth waves plus a hashed fine detail. Frames are windows into it that
+// move by (2, 1) pixels per frame, so motion search finds the picture again and no frame looks like
+// a scene cut; the fresh per-frame noise keeps the bit rate up.
+const uint8_t* Texture() {
+  static uint8_t* tex = [] {
+    auto* t = new uint8_t[256 * 256];
+    for (int y = 0; y < 256; y++) {
+      for (int x = 0; x < 256; x++) {
+        double v = 128 + 45 * std::sin(x * 2 * M_PI / 64) * std::cos(y * 2 * M_PI / 32) +
+                   25 * std::sin((x + y) * 2 * M_PI / 128);
+        uint32_t hsh = (x * 73856093u) ^ (y * 19349663u);
+        hsh = (hsh ^ (hsh >> 13)) * 0x5bd1e995u;
+        v += static_cast<int>((hsh >> 24) % 24) - 12;
+        t[y * 256 + x] = static_cast<uint8_t>(std::clamp(v, 0.0, 255.0));
+      }
+    }
+    return t;
+  }();
+  return tex;
+}
+
+inline uint32_t XorShift(uint32_t* s) {
+  uint32_t x = *s;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  *s = x;
+  return x;
+}
+
+inline uint8_t Noisy(int v, int noise, uint32_t* rng) {
+  if (noise > 0) v += static_cast<int>(XorShift(rng) % (2 * noise + 1)) - noise;
+  return static_cast<uint8_t>(std::clamp(v, 0, 255));
+}
+
+}  // namespace
+
+GstVideoInfo Input::Info() const {
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, format, width, height);
+  info.fps_n = fps_n;
+  info.fps_d = fps_d;
+  return info;
+}
+
+std::string Input::Caps() const {
+  gchar* s = g_strdup_printf("video/x-raw,format=%s,width=%d,height=%d,framerate=%d/%d",
+                             gst_video_format_to_string(format), width, height, fps_n, fps_d);
+  std::string out(s);
+  g_free(s);
+  return out;
+}
+
+GstClockTime Input::Duration() const {
+  return gst_util_uint64_scale_int(GST_SECOND, fps_d, fps_n);
+}
+
+GstClockTime Input::Pts(int index) const {
+  return start + gst_util_uint64_scale(index, GST_SECOND * fps_d, fps_n);
+}
+
+int Input::IndexOf(GstClockTime pts) const {
+  if (!GST_CLOCK_TIME_IS_VALID(pts) || pts < start) return -1;
+  int i = static_cast<int>(gst_util_uint64_scale_round(pts - start, fps_n, GST_SECOND * fps_d));
+  return Pts(i) == pts ? i : -1;
+}
+
+void FillFrame(GstVideoFrame* vf, int index, int noise) {
+  const uint8_t* tex = Texture();
+  const int w = GST_VIDEO_FRAME_WIDTH(vf), h = GST_VIDEO_FRAME_HEIGHT(vf);
+  const int ox = 2 * index, oy = index;
+  uint32_t rng = 0x9e3779b9u ^ (static_cast<uint32_t>(index) * 2654435761u);
+  if (rng == 0) rng = 1;
+
+  auto* y = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(vf, 0));
+  const int ys = GST_VIDEO_FRAME_PLANE_STRIDE(vf, 0);
+  for (int r = 0; r < h; r++) {
+    for (int c = 0; c < w; c++) {
+      y[r * ys + c] = Noisy(tex[((r + oy) & 255) * 256 + ((c + ox) & 255)], noise, &rng);
+    }
+  }
+  const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+  auto chroma = [&](int c, int r, int which) {
+    int v = tex[((2 * r + oy + 97 * which) & 255) * 256 + ((2 * c + ox + 31 * which) & 255)];
+    return 128 + (v - 128) / 3;
+  };
+  if (GST_VIDEO_FRAME_FORMAT(vf) == GST_VIDEO_FORMAT_NV12) {
+    auto* uv = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(vf, 1));
+    const int s = GST_VIDEO_FRAME_PLANE_STRIDE(vf, 1);
+    for (int r = 0; r < ch; r++) {
+      for (int c = 0; c < cw; c++) {
+        uv[r * s + 2 * c] = Noisy(chroma(c, r, 1), noise / 2, &rng);
+        uv[r * s + 2 * c + 1] = Noisy(chroma(c, r, 2), noise / 2, &rng);
+      }
+    }
+  } else {
+    for (int p = 1; p <= 2; p++) {
+      auto* d = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(vf, p));
+      const int s = GST_VIDEO_FRAME_PLANE_STRIDE(vf, p);
+      for (int r = 0; r < ch; r++) {
+        for (int c = 0; c < cw; c++) d[r * s + c] = Noisy(chroma(c, r, p), noise / 2, &rng);
+      }
+    }
+  }
+}
+
+void FillBuffer(GstBuffer* buffer, const GstVideoInfo& info, int index, int noise) {
+  GstVideoFrame vf;
+  GstVideoInfo copy = info;
+  fail_unless(gst_video_frame_map(&vf, &copy, buffer, GST_MAP_WRITE), "cannot map input frame");
+  FillFrame(&vf, index, noise);
+  gst_video_frame_unmap(&vf);
+}
+
+GstBuffer* MakeFrame(const Input& in, int index) {
+  GstVideoInfo info = in.Info();
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
+  FillBuffer(buf, info, index, in.noise);
+  GST_BUFFER_PTS(buf) = in.Pts(index);
+  GST_BUFFER_DURATION(buf) = in.Duration();
+  return buf;
+}
+
+// --- Recorder -------------------------------------------------------------------------------
+
+Recorder::Recorder(GstPad* pad) : pad_(GST_PAD(gst_object_ref(pad))) {
+  probe_id_ = gst_pad_add_probe(
+      pad_,
+      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+                                   GST_PAD_PROBE_TYPE_EVENT_FLUSH),
+      &Recorder::Probe, this, nullptr);
+}
+
+Recorder::~Recorder() {
+  gst_pad_remove_probe(pad_, probe_id_);
+  gst_object_unref(pad_);
+  for (GstCaps* c : caps_) gst_caps_unref(c);
+}
+
+GstPadProbeReturn Recorder::Probe(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
+  auto* self = static_cast<Recorder*>(user_data);
+  std::lock_guard<std::mutex> lock(self->mu_);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    OutBuf o;
+    o.pts = GST_BUFFER_PTS(buf);
+    o.dts = GST_BUFFER_DTS(buf);
+    o.duration = GST_BUFFER_DURATION(buf);
+    o.flags = GST_BUFFER_FLAGS(buf);
+    o.data.resize(gst_buffer_get_size(buf));
+    gst_buffer_extract(buf, 0, o.data.data(), o.data.size());
+    o.caps_index = static_cast<int>(self->caps_.size()) - 1;
+    o.epoch = self->epoch_;
+    o.segment_start = self->segment_start_;
+    self->bufs_.push_back(std::move(o));
+  } else if (info->type & (GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH)) {
+    GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
+    self->events_.push_back(GST_EVENT_TYPE_NAME(ev));
+    switch (GST_EVENT_TYPE(ev)) {
+      case GST_EVENT_CAPS: {
+        GstCaps* caps;
+        gst_event_parse_caps(ev, &caps);
+        self->caps_.push_back(gst_caps_ref(caps));
+        break;
+      }
+      case GST_EVENT_FLUSH_STOP:
+        self->epoch_++;
+        break;
+      case GST_EVENT_SEGMENT: {
+        const GstSegment* seg;
+        gst_event_parse_segment(ev, &seg);
+        self->segment_start_ = static_cast<gint64>(seg->start);
+        break;
+      }
+      default:
+        if (gst_video_event_is_force_key_unit(ev)) self->force_key_units_++;
+        break;
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+std::vector<OutBuf> Recorder::Buffers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bufs_;
+}
+
+size_t Recorder::NumBuffers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bufs_.size();
+}
+
+std::vector<GstCaps*> Recorder::Caps() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return caps_;
+}
+
+std::vector<std::string> Recorder::EventNames() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return events_;
+}
+
+int Recorder::CountForceKeyUnit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return force_key_units_;
+}
+
+// --- Enc ------------------------------------------------------------------------------------
+
+Enc::Enc(const std::string& props, const Input& in, const char* sink_caps) : in_(in) {
+  std::string launch = std::string(kElement) + " " + props;
+  h_ = gst_harness_new_parse(launch.c_str());
+  fail_unless(h_ != nullptr, "cannot create '%s'", launch.c_str());
+  enc_ = gst_harness_find_element(h_, kElement);
+  fail_unless(enc_ != nullptr, "no %s in the harness", kElement);
+  rec_ = std::make_unique<Recorder>(h_->sinkpad);
+  if (sink_caps) gst_harness_set_sink_caps_str(h_, sink_caps);
+  gst_harness_set_src_caps_str(h_, in_.Caps().c_str());
+}
+
+Enc::~Enc() {
+  rec_.reset();
+  gst_object_unref(enc_);
+  gst_harness_teardown(h_);
+}
+
+void Enc::PushBuffer(GstBuffer* buffer) {
+  GstClockTime pts = GST_BUFFER_PTS(buffer);
+  GstFlowReturn ret = gst_harness_push(h_, buffer);
+  fail_unless_equals_int_hex(ret, GST_FLOW_OK);
+  (void)pts;
+}
+
+void Enc::Push(int first, int count) {
+  for (int i = first; i < first + count; i++) {
+    GstFlowReturn ret = gst_harness_push(h_, MakeFrame(in_, i));
+    fail_unless(ret == GST_FLOW_OK, "pushing frame %d returned %s", i, gst_flow_get_name(ret));
+  }
+}
+
+void Enc::Eos() {
+  fail_unless(gst_harness_push_event(h_, gst_event_new_eos()), "EOS refused");
+}
+
+void Enc::SetInput(const Input& in) {
+  in_ = in;
+  gst_harness_set_src_caps_str(h_, in_.Caps().c_str());
+}
+
+std::vector<OutBuf> EncodeAll(const std::string& props, const Input& in, int count,
+                              const char* sink_caps) {
+  Enc e(props, in, sink_caps);
+  e.Push(0, count);
+  e.Eos();
+  return e.rec().Buffers();
+}
+
+// --- checks ---------------------------------------------------------------------------------
+
+std::string CapsString(const GstCaps* caps, const char* field) {
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const gchar* v = gst_structure_get_string(s, field);
+  return v ? v : "";
+}
+
+int CapsInt(const GstCaps* caps, const char* field) {
+  int v = -1;
+  if (!gst_structure_get_int(gst_caps_get_structure(caps, 0), field, &v)) return -1;
+  return v;
+}
+
+std::string CapsToString(const GstCaps* caps) {
+  gchar* s = gst_caps_to_string(caps);
+  std::string out(s ? s : "(null)");
+  g_free(s);
+  return out;
+}
+
+void ExpectField(const GstCaps* caps, const char* field, const std::string& want) {
+  std::string got = CapsString(caps, field);
+  fail_unless(got == want, "caps %s=%s, want %s (caps %s)", field, got.c_str(), want.c_str(),
+              CapsToString(caps).c_str());
+}
+
+bool CapsCodecData(const GstCaps* caps, std::vector<uint8_t>* out) {
+  const GValue* v = gst_structure_get_value(gst_caps_get_structure(caps, 0), "codec_data");
+  if (!v || !GST_VALUE_HOLDS_BUFFER(v)) return false;
+  GstBuffer* b = gst_value_get_buffer(v);
+  out->resize(gst_buffer_get_size(b));
+  gst_buffer_extract(b, 0, out->data(), out->size());
+  return true;
+}
+
+std::vector<h264::Nal> SplitOrFail(const OutBuf& b, bool avc) {
+  std::vector<h264::Nal> nals;
+  if (avc) {
+    fail_unless(h264::SplitAvc(b.data.data(), b.data.size(), &nals),
+                "buffer PTS %" GST_TIME_FORMAT " (%zu bytes) is not AVC with 4-byte lengths",
+                GST_TIME_ARGS(b.pts), b.data.size());
+  } else {
+    int sc = 0;
+    fail_unless(h264::SplitAnnexB(b.data.data(), b.data.size(), &nals, &sc),
+                "buffer PTS %" GST_TIME_FORMAT " is not an Annex B byte stream",
+                GST_TIME_ARGS(b.pts));
+    fail_unless_equals_int(sc, 4);
+  }
+  return nals;
+}
+
+bool HasNal(const std::vector<h264::Nal>& nals, int type) {
+  for (const auto& n : nals) {
+    if (n.type == type) return true;
+  }
+  return false;
+}
+
+size_t BytesInRange(const std::vector<OutBuf>& bufs, const Input& in, int first, int last) {
+  size_t total = 0;
+  for (const auto& b : bufs) {
+    int i = in.IndexOf(b.pts);
+    if (i >= first && i < last) total += b.data.size();
+  }
+  return total;
+}
+
+std::vector<int> KeyframeIndices(const std::vector<OutBuf>& bufs, const Input& in) {
+  std::vector<int> out;
+  for (const auto& b : bufs) {
+    if (b.keyframe()) out.push_back(in.IndexOf(b.pts));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void CheckTimestamps(const std::vector<OutBuf>& bufs) {
+  GstClockTime last_dts = 0;
+  for (size_t i = 0; i < bufs.size(); i++) {
+    const OutBuf& b = bufs[i];
+    fail_unless(GST_CLOCK_TIME_IS_VALID(b.pts), "buffer %zu has no PTS", i);
+    fail_unless(GST_CLOCK_TIME_IS_VALID(b.dts), "buffer %zu has no DTS", i);
+    fail_unless(b.dts <= b.pts, "buffer %zu: DTS %" GST_TIME_FORMAT " > PTS %" GST_TIME_FORMAT, i,
+                GST_TIME_ARGS(b.dts), GST_TIME_ARGS(b.pts));
+    fail_unless(b.dts >= last_dts,
+                "buffer %zu: DTS %" GST_TIME_FORMAT " < previous DTS %" GST_TIME_FORMAT, i,
+                GST_TIME_ARGS(b.dts), GST_TIME_ARGS(last_dts));
+    last_dts = b.dts;
+  }
+}
+
+double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& in, int* decoded) {
+  GstHarness* dec = gst_harness_new("avdec_h264");
+  fail_unless(dec != nullptr, "no avdec_h264");
+  g_object_set(dec->element, "max-threads", 1, nullptr);
+  gst_harness_set_src_caps(dec, gst_caps_ref(caps));
+  for (const auto& b : bufs) {
+    GstBuffer* buf = gst_buffer_new_memdup(b.data.data(), b.data.size());
+    GST_BUFFER_PTS(buf) = b.pts;
+    GST_BUFFER_DTS(buf) = b.dts;
+    GST_BUFFER_DURATION(buf) = b.duration;
+    GST_BUFFER_FLAGS(buf) = b.flags;
+    fail_unless_equals_int(gst_harness_push(dec, buf), GST_FLOW_OK);
+  }
+  fail_unless(gst_harness_push_event(dec, gst_event_new_eos()));
+
+  GstCaps* out_caps = gst_pad_get_current_caps(dec->sinkpad);
+  fail_unless(out_caps != nullptr, "the decoder negotiated no caps");
+  GstVideoInfo dinfo;
+  fail_unless(gst_video_info_from_caps(&dinfo, out_caps));
+  gst_caps_unref(out_caps);
+  fail_unless(
+      GST_VIDEO_INFO_WIDTH(&dinfo) >= in.width && GST_VIDEO_INFO_HEIGHT(&dinfo) >= in.height,
+      "decoded %dx%d, source %dx%d", GST_VIDEO_INFO_WIDTH(&dinfo), GST_VIDEO_INFO_HEIGHT(&dinfo),
+      in.width, in.height);
+
+  GstVideoInfo sinfo = in.Info();
+  double worst = 100;
+  *decoded = 0;
+  while (GstBuffer* out = gst_harness_try_pull(dec)) {
+    int idx = in.IndexOf(GST_BUFFER_PTS(out));
+    fail_unless(idx >= 0, "decoded picture with unknown PTS %" GST_TIME_FORMAT,
+                GST_TIME_ARGS(GST_BUFFER_PTS(out)));
+    GstBuffer* src = MakeFrame(in, idx);
+    GstVideoFrame df, sf;
+    fail_unless(gst_video_frame_map(&df, &dinfo, out, GST_MAP_READ));
+    fail_unless(gst_video_frame_map(&sf, &sinfo, src, GST_MAP_READ));
+    double sse = 0;
+    for (int r = 0; r < in.height; r++) {
+      const uint8_t* a = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&df, 0)) +
+                         r * GST_VIDEO_FRAME_PLANE_STRIDE(&df, 0);
+      const uint8_t* s = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&sf, 0)) +
+                         r * GST_VIDEO_FRAME_PLANE_STRIDE(&sf, 0);
+      for (int c = 0; c < in.width; c++) sse += (a[c] - s[c]) * (a[c] - s[c]);
+    }
+    gst_video_frame_unmap(&df);
+    gst_video_frame_unmap(&sf);
+    gst_buffer_unref(src);
+    gst_buffer_unref(out);
+    double mse = sse / (in.width * in.height);
+    double psnr = mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 100;
+    worst = std::min(worst, psnr);
+    (*decoded)++;
+  }
+  gst_harness_teardown(dec);
+  return worst;
+}
+
+GstClockTime QueryLatency(GstHarness* h) {
+  GstQuery* q = gst_query_new_latency();
+  fail_unless(gst_pad_peer_query(h->sinkpad, q), "LATENCY query failed");
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency(q, &live, &min, &max);
+  gst_query_unref(q);
+  return min;
+}
+
+}  // namespace vtt

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Interop tests for vth264enc: real pipelines with the system's parsers, muxers, payloaders and
+// decoders, and the files checked with ffprobe.
+//
+//   interop CASE OUTDIR     run one case (meson runs one test per case)
+//   interop --list          print the case names
+//
+// Each case encodes a videotestsrc clip through vth264enc (named "enc"), records the caps it
+// negotiated, then checks what applies: frames counted at a sink named "out", the file decoded
+// back with avdec_h264 (frame count, no error or warning on the bus), and ffprobe's view of the
+// file (frames, profile, level, size; for mp4 and ts also strictly increasing DTS <= PTS).
+
+#include <gst/gst.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Case {
+  const char* name;
+  // gst-launch syntax; {out} is replaced by the output file. vth264enc must be named "enc".
+  const char* encode;
+  int frames;
+  const char* file;     // output file name, or nullptr when the pipeline writes none
+  const char* decode;   // pipeline that decodes {out} into a fakesink named "out", or nullptr
+  bool ffprobe;         // check the file with ffprobe
+  bool packets;         // also check packet DTS/PTS order with ffprobe (mp4, ts)
+  bool count_rendered;  // count only buffers the sink renders (live, sync=true), not all it gets
+};
+
+#define RAW_I420 "video/x-raw,format=I420,width=320,height=240,framerate=30/1"
+
+const Case kCases[] = {
+    {"mp4_main_level4",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,profile=main,level=(string)4 ! h264parse ! mp4mux ! "
+     "filesink location={out}",
+     60, "out.mp4", "filesrc location={out} ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out",
+     true, true, false},
+    {"mkv_high_nv12",
+     "videotestsrc num-buffers=60 pattern=ball ! "
+     "video/x-raw,format=NV12,width=640,height=360,framerate=25/1 ! vth264enc name=enc ! "
+     "video/x-h264,profile=high ! h264parse ! matroskamux ! filesink location={out}",
+     60, "out.mkv",
+     "filesrc location={out} ! matroskademux ! h264parse ! avdec_h264 ! fakesink name=out", true,
+     false, false},
+    {"ts_baseline",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,profile=baseline ! h264parse ! mpegtsmux ! "
+     "filesink location={out}",
+     60, "out.ts", "filesrc location={out} ! tsdemux ! h264parse ! avdec_h264 ! fakesink name=out",
+     true, true, false},
+    {"ts_high_level31",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,profile=high,level=(string)3.1 ! h264parse ! "
+     "mpegtsmux ! filesink location={out}",
+     60, "out.ts", "filesrc location={out} ! tsdemux ! h264parse ! avdec_h264 ! fakesink name=out",
+     true, true, false},
+    {"bytestream_file",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,stream-format=byte-stream,profile=high ! "
+     "filesink location={out}",
+     60, "out.h264", "filesrc location={out} ! h264parse ! avdec_h264 ! fakesink name=out", true,
+     false, false},
+    {"rtp_avc",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,stream-format=avc ! rtph264pay ! "
+     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000 ! rtph264depay ! "
+     "h264parse ! avdec_h264 ! fakesink name=out",
+     60, nullptr, nullptr, false, false, false},
+    {"rtp_bytestream",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! video/x-h264,stream-format=byte-stream ! rtph264pay mtu=600 ! "
+     "rtph264depay ! h264parse ! avdec_h264 ! fakesink name=out",
+     60, nullptr, nullptr, false, false, false},
+    {"odd_size_mkv",
+     "videotestsrc num-buffers=30 ! video/x-raw,format=I420,width=17,height=9,framerate=30/1 ! "
+     "vth264enc name=enc ! h264parse ! matroskamux ! filesink location={out}",
+     30, "out.mkv",
+     "filesrc location={out} ! matroskademux ! h264parse ! avdec_h264 ! fakesink name=out", true,
+     false, false},
+    {"mp4_no_reordering",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc allow-frame-reordering=false max-keyframe-interval=15 ! h264parse ! "
+     "mp4mux ! filesink location={out}",
+     60, "out.mp4", "filesrc location={out} ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out",
+     true, true, false},
+    {"live_latency",
+     // Live source, synchronised sink that drops anything over 30 ms late: every frame is shown
+     // only if the encoder reports its latency truthfully. More frames than the default encoder
+     // delay (50 frames), so that frames also come out in steady state, not only at the drain.
+     "videotestsrc is-live=true num-buffers=90 pattern=ball ! " RAW_I420
+     " ! vth264enc name=enc ! h264parse ! avdec_h264 ! "
+     "fakesink name=out sync=true qos=true max-lateness=30000000 signal-handoffs=true",
+     90, nullptr, nullptr, false, false, true},
+};
+
+bool g_failed = false;
+
+#define CHECK(cond, ...)                                        \
+  do {                                                          \
+    if (!(cond)) {                                              \
+      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::fprintf(stderr, __VA_ARGS__);                        \
+      std::fprintf(stderr, "\n");                               \
+      g_failed = true;                                          \
+    }                                                           \
+  } while (0)
+
+std::string Replace(std::string s, const std::string& key, const std::string& value) {
+  for (size_t pos; (pos = s.find(key)) != std::string::npos;) s.replace(pos, key.size(), value);
+  return s;
+}
+
+struct RunResult {
+  bool ok = false;
+  int buffers = 0;              // buffers that reached the sink named "out"
+  int rendered = 0;             // handoffs of "out"
+  GstCaps* enc_caps = nullptr;  // caps on the encoder's src pad
+};
+
+GstPadProbeReturn CountProbe(GstPad*, GstPadProbeInfo*, gpointer data) {
+  g_atomic_int_inc(static_cast<gint*>(data));
+  return GST_PAD_PROBE_OK;
+}
+
+void OnHandoff(GstElement*, GstBuffer*, GstPad*, gpointer data) {
+  g_atomic_int_inc(static_cast<gint*>(data));
+}
+
+// Runs a pipeline to EOS. Any ERROR, any WARNING, or a 60 s timeout fails it.
+RunResult Run(const std::string& desc, bool count_rendered) {
+  RunResult r;
+  GError* err = nullptr;
+  GstElement* pipeline = gst_parse_launch(desc.c_str(), &err);
+  if (!pipeline || err) {
+    CHECK(false, "cannot build '%s': %s", desc.c_str(), err ? err->message : "?");
+    if (err) g_error_free(err);
+    if (pipeline) gst_object_unref(pipeline);
+    return r;
+  }
+  gint buffers = 0, rendered = 0;
+  if (GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out")) {
+    GstPad* pad = gst_element_get_static_pad(out, "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, CountProbe, &buffers, nullptr);
+    gst_object_unref(pad);
+    if (count_rendered) g_signal_connect(out, "handoff", G_CALLBACK(OnHandoff), &rendered);
+    gst_object_unref(out);
+  }
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
+  GstPad* enc_src = enc ? gst_element_get_static_pad(enc, "src") : nullptr;
+
+  GstBus* bus = gst_element_get_bus(pipeline);
+  CHECK(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE,
+        "'%s' does not start", desc.c_str());
+  bool done = false;
+  gint64 deadline = g_get_monotonic_time() + 60 * G_TIME_SPAN_SECOND;
+  while (!done) {
+    gint64 left = deadline - g_get_monotonic_time();
+    if (left <= 0) {
+      CHECK(false, "timeout running '%s'", desc.c_str());
+      break;
+    }
+    GstMessage* msg = gst_bus_timed_pop(bus, left * GST_USECOND);
+    if (!msg) continue;
+    switch (GST_MESSAGE_TYPE(msg)) {
+      case GST_MESSAGE_EOS:
+        done = true;
+        r.ok = true;
+        break;
+      case GST_MESSAGE_ERROR:
+      case GST_MESSAGE_WARNING: {
+        GError* e = nullptr;
+        gchar* dbg = nullptr;
+        bool is_error = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR;
+        if (is_error) {
+          gst_message_parse_error(msg, &e, &dbg);
+        } else {
+          gst_message_parse_warning(msg, &e, &dbg);
+        }
+        CHECK(false, "%s from %s: %s (%s)", is_error ? "ERROR" : "WARNING",
+              GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), e->message, dbg ? dbg : "");
+        g_error_free(e);
+        g_free(dbg);
+        if (is_error) done = true;
+        break;
+      }
+      case GST_MESSAGE_LATENCY:
+        gst_bin_recalculate_latency(GST_BIN(pipeline));
+        break;
+      default:
+        break;
+    }
+    gst_message_unref(msg);
+  }
+  if (enc_src) r.enc_caps = gst_pad_get_current_caps(enc_src);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  r.buffers = g_atomic_int_get(&buffers);
+  r.rendered = g_atomic_int_get(&rendered);
+  if (enc_src) gst_object_unref(enc_src);
+  if (enc) gst_object_unref(enc);
+  gst_object_unref(bus);
+  gst_object_unref(pipeline);
+  return r;
+}
+
+// Runs ffprobe; returns stdout, fails on a non-zero exit or anything on stderr.
+bool Ffprobe(const std::vector<std::string>& args, std::string* out) {
+  const char* ffprobe = g_getenv("VTC_FFPROBE");
+  if (!ffprobe || !*ffprobe) ffprobe = "ffprobe";
+  std::vector<gchar*> argv = {const_cast<gchar*>(ffprobe)};
+  for (const auto& a : args) argv.push_back(const_cast<gchar*>(a.c_str()));
+  argv.push_back(nullptr);
+  gchar *sout = nullptr, *serr = nullptr;
+  gint status = 0;
+  GError* err = nullptr;
+  bool ok = g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                         &sout, &serr, &status, &err);
+  CHECK(ok, "cannot run %s: %s", ffprobe, err ? err->message : "?");
+  if (err) g_error_free(err);
+  if (ok) {
+    CHECK(g_spawn_check_wait_status(status, nullptr), "ffprobe failed: %s", serr ? serr : "");
+    CHECK(!serr || !*serr, "ffprobe reported: %s", serr);
+    *out = sout ? sout : "";
+  }
+  g_free(sout);
+  g_free(serr);
+  return ok && !g_failed;
+}
+
+std::map<std::string, std::string> KeyValues(const std::string& text) {
+  std::map<std::string, std::string> kv;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return kv;
+}
+
+// ffprobe's names for the caps profiles it may report for each.
+bool ProfileMatches(const std::string& caps_profile, const std::string& ffprobe_profile) {
+  if (caps_profile == "constrained-baseline") return ffprobe_profile == "Constrained Baseline";
+  if (caps_profile == "baseline") {
+    return ffprobe_profile == "Baseline" || ffprobe_profile == "Constrained Baseline";
+  }
+  if (caps_profile == "main") return ffprobe_profile == "Main";
+  if (caps_profile == "high") return ffprobe_profile == "High";
+  return false;
+}
+
+// "3.1" -> 31, "4" -> 40; -1 for anything else (1b).
+int LevelIdc(const std::string& level) {
+  int major = 0, minor = 0;
+  if (std::sscanf(level.c_str(), "%d.%d", &major, &minor) < 1 || level == "1b") return -1;
+  return major * 10 + minor;
+}
+
+void CheckStream(const Case& c, const std::string& file, GstCaps* caps) {
+  std::string out;
+  if (!Ffprobe({"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_frames,profile,level,width,height", "-of",
+                "default=noprint_wrappers=1", file},
+               &out)) {
+    return;
+  }
+  auto kv = KeyValues(out);
+  std::fprintf(stderr, "ffprobe %s:\n%s", file.c_str(), out.c_str());
+  CHECK(kv["nb_read_frames"] == std::to_string(c.frames), "ffprobe read %s frames, want %d",
+        kv["nb_read_frames"].c_str(), c.frames);
+  if (!caps) {
+    CHECK(false, "no encoder caps to compare with");
+    return;
+  }
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  int w = 0, h = 0;
+  gst_structure_get_int(s, "width", &w);
+  gst_structure_get_int(s, "height", &h);
+  CHECK(kv["width"] == std::to_string(w) && kv["height"] == std::to_string(h),
+        "ffprobe size %sx%s, caps %dx%d", kv["width"].c_str(), kv["height"].c_str(), w, h);
+  const char* profile = gst_structure_get_string(s, "profile");
+  CHECK(profile && ProfileMatches(profile, kv["profile"]), "ffprobe profile '%s', caps '%s'",
+        kv["profile"].c_str(), profile ? profile : "(none)");
+  const char* level = gst_structure_get_string(s, "level");
+  CHECK(level != nullptr, "caps without level");
+  if (level && LevelIdc(level) > 0) {
+    CHECK(kv["level"] == std::to_string(LevelIdc(level)), "ffprobe level %s, caps level %s",
+          kv["level"].c_str(), level);
+  }
+}
+
+void CheckPackets(const std::string& file) {
+  std::string out;
+  if (!Ffprobe({"-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,dts", "-of",
+                "csv=p=0", file},
+               &out)) {
+    return;
+  }
+  std::istringstream in(out);
+  long long last_dts = 0;
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    long long pts = 0, dts = 0;
+    if (std::sscanf(line.c_str(), "%lld,%lld", &pts, &dts) != 2) {
+      CHECK(false, "packet %d without PTS and DTS: '%s'", n, line.c_str());
+      return;
+    }
+    CHECK(n == 0 || dts > last_dts, "packet %d: DTS %lld not above %lld", n, dts, last_dts);
+    CHECK(dts <= pts, "packet %d: DTS %lld > PTS %lld", n, dts, pts);
+    last_dts = dts;
+    n++;
+  }
+  CHECK(n > 0, "no packets");
+}
+
+int RunCase(const Case& c, const std::string& dir) {
+  g_mkdir_with_parents(dir.c_str(), 0755);
+  std::string file = c.file ? dir + "/" + c.file : "";
+  if (!file.empty()) std::remove(file.c_str());
+
+  RunResult enc = Run(Replace(c.encode, "{out}", file), c.count_rendered);
+  CHECK(enc.ok, "encode pipeline did not reach EOS");
+  CHECK(enc.enc_caps != nullptr, "vth264enc negotiated no caps");
+  if (enc.enc_caps) {
+    gchar* s = gst_caps_to_string(enc.enc_caps);
+    std::fprintf(stderr, "vth264enc caps: %s\n", s);
+    g_free(s);
+  }
+  if (!c.file) {
+    if (c.count_rendered) {
+      CHECK(enc.rendered == c.frames, "%d of %d frames rendered in time (%d reached the sink)",
+            enc.rendered, c.frames, enc.buffers);
+    } else {
+      CHECK(enc.buffers == c.frames, "%d of %d frames decoded", enc.buffers, c.frames);
+    }
+  }
+  if (c.decode && enc.ok) {
+    RunResult dec = Run(Replace(c.decode, "{out}", file), false);
+    CHECK(dec.ok, "decode pipeline did not reach EOS");
+    CHECK(dec.buffers == c.frames, "avdec_h264 decoded %d of %d frames", dec.buffers, c.frames);
+  }
+  if (c.ffprobe && enc.ok) CheckStream(c, file, enc.enc_caps);
+  if (c.packets && enc.ok) CheckPackets(file);
+  if (enc.enc_caps) gst_caps_unref(enc.enc_caps);
+  std::fprintf(stderr, "%s: %s\n", c.name, g_failed ? "FAILED" : "ok");
+  return g_failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
+    for (const Case& c : kCases) std::printf("%s\n", c.name);
+    return 0;
+  }
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s CASE OUTDIR | --list\n", argv[0]);
+    return 2;
+  }
+  for (const Case& c : kCases) {
+    if (std::strcmp(c.name, argv[1]) == 0) return RunCase(c, argv[2]);
+  }
+  std::fprintf(stderr, "unknown case '%s'\n", argv[1]);
+  return 2;
+}
