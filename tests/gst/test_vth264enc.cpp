@@ -932,6 +932,33 @@ GST_START_TEST(test_latency_default) {
 }
 GST_END_TEST;
 
+GST_START_TEST(test_latency_live_change) {
+  // All-intra x264 holds almost nothing; turning temporal compression on while playing needs a
+  // new x264 instance with lookahead and B-frames: the latency grows, and the element says so.
+  Input in;
+  Enc e("allow-temporal-compression=false", in);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e.element(), bus);
+  const GstClockTime before = vtt::QueryLatency(e.h());
+  e.Push(0, 10);
+  while (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_LATENCY)) gst_message_unref(m);
+  g_object_set(e.element(), "allow-temporal-compression", TRUE, nullptr);
+  e.Push(10, 60);
+  GstMessage* latency = gst_bus_pop_filtered(bus, GST_MESSAGE_LATENCY);
+  fail_unless(latency != nullptr, "no latency message after a change that altered the delay");
+  gst_message_unref(latency);
+  const GstClockTime after = vtt::QueryLatency(e.h());
+  GST_INFO("latency %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT, GST_TIME_ARGS(before),
+           GST_TIME_ARGS(after));
+  fail_unless(after > before, "latency did not grow: %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT,
+              GST_TIME_ARGS(before), GST_TIME_ARGS(after));
+  e.Eos();
+  fail_unless_equals_int(static_cast<int>(e.rec().NumBuffers()), 70);
+  gst_element_set_bus(e.element(), nullptr);
+  gst_object_unref(bus);
+}
+GST_END_TEST;
+
 // --- allocation -----------------------------------------------------------------------------
 
 // Encodes frames [0, n) from buffers made by `make` and returns the bitstream.
@@ -1320,6 +1347,7 @@ const Case kCases[] = {
     CASE(test_latency_zero_delay),
     CASE(test_latency_frame_delay),
     CASE(test_latency_default),
+    CASE(test_latency_live_change),
     CASE(test_pool_proposal),
     CASE(test_foreign_strides),
     CASE(test_harness_buffers),
