@@ -25,7 +25,7 @@ GQuark PixelBufferQuark() {
 }
 
 GstVideoFormat GstFormatFor(vtc::PixelFormatType f) {
-  return f == vtc::kPixelFormat_420YpCbCr8Planar ? GST_VIDEO_FORMAT_I420 : GST_VIDEO_FORMAT_NV12;
+  return vtc::IsPlanarFormat(f) ? GST_VIDEO_FORMAT_I420 : GST_VIDEO_FORMAT_NV12;
 }
 
 void DeletePixelBufferRef(gpointer p) {

@@ -400,9 +400,11 @@ vtc::Dictionary PoolAttributes(const Settings& s) {
           {k::kPoolAllocationThreshold, vtc::Value(s.pool_max_buffers)}};
 }
 
-vtc::Dictionary LiveChange(const Settings& s, guint id) {
+vtc::Dictionary LiveChange(const Settings& s, guint id, GstVtcRateControl rate_control) {
   namespace k = vtc::key;
-  const vtc::Dictionary all = CompressionProperties(s);
+  Settings as_running = s;
+  as_running.rate_control = rate_control;
+  const vtc::Dictionary all = CompressionProperties(as_running);
   auto pick = [&all](std::initializer_list<const char*> keys) {
     vtc::Dictionary d;
     for (const char* key : keys) {

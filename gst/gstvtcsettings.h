@@ -100,8 +100,9 @@ gboolean IsLive(guint prop_id);
 vtc::Dictionary EncoderSpecification(const Settings& s);
 vtc::Dictionary CompressionProperties(const Settings& s);
 vtc::Dictionary PoolAttributes(const Settings& s);
-// The session keys one live property sets (a subset of CompressionProperties()).
-vtc::Dictionary LiveChange(const Settings& s, guint prop_id);
+// The session keys one live property sets (a subset of CompressionProperties()), for a
+// session running in `rate_control` mode.
+vtc::Dictionary LiveChange(const Settings& s, guint prop_id, GstVtcRateControl rate_control);
 
 // "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);

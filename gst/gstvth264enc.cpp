@@ -46,12 +46,12 @@ struct SessionContext {
   GstVtH264Enc* self = nullptr;
   vtc::CompressionSession* session = nullptr;  // valid in callbacks: they end before it goes
   StreamFormat stream_format = StreamFormat::kAvc;
-  GstVideoCodecState* input_state = nullptr;  // owned ref
+  GstVtcRateControl rate_control = GST_VTC_RATE_CONTROL_ABR;  // as the session was created
+  GstVideoCodecState* input_state = nullptr;                  // owned ref
   GstClockTime frame_duration = GST_CLOCK_TIME_NONE;
   std::atomic<bool> discard{false};  // flushing/stopping: answer frames without pushing
   vtc::FormatDescriptionRef format;  // worker only: the description the src caps were made from
   gint64 last_delay = -1;            // worker only
-  GstClockTime last_dts = GST_CLOCK_TIME_NONE;  // worker only
 
   ~SessionContext() {
     if (input_state) gst_video_codec_state_unref(input_state);
@@ -70,10 +70,16 @@ struct _GstVtH264Enc {
   // The session, or an empty ref. Written by the streaming thread under STREAM_LOCK and
   // session_lock; other threads (property setters) read it under session_lock only.
   vtc::CompressionSessionRef* session;
-  std::mutex* session_lock;               // leaf lock
-  SessionContext* context;                // the session's callback context
-  GstBufferPool* pool;                    // proposed upstream, from the session's pool
-  GstClockTime synthetic_pts;             // for input without timestamps
+  std::mutex* session_lock;                // leaf lock
+  GstVtcRateControl session_rate_control;  // the session's mode (session_lock)
+  SessionContext* context;                 // the session's callback context
+  GstBufferPool* pool;                     // proposed upstream, from the session's pool
+  GstClockTime synthetic_pts;              // for input without timestamps
+  GstClockTime last_pts;                   // of the last frame given to the session
+  // Written by the current session's worker only (sessions never overlap), reset between
+  // sessions when continuity does not apply: DTS stays non-decreasing across caps changes.
+  GstClockTime last_dts;
+  gboolean min_pts_set;                   // set_min_pts done since start
   std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
   std::mutex* error_lock;                 // leaf lock: guards last_error
   std::string* last_error;                // the session's latest error message, for the bus
@@ -227,6 +233,15 @@ static std::string gst_vt_h264_enc_last_error(GstVtH264Enc* self) {
 }
 
 namespace {
+
+// The session's pixel format for raw video of this format and range.
+vtc::PixelFormatType PixelFormatFor(const GstVideoInfo* info) {
+  const bool full = info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255;
+  if (GST_VIDEO_INFO_FORMAT(info) == GST_VIDEO_FORMAT_I420)
+    return full ? vtc::kPixelFormat_420YpCbCr8PlanarFullRange : vtc::kPixelFormat_420YpCbCr8Planar;
+  return full ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
+              : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+}
 
 // The held mapping of an input frame, released when the session lets go of its pixel buffer.
 struct MappedFrame {
@@ -388,9 +403,9 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
   // reorder delay (unknown frame rate): clamp, keeping it non-decreasing.
   const vtc::Time dts = sample->decode_time_stamp().ConvertScale(kTimescale);
   GstClockTime gdts = dts.value < 0 ? 0 : GstClockTime(dts.value);
-  if (GST_CLOCK_TIME_IS_VALID(ctx->last_dts) && gdts < ctx->last_dts) gdts = ctx->last_dts;
+  if (GST_CLOCK_TIME_IS_VALID(self->last_dts) && gdts < self->last_dts) gdts = self->last_dts;
   if (GST_CLOCK_TIME_IS_VALID(frame->pts) && gdts > frame->pts) gdts = frame->pts;
-  frame->dts = ctx->last_dts = gdts;
+  frame->dts = self->last_dts = gdts;
 
   // The delay can change when a live change restarts x264 (e.g. turning on VBV).
   vtc::Value delay;
@@ -435,10 +450,8 @@ static void gst_vt_h264_enc_destroy_session(GstVtH264Enc* self, bool discard) {
   session.reset();
   delete self->context;
   self->context = nullptr;
-  if (self->pool) {
-    gst_buffer_pool_set_active(self->pool, FALSE);
-    gst_clear_object(&self->pool);
-  }
+  // The pool proposed upstream stays: upstream activated it and owns that state, and its buffers
+  // (the old session's pixel buffers) remain valid for the next session.
 }
 
 static GstFlowReturn gst_vt_h264_enc_drain(GstVtH264Enc* self) {
@@ -495,12 +508,7 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
 
   vtc::Dictionary spec = gstvtc::EncoderSpecification(settings);
   vtc::Dictionary attrs = gstvtc::PoolAttributes(settings);
-  attrs[vtc::key::kPixelFormatType] =
-      vtc::Value(GST_VIDEO_INFO_FORMAT(info) == GST_VIDEO_FORMAT_I420
-                     ? vtc::kPixelFormat_420YpCbCr8Planar
-                     : (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255
-                            ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
-                            : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange));
+  attrs[vtc::key::kPixelFormatType] = vtc::Value(PixelFormatFor(info));
   vtc::CompressionSessionRef session;
   vtc::Status st =
       vtc::CompressionSession::Create(width, height, vtc::kCodecType_H264, &spec, &attrs,
@@ -581,18 +589,39 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   gst_video_encoder_set_latency(enc, latency, latency);
   // B-frames put the first DTS before the first PTS by the reorder delay: shift input PTS that
   // start lower than that by just that much (not by 1000 hours).
-  // Only before the first buffer: set_min_pts resets the base class's running adjustment, and
-  // after a flush the base class recomputes it from the same min_pts by itself.
-  if (first) gst_video_encoder_set_min_pts(enc, duration * guint64(MAX(reorder_frames, 0)));
+  // Once, before the first buffer: set_min_pts resets the base class's running adjustment (a
+  // second call mid-stream would drop the shift and send PTS backwards), and after a flush the
+  // base class recomputes the adjustment from the same min_pts by itself.
+  if (first && !self->min_pts_set) {
+    gst_video_encoder_set_min_pts(enc, duration * guint64(MAX(reorder_frames, 0)));
+    self->min_pts_set = TRUE;
+  }
   GST_INFO_OBJECT(
       self, "session %dx%d, %s, %s, delay %" G_GINT64_FORMAT " frames, reorder %" G_GINT64_FORMAT,
       width, height, ctx->stream_format == StreamFormat::kAvc ? "avc" : "byte-stream",
       ProfileLevelKey(profile, level).c_str(), delay_frames, reorder_frames);
 
   ctx->session = session.get();
+  ctx->rate_control = settings.rate_control;
   self->context = ctx.release();
-  std::lock_guard<std::mutex> lock(*self->session_lock);
-  *self->session = std::move(session);
+  {
+    std::lock_guard<std::mutex> lock(*self->session_lock);
+    *self->session = session;
+    self->session_rate_control = settings.rate_control;
+  }
+  // A live property set while the session was being built went to no session: apply the live
+  // keys again from the settings as they are now.
+  gstvtc::Settings now;
+  GST_OBJECT_LOCK(self);
+  now = self->settings;
+  GST_OBJECT_UNLOCK(self);
+  for (guint id = gstvtc::PROP_0 + 1; id < gstvtc::PROP_LAST; ++id) {
+    if (!gstvtc::IsLive(id)) continue;
+    const vtc::Dictionary before = gstvtc::LiveChange(settings, id, settings.rate_control);
+    const vtc::Dictionary after = gstvtc::LiveChange(now, id, settings.rate_control);
+    if (before == after) continue;
+    for (const auto& [key, v] : after) session->SetProperty(key, v);
+  }
   self->last_flow->store(GST_FLOW_OK);
   return TRUE;
 }
@@ -627,6 +656,8 @@ static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   }
   self->last_flow->store(GST_FLOW_OK);
   self->synthetic_pts = 0;
+  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
+  self->min_pts_set = FALSE;
   return TRUE;
 }
 
@@ -656,7 +687,13 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
 
 static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
   auto* self = GST_VT_H264_ENC(enc);
-  const GstFlowReturn last = self->last_flow->load();
+  GstFlowReturn last = self->last_flow->load();
+  if (last == GST_FLOW_FLUSHING || last == GST_FLOW_NOT_LINKED) {
+    // Not sticky: downstream may be relinked or back from flushing without a flush reaching
+    // this sink pad; only the next push can tell.
+    self->last_flow->store(GST_FLOW_OK);
+    last = GST_FLOW_OK;
+  }
   if (last != GST_FLOW_OK) {
     gst_video_encoder_finish_frame(enc, frame);  // no output buffer: dropped
     return last;
@@ -697,12 +734,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
   vtc::ExtendedPixels extended;
   if (vtc::PixelBuffer* own = gst_vtc_buffer_get_pixel_buffer(frame->input_buffer))
     extended = own->extended_pixels();
-  const vtc::PixelFormatType format =
-      GST_VIDEO_FRAME_FORMAT(vf) == GST_VIDEO_FORMAT_I420
-          ? vtc::kPixelFormat_420YpCbCr8Planar
-          : (self->input_state->info.colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255
-                 ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
-                 : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange);
+  const vtc::PixelFormatType format = PixelFormatFor(&self->input_state->info);
   MappedFrame* raw = mapped.get();
   vtc::PixelBufferRef pixels;
   vtc::Status st = vtc::PixelBuffer::CreateWithPlanarBytes(
@@ -721,9 +753,27 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     // The session needs increasing timestamps: continue from the last one.
     frame->pts = self->synthetic_pts;
   }
-  const GstClockTime step =
-      GST_CLOCK_TIME_IS_VALID(frame->duration) ? frame->duration : GST_SECOND / 30;
+  GstClockTime step = frame->duration;
+  if (!GST_CLOCK_TIME_IS_VALID(step) && self->context)
+    step = self->context->frame_duration;  // from the caps' frame rate
+  if (!GST_CLOCK_TIME_IS_VALID(step)) step = GST_SECOND / 30;
   self->synthetic_pts = frame->pts + MAX(step, 1);
+  if (GST_CLOCK_TIME_IS_VALID(self->last_pts) && frame->pts < self->last_pts) {
+    // Timestamps started again (a new segment without a flush: concat, playlists). The session
+    // needs increasing PTS: finish this stream and start a new one.
+    GST_INFO_OBJECT(self,
+                    "PTS went back from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT
+                    ": draining and starting a new session",
+                    GST_TIME_ARGS(self->last_pts), GST_TIME_ARGS(frame->pts));
+    gst_vt_h264_enc_drain(self);
+    gst_vt_h264_enc_destroy_session(self, false);
+    self->last_dts = GST_CLOCK_TIME_NONE;
+    if (!gst_vt_h264_enc_create_session(self, false)) {
+      gst_video_codec_frame_unref(frame);
+      return GST_FLOW_ERROR;
+    }
+  }
+  self->last_pts = frame->pts;
   vtc::Dictionary options;
   if (GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME(frame)) {
     GST_DEBUG_OBJECT(self, "forcing a key frame at frame %u", frame->system_frame_number);
@@ -770,6 +820,7 @@ static gboolean gst_vt_h264_enc_flush(GstVideoEncoder* enc) {
   // Pending frames are answered and discarded; the next frame starts a new session (an IDR).
   gst_vt_h264_enc_destroy_session(self, true);
   self->last_flow->store(GST_FLOW_OK);
+  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
   return TRUE;
 }
 
@@ -816,8 +867,10 @@ static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
   return gst_video_encoder_proxy_getcaps(enc, nullptr, filter);
 }
 
-static vtc::CompressionSessionRef gst_vt_h264_enc_get_session(GstVtH264Enc* self) {
+static vtc::CompressionSessionRef gst_vt_h264_enc_get_session(
+    GstVtH264Enc* self, GstVtcRateControl* rate_control = nullptr) {
   std::lock_guard<std::mutex> lock(*self->session_lock);
+  if (rate_control) *rate_control = self->session_rate_control;
   return *self->session;
 }
 
@@ -841,16 +894,19 @@ static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* v
   }
   // Live keys go straight to the running session: its SetProperty never waits for the worker,
   // and the change applies from the next frame, without a drain.
-  vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
+  GstVtcRateControl rate_control = GST_VTC_RATE_CONTROL_ABR;
+  vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self, &rate_control);
   if (!session) return;
   if (!gstvtc::IsLive(id)) {
     GST_WARNING_OBJECT(self, "%s applies from the next session (caps change or restart)",
                        pspec->name);
     return;
   }
-  for (const auto& [key, v] : gstvtc::LiveChange(settings, id)) {
+  // In the rate-control mode the session runs with (rate-control itself is not live).
+  for (const auto& [key, v] : gstvtc::LiveChange(settings, id, rate_control)) {
     vtc::Status st = session->SetProperty(key, v);
-    if (st != vtc::Status::kNoErr)
+    // An invalidated session is being replaced; the next one reads the settings.
+    if (st != vtc::Status::kNoErr && st != vtc::Status::kInvalidSessionErr)
       GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
                           ("The encoder did not take %s = %s.", key.c_str(), v.ToString().c_str()),
                           ("VTSessionSetProperty: %s", vtc::StatusName(st)));
@@ -898,10 +954,13 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   new (&self->settings) gstvtc::Settings();
   self->session = new vtc::CompressionSessionRef();
   self->session_lock = new std::mutex();
+  self->session_rate_control = GST_VTC_RATE_CONTROL_ABR;
   self->context = nullptr;
   self->pool = nullptr;
   self->input_state = nullptr;
   self->synthetic_pts = 0;
+  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
+  self->min_pts_set = FALSE;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
   self->error_lock = new std::mutex();
   self->last_error = new std::string();

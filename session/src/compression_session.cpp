@@ -322,7 +322,8 @@ class SessionImpl {
     } else if (k == key::kVideoEncoderPixelBufferAttributes) {
       Array formats = {Value(kPixelFormat_420YpCbCr8BiPlanarVideoRange),
                        Value(kPixelFormat_420YpCbCr8BiPlanarFullRange),
-                       Value(kPixelFormat_420YpCbCr8Planar)};
+                       Value(kPixelFormat_420YpCbCr8Planar),
+                       Value(kPixelFormat_420YpCbCr8PlanarFullRange)};
       *out = Value(Dictionary{{key::kPixelFormatType, Value(formats)},
                               {key::kWidth, Value(width_)},
                               {key::kHeight, Value(height_)},

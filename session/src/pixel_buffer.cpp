@@ -22,7 +22,7 @@ struct PlaneGeometry {
 PlaneGeometry GeometryOf(PixelFormatType format, std::size_t i, int w, int h) {
   if (i == 0) return {w, h, 1};
   int cw = (w + 1) / 2, ch = (h + 1) / 2;
-  if (format == kPixelFormat_420YpCbCr8Planar) return {cw, ch, 1};
+  if (IsPlanarFormat(format)) return {cw, ch, 1};
   return {cw, ch, 2};  // NV12: interleaved CbCr pairs
 }
 
@@ -57,6 +57,7 @@ std::size_t PlaneCountForFormat(PixelFormatType format) {
     case kPixelFormat_420YpCbCr8BiPlanarFullRange:
       return 2;
     case kPixelFormat_420YpCbCr8Planar:
+    case kPixelFormat_420YpCbCr8PlanarFullRange:
       return 3;
     default:
       return 0;

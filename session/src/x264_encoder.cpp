@@ -332,7 +332,7 @@ class X264Encoder final : public VideoEncoder {
     p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
     p->pf_log = X264Log;
     p->p_log_private = const_cast<Logger*>(logger_);
-    p->i_csp = s.pixel_format == kPixelFormat_420YpCbCr8Planar ? X264_CSP_I420 : X264_CSP_NV12;
+    p->i_csp = IsPlanarFormat(s.pixel_format) ? X264_CSP_I420 : X264_CSP_NV12;
     p->i_bitdepth = 8;
     p->i_width = (s.width + 1) & ~1;
     p->i_height = (s.height + 1) & ~1;
@@ -382,7 +382,7 @@ class X264Encoder final : public VideoEncoder {
     p->i_slice_max_size = c.max_slice_bytes;
     if (c.entropy_mode == "CAVLC") p->b_cabac = 0;
     if (c.entropy_mode == "CABAC") p->b_cabac = 1;
-    p->vui.b_fullrange = s.pixel_format == kPixelFormat_420YpCbCr8BiPlanarFullRange;
+    p->vui.b_fullrange = IsFullRangeFormat(s.pixel_format);
     if (!c.color_primaries.empty()) p->vui.i_colorprim = ColorPrimariesCode(c.color_primaries);
     if (!c.transfer_function.empty()) p->vui.i_transfer = TransferCode(c.transfer_function);
     if (!c.ycbcr_matrix.empty()) p->vui.i_colmatrix = MatrixCode(c.ycbcr_matrix);
@@ -420,7 +420,7 @@ class X264Encoder final : public VideoEncoder {
     PixelBuffer* b = f.buffer;
     const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
     pic->img.i_csp =
-        b->pixel_format() == kPixelFormat_420YpCbCr8Planar ? X264_CSP_I420 : X264_CSP_NV12;
+        IsPlanarFormat(b->pixel_format()) ? X264_CSP_I420 : X264_CSP_NV12;
     pic->img.i_plane = int(b->plane_count());
     for (std::size_t i = 0; i < b->plane_count(); ++i) {
       pic->img.plane[i] = b->base_address_of_plane(i);
@@ -472,7 +472,7 @@ class X264Encoder final : public VideoEncoder {
     if (c.par_h > 0)
       ext[key::kPixelAspectRatio] = Value(Dictionary{{key::kHorizontalSpacing, Value(c.par_h)},
                                                      {key::kVerticalSpacing, Value(c.par_v)}});
-    ext[key::kFullRangeVideo] = Value(s.pixel_format == kPixelFormat_420YpCbCr8BiPlanarFullRange);
+    ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
     return FormatDescription::CreateH264(sps, pps, (s.width + 1) & ~1, (s.height + 1) & ~1, s.width,
                                          s.height, std::move(ext), out);
   }

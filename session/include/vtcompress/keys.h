@@ -18,10 +18,21 @@ constexpr CodecType kCodecType_H264 = FourCC("avc1");
 constexpr CodecType kCodecType_HEVC = FourCC("hvc1");  // reserved for a later backend
 
 using PixelFormatType = std::uint32_t;
-// NV12 video range / full range, and three-plane I420.
+// NV12 video range / full range, and three-plane I420 video range / full range.
 constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarVideoRange = FourCC("420v");
 constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarFullRange = FourCC("420f");
 constexpr PixelFormatType kPixelFormat_420YpCbCr8Planar = FourCC("y420");
+constexpr PixelFormatType kPixelFormat_420YpCbCr8PlanarFullRange = FourCC("f420");
+
+// Planar (I420: Y, Cb, Cr planes) rather than bi-planar (NV12: Y, CbCr)?
+constexpr bool IsPlanarFormat(PixelFormatType f) {
+  return f == kPixelFormat_420YpCbCr8Planar || f == kPixelFormat_420YpCbCr8PlanarFullRange;
+}
+// Full-range (0..255) rather than video-range samples?
+constexpr bool IsFullRangeFormat(PixelFormatType f) {
+  return f == kPixelFormat_420YpCbCr8BiPlanarFullRange ||
+         f == kPixelFormat_420YpCbCr8PlanarFullRange;
+}
 
 namespace key {
 

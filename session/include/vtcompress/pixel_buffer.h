@@ -39,7 +39,7 @@ struct PlaneDescriptor {
 class PixelBuffer;
 using PixelBufferRef = std::shared_ptr<PixelBuffer>;
 
-// Planes per format: 2 for NV12 ('420v', '420f'), 3 for I420 ('y420'); 0 if unsupported.
+// Planes per format: 2 for NV12 ('420v', '420f'), 3 for I420 ('y420', 'f420'); 0 if unsupported.
 std::size_t PlaneCountForFormat(PixelFormatType format);
 bool IsSupportedPixelFormat(PixelFormatType format);
 // "420v", "420f", "y420", or the number in hex.
