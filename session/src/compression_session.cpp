@@ -617,11 +617,13 @@ class SessionImpl {
       }
       FrameJob f = std::move(it->second);
       in_encoder_.erase(it);
-      // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS.
+      // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS. A new
+      // x264 instance starts its DTS the reorder delay before its first PTS, which can be below
+      // the last DTS of the one before: those frames take that last DTS (equal, never earlier).
+      // Raising them any further could pass the PTS of a B-frame that follows.
       std::int64_t dts = e.dts;
-      if (have_dts_ && dts <= last_dts_) dts = std::min(last_dts_ + 1, f.pts_ticks);
       if (have_dts_ && dts < last_dts_) dts = last_dts_;
-      if (dts > f.pts_ticks) dts = f.pts_ticks;
+      if (dts > f.pts_ticks) dts = f.pts_ticks;  // cannot happen: PTS increase across restarts
       last_dts_ = dts;
       have_dts_ = true;
 
