@@ -19,6 +19,7 @@
 #include <gst/pbutils/codec-utils.h>
 
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -110,7 +111,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
 
 namespace {
 
-const char* ColorPrimaries(GstVideoColorPrimaries p) {
+const char* ColorPrimaries(gint p) {
   switch (p) {
     case GST_VIDEO_COLOR_PRIMARIES_BT709:
       return "ITU_R_709_2";
@@ -129,7 +130,7 @@ const char* ColorPrimaries(GstVideoColorPrimaries p) {
   }
 }
 
-const char* TransferFunction(GstVideoTransferFunction t) {
+const char* TransferFunction(gint t) {
   switch (t) {
     case GST_VIDEO_TRANSFER_BT709:
     case GST_VIDEO_TRANSFER_BT601:
@@ -152,7 +153,7 @@ const char* TransferFunction(GstVideoTransferFunction t) {
   }
 }
 
-const char* YCbCrMatrix(GstVideoColorMatrix m) {
+const char* YCbCrMatrix(gint m) {
   switch (m) {
     case GST_VIDEO_COLOR_MATRIX_BT709:
       return "ITU_R_709_2";
@@ -541,11 +542,17 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     ctx->frame_duration =
         gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(info), GST_VIDEO_INFO_FPS_N(info));
   }
-  if (const char* v = ColorPrimaries(info->colorimetry.primaries))
+  // Caps may carry colorimetry numbers outside GStreamer's enums (colorimetry=2147483647:...):
+  // read them as plain ints, never as out-of-range enum values.
+  gint primaries = 0, transfer = 0, matrix = 0;
+  std::memcpy(&primaries, &info->colorimetry.primaries, sizeof primaries);
+  std::memcpy(&transfer, &info->colorimetry.transfer, sizeof transfer);
+  std::memcpy(&matrix, &info->colorimetry.matrix, sizeof matrix);
+  if (const char* v = ColorPrimaries(primaries))
     props[vtc::key::kColorPrimaries] = vtc::Value(v);
-  if (const char* v = TransferFunction(info->colorimetry.transfer))
+  if (const char* v = TransferFunction(transfer))
     props[vtc::key::kTransferFunction] = vtc::Value(v);
-  if (const char* v = YCbCrMatrix(info->colorimetry.matrix))
+  if (const char* v = YCbCrMatrix(matrix))
     props[vtc::key::kYCbCrMatrix] = vtc::Value(v);
   if (GST_VIDEO_INFO_PAR_N(info) > 0 && GST_VIDEO_INFO_PAR_D(info) > 0 &&
       GST_VIDEO_INFO_PAR_N(info) != GST_VIDEO_INFO_PAR_D(info) &&

@@ -68,6 +68,15 @@ class DeferredLog {
   std::vector<std::pair<LogLevel, std::string>> lines_;
 };
 
+// `t` in `timescale` units, rounded toward minus infinity.
+Time FloorToTimescale(const Time& t, std::int32_t timescale) {
+  if (t.timescale == timescale) return t;
+  const __int128 num = static_cast<__int128>(t.value) * timescale;
+  __int128 q = num / t.timescale;
+  if (num % t.timescale != 0 && num < 0) --q;
+  return Time::Make(static_cast<std::int64_t>(q), timescale);
+}
+
 bool GetBoolKey(const Dictionary* d, const char* k, bool def, bool* ok) {
   if (!d) return def;
   auto it = d->find(k);
@@ -180,7 +189,8 @@ class SessionImpl {
     }
     // The first accepted frame's timescale becomes the session's (and x264's timebase).
     const std::int32_t timescale = timescale_ ? timescale_ : pts.timescale;
-    const Time scaled = pts.ConvertScale(timescale);
+    // Rounded down, so a DTS derived from it can never land after the exact PTS.
+    const Time scaled = FloorToTimescale(pts, timescale);
     if (seq_ > 0 && scaled.value <= last_pts_ticks_) {
       log.Add(LogLevel::kError,
               "EncodeFrame: presentation time %s is too close to the previous one for the "

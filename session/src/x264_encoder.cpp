@@ -373,6 +373,9 @@ class X264Encoder final : public VideoEncoder {
     if (c.constant_bit_rate > 0) {
       p->i_nal_hrd = X264_NAL_HRD_CBR;
       p->rc.b_filler = 1;
+      // CBR by frame count, not by timestamps: with timestamp-driven rate control x264 pads
+      // every gap between PTS (or a huge first PTS) with filler, gigabytes of it.
+      p->b_vfr_input = 0;
     }
     p->rc.i_qp_max = 51;  // keep reported QPs in H.264's 8-bit range
     if (c.min_qp >= 0) p->rc.i_qp_min = c.min_qp;

@@ -409,7 +409,7 @@ struct Run {
     const std::int32_t timescale =
         in.PickValueInArray({1, 30, 1000, 90000, 30000, 1000000000, 2147483647});
     std::int64_t next_pts = in.ConsumeIntegralInRange<std::int64_t>(-5, 5);
-    bool invalidated = false;
+    bool invalidated = false, prepared = false;
 
     while (in.remaining_bytes() > 0) {
       const int op = in.ConsumeIntegralInRange<int>(0, 19);
@@ -446,6 +446,11 @@ struct Run {
       } else if (op <= 13) {  // property change
         const char* key = nullptr;
         const Value v = MakeLiveValue(in, &key);
+        // delay-after-prepare: MaxFrameDelayCount set after PrepareToEncodeFrames is not applied
+        // to the x264 already open, and the next EncodeFrame waits forever.
+        if (prepared && vtcfuzz::Known("delay-after-prepare") &&
+            std::string(key) == vtc::key::kMaxFrameDelayCount)
+          continue;
         st = session->SetProperty(key, v);
         FUZZ_TRACE("SetProperty(%s, %s) = %s", key, v.ToString().c_str(), vtcfuzz::StatusStr(st));
         FUZZ_CHECK(invalidated ? st == Status::kInvalidSessionErr
@@ -455,6 +460,7 @@ struct Run {
       } else if (op == 14) {
         st = session->PrepareToEncodeFrames();
         FUZZ_TRACE("PrepareToEncodeFrames = %s", vtcfuzz::StatusStr(st));
+        prepared = prepared || st == Status::kNoErr;
         FUZZ_CHECK(invalidated ? st == Status::kInvalidSessionErr
                                : (st == Status::kNoErr || st == Status::kParameterErr),
                    "PrepareToEncodeFrames = %s", vtcfuzz::StatusStr(st));
