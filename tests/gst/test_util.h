@@ -144,4 +144,11 @@ double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& 
 // The encoder's min latency as reported through the harness (LATENCY query).
 GstClockTime QueryLatency(GstHarness* h);
 
+// A gst-check case defined in another file of the suite (see test_vth264enc_streams.cpp).
+struct CaseEntry {
+  const char* name;
+  TFun fn;
+};
+const std::vector<CaseEntry>& StreamCases();
+
 }  // namespace vtt

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vth264enc gst-check cases on timestamps, latency and stream continuity (caps changes, segments,
+// seeks), split from test_vth264enc.cpp, which registers them.
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+using vtt::Enc;
+using vtt::Input;
+
+GST_START_TEST(test_latency_live_change) {
+  // All-intra x264 holds almost nothing; turning temporal compression on while playing needs a
+  // new x264 instance with lookahead and B-frames: the latency grows, and the element says so.
+  Input in;
+  Enc e("allow-temporal-compression=false", in);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e.element(), bus);
+  const GstClockTime before = vtt::QueryLatency(e.h());
+  e.Push(0, 10);
+  while (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_LATENCY)) gst_message_unref(m);
+  g_object_set(e.element(), "allow-temporal-compression", TRUE, nullptr);
+  e.Push(10, 60);
+  GstMessage* latency = gst_bus_pop_filtered(bus, GST_MESSAGE_LATENCY);
+  fail_unless(latency != nullptr, "no latency message after a change that altered the delay");
+  gst_message_unref(latency);
+  const GstClockTime after = vtt::QueryLatency(e.h());
+  GST_INFO("latency %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT, GST_TIME_ARGS(before),
+           GST_TIME_ARGS(after));
+  fail_unless(after > before, "latency did not grow: %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT,
+              GST_TIME_ARGS(before), GST_TIME_ARGS(after));
+  e.Eos();
+  fail_unless_equals_int(static_cast<int>(e.rec().NumBuffers()), 70);
+  gst_element_set_bus(e.element(), nullptr);
+  gst_object_unref(bus);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_resolution_change_from_zero) {
+  // Input from PTS 0 with B-frames: the first caps set the reorder shift (set_min_pts); a caps
+  // change must keep that shift, so PTS never repeat and DTS never go back across sessions.
+  Input a;
+  a.start = 0;
+  Input b = a;
+  b.width = 352;
+  b.height = 288;
+  Enc e("", a, "video/x-h264,stream-format=avc");
+  e.Push(0, 20);
+  e.SetInput(b);
+  e.Push(20, 20);
+  e.Eos();
+  auto bufs = e.rec().Buffers();
+  fail_unless_equals_int(static_cast<int>(bufs.size()), 40);
+  vtt::CheckTimestamps(bufs);
+  std::vector<GstClockTime> pts;
+  for (const auto& buf : bufs) pts.push_back(buf.pts);
+  std::sort(pts.begin(), pts.end());
+  fail_unless(std::adjacent_find(pts.begin(), pts.end()) == pts.end(), "a PTS appears twice");
+  // Evenly spaced in presentation order: the same shift for both sessions.
+  for (size_t i = 1; i < pts.size(); i++) {
+    const GstClockTime step = pts[i] - pts[i - 1];
+    fail_unless(step + 2 >= a.Duration() && step <= a.Duration() + 2,
+                "PTS step %" GST_TIME_FORMAT " at frame %zu", GST_TIME_ARGS(step), i);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST(test_timestamps_restart_without_flush) {
+  // A new segment whose PTS start again (concat, playlists) without a flush: nothing is lost,
+  // the element starts a new stream.
+  Input in;
+  Enc e("", in);
+  e.Push(0, 30);
+  GstSegment seg;
+  gst_segment_init(&seg, GST_FORMAT_TIME);
+  seg.base = 2 * GST_SECOND;
+  fail_unless(gst_harness_push_event(e.h(), gst_event_new_segment(&seg)));
+  e.Push(0, 30);
+  e.Eos();
+  auto bufs = e.rec().Buffers();
+  fail_unless_equals_int(static_cast<int>(bufs.size()), 60);
+  int keyframes = 0;
+  for (const auto& buf : bufs) keyframes += buf.keyframe();
+  fail_unless(keyframes >= 2, "the second stream does not start with a key frame");
+}
+GST_END_TEST;
+
+GST_START_TEST(test_full_range_i420) {
+  // Full-range I420 (jpegdec output) must say so in the VUI, as NV12 does.
+  for (const char* format : {"I420", "NV12"}) {
+    Input in;
+    in.format = std::string(format) == "I420" ? GST_VIDEO_FORMAT_I420 : GST_VIDEO_FORMAT_NV12;
+    GstHarness* h = gst_harness_new_parse("vth264enc");
+    std::string caps = std::string("video/x-raw,format=") + format +
+                       ",width=320,height=240,framerate=30/1,colorimetry=(string)1:4:0:0";
+    gst_harness_set_src_caps_str(h, caps.c_str());
+    gst_harness_set_sink_caps_str(h, "video/x-h264,stream-format=byte-stream");
+    GstVideoInfo info;
+    GstCaps* c = gst_caps_from_string(caps.c_str());
+    fail_unless(gst_video_info_from_caps(&info, c));
+    gst_caps_unref(c);
+    for (int i = 0; i < 3; i++) {
+      GstBuffer* buf = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
+      vtt::FillBuffer(buf, info, i, 2);
+      GST_BUFFER_PTS(buf) = GST_SECOND + i * GST_SECOND / 30;
+      GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+      fail_unless_equals_int(gst_harness_push(h, buf), GST_FLOW_OK);
+    }
+    fail_unless(gst_harness_push_event(h, gst_event_new_eos()));
+    // Write the stream out and ask ffprobe what it says about the range.
+    GstBuffer* out = gst_harness_pull(h);
+    GstMapInfo map;
+    gst_buffer_map(out, &map, GST_MAP_READ);
+    gchar* path = g_build_filename(g_get_tmp_dir(), "vth264enc-range.h264", nullptr);
+    fail_unless(g_file_set_contents(path, reinterpret_cast<const gchar*>(map.data),
+                                    gssize(map.size), nullptr));
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    const gchar* ffprobe = g_getenv("VTC_FFPROBE") ? g_getenv("VTC_FFPROBE") : "ffprobe";
+    gchar* argv[] = {const_cast<gchar*>(ffprobe),
+                     const_cast<gchar*>("-v"),
+                     const_cast<gchar*>("error"),
+                     const_cast<gchar*>("-show_entries"),
+                     const_cast<gchar*>("stream=color_range"),
+                     const_cast<gchar*>("-of"),
+                     const_cast<gchar*>("csv=p=0"),
+                     path,
+                     nullptr};
+    gchar* stdout_text = nullptr;
+    gint status = 0;
+    fail_unless(g_spawn_sync(nullptr, argv, nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                             &stdout_text, nullptr, &status, nullptr));
+    fail_unless(g_strstr_len(stdout_text, -1, "pc") != nullptr,
+                "%s full range: ffprobe says color_range=%s", format, stdout_text);
+    g_free(stdout_text);
+    g_unlink(path);
+    g_free(path);
+    gst_harness_teardown(h);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST(test_flushing_seek_with_own_pool) {
+  // A flushing seek while upstream allocates from the element's pool: the stream goes on.
+  GstElement* pipeline = gst_parse_launch(
+      "videotestsrc is-live=false ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "vth264enc name=enc ! fakesink name=sink sync=false",
+      nullptr);
+  fail_unless(pipeline != nullptr);
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+  GstPad* pad = gst_element_get_static_pad(sink, "sink");
+  std::atomic<int> count{0};
+  gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        ++*static_cast<std::atomic<int>*>(data);
+        return GST_PAD_PROBE_OK;
+      },
+      &count, nullptr);
+  fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  auto wait_for = [&](int n) {
+    for (int i = 0; i < 600 && count.load() < n; i++) {
+      GstMessage* m = gst_bus_timed_pop_filtered(bus, 50 * GST_MSECOND, GST_MESSAGE_ERROR);
+      if (m) {
+        GError* err = nullptr;
+        gst_message_parse_error(m, &err, nullptr);
+        fail("pipeline error: %s", err->message);
+      }
+    }
+    return count.load() >= n;
+  };
+  fail_unless(wait_for(20), "no output before the seek");
+  fail_unless(
+      gst_element_seek_simple(pipeline, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH), 0));
+  const int after_seek = count.load();
+  fail_unless(wait_for(after_seek + 40), "the stream stopped after a flushing seek (%d buffers)",
+              count.load() - after_seek);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(bus);
+  gst_object_unref(pad);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+}
+GST_END_TEST;
+
+const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
+#define CASE(f) \
+  { #f, f }
+  static const std::vector<vtt::CaseEntry> cases = {
+      CASE(test_latency_live_change),
+      CASE(test_resolution_change_from_zero),
+      CASE(test_timestamps_restart_without_flush),
+      CASE(test_full_range_i420),
+      CASE(test_flushing_seek_with_own_pool),
+  };
+#undef CASE
+  return cases;
+}
