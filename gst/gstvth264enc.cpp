@@ -237,7 +237,10 @@ namespace {
 
 // The session's pixel format for raw video of this format and range.
 vtc::PixelFormatType PixelFormatFor(const GstVideoInfo* info) {
-  const bool full = info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255;
+  // Read as a plain int: caps can carry a range number outside the enum.
+  gint range = 0;
+  std::memcpy(&range, &info->colorimetry.range, sizeof range);
+  const bool full = range == GST_VIDEO_COLOR_RANGE_0_255;
   if (GST_VIDEO_INFO_FORMAT(info) == GST_VIDEO_FORMAT_I420)
     return full ? vtc::kPixelFormat_420YpCbCr8PlanarFullRange : vtc::kPixelFormat_420YpCbCr8Planar;
   return full ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
