@@ -455,7 +455,7 @@ class SessionImpl {
           FinishTicket(job.ticket, Drain());
           break;
         case Job::Kind::kPrepare:
-          FinishTicket(job.ticket, EnsureOpen(*job.frame.config, Time::Invalid()));
+          FinishTicket(job.ticket, EnsureOpen(job.frame.config, Time::Invalid()));
           break;
       }
     }
@@ -490,24 +490,28 @@ class SessionImpl {
   }
 
   // Opens x264 if it is not open (or must be reopened after a drain).
-  Status EnsureOpen(const EncoderConfig& config, Time duration) {
+  // `config` is the snapshot the job was queued with; a different snapshot means properties
+  // changed since (snapshots are replaced, never modified).
+  Status EnsureOpen(const std::shared_ptr<const EncoderConfig>& config, Time duration) {
     StreamInfo stream;
     {
       std::lock_guard<std::mutex> lock(mu_);
       stream = StreamFor(duration);
     }
     if (encoder_->IsOpen() && !encoder_->Exhausted()) {
-      // Opened by PrepareToEncodeFrames before the timestamps were known: reopen once with the
-      // real timescale and frame rate, nothing has been encoded yet.
-      if (frames_encoded_ == 0 && (encoder_->stream().timescale != stream.timescale ||
-                                   encoder_->stream().fps != stream.fps)) {
+      // Opened by PrepareToEncodeFrames before the timestamps were known, or before properties
+      // that only apply at open (MaxFrameDelayCount, profile, ...) were set: nothing has been
+      // encoded yet, so open again with what holds now.
+      if (frames_encoded_ == 0 &&
+          (encoder_->stream().timescale != stream.timescale ||
+           encoder_->stream().fps != stream.fps || config != opened_config_)) {
         encoder_->Close();
       } else {
         return Status::kNoErr;
       }
     }
     std::string why;
-    Status st = encoder_->Open(config, stream, &why);
+    Status st = encoder_->Open(*config, stream, &why);
     if (st != Status::kNoErr) {
       logger_.Logf(LogLevel::kError, "cannot open the encoder: %s", why.c_str());
       return st;
@@ -517,8 +521,9 @@ class SessionImpl {
       encoder_frame_delay_ = encoder_->OutputLag();
       encoder_reorder_depth_ = encoder_->ReorderDepth();
     }
-    applied_config_ = std::make_shared<EncoderConfig>(config);
-    opened_all_intra_ = !config.allow_temporal_compression;
+    applied_config_ = config;
+    opened_config_ = config;
+    opened_all_intra_ = !config->allow_temporal_compression;
     force_next_idr_ = true;
     return Status::kNoErr;
   }
@@ -534,7 +539,7 @@ class SessionImpl {
       Drain();
       encoder_->Close();
     }
-    Status st = EnsureOpen(config, f.duration);
+    Status st = EnsureOpen(f.config, f.duration);
     if (st != Status::kNoErr) {
       Answer(f, st == Status::kParameterErr ? st : Status::kVideoEncoderMalfunctionErr, 0, {});
       return;
@@ -707,6 +712,7 @@ class SessionImpl {
   std::unique_ptr<VideoEncoder> encoder_;
   std::map<std::uint64_t, FrameJob> in_encoder_;  // given to x264, not yet answered
   std::shared_ptr<const EncoderConfig> applied_config_;
+  std::shared_ptr<const EncoderConfig> opened_config_;  // what x264 was last opened with
   bool force_next_idr_ = false;
   bool opened_all_intra_ = false;
   int frames_since_key_ = 0;

@@ -166,9 +166,6 @@ void SetCaps(State& s, std::string caps) {
   FUZZ_TRACE("caps \"%s\"%s", caps.c_str(), Affordable(caps) ? "" : " (too large: skipped)");
   if (!Affordable(caps)) return;
   GstCaps* c = ParseCaps(caps);
-  s.have_info = false;
-  if (c && gst_caps_is_fixed(c) && gst_video_info_from_caps(&s.info, c))
-    s.have_info = GST_VIDEO_INFO_SIZE(&s.info) <= (1 << 20);
   // Only fixed caps can be an event (gst_event_new_caps insists): anything else is no input a
   // pipeline could give the element.
   // gst_harness_set_src_caps asserts that the element accepts them: push the events by hand.
@@ -177,7 +174,14 @@ void SetCaps(State& s, std::string caps) {
       gst_harness_push_event(s.h, gst_event_new_stream_start("fuzz"));
       s.started = true;
     }
-    gst_harness_push_event(s.h, gst_event_new_caps(c));
+    GstVideoInfo info;
+    const bool parsed = gst_video_info_from_caps(&info, c);
+    // Buffers (and their video metas) follow the caps the element took; after refused caps they
+    // keep the old layout, as an upstream element would.
+    if (gst_harness_push_event(s.h, gst_event_new_caps(gst_caps_ref(c)))) {
+      s.have_info = parsed && GST_VIDEO_INFO_SIZE(&info) <= (1 << 20);
+      if (s.have_info) s.info = info;
+    }
     if (!s.segment) PushSegment(s);
   }
   if (c) gst_caps_unref(c);

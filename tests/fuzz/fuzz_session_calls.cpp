@@ -479,8 +479,10 @@ struct Run {
                      vtcfuzz::StatusStr(st));
         } else {
           FUZZ_CHECK(st == Status::kNoErr && v.GetInt(&pending), "NumberOfPendingFrames");
+          // One frame may be in its callback (counted here as answered, by the session still
+          // as pending, or the other way round): callbacks run one at a time.
           std::lock_guard<std::mutex> lock(c.mu);
-          FUZZ_CHECK(pending <= accepted - before && pending >= accepted - c.answered,
+          FUZZ_CHECK(pending <= accepted - before + 1 && pending >= accepted - c.answered - 1,
                      "NumberOfPendingFrames %lld with %d accepted, %d..%d answered",
                      static_cast<long long>(pending), accepted, before, c.answered);
         }

@@ -20,7 +20,7 @@ targets=("$@")
 
 default_runs() {
   case "$1" in
-    fuzz_properties) echo 20000 ;;
+    fuzz_properties) echo 10000 ;;
     fuzz_session_calls) echo 6000 ;;
     fuzz_element) echo 1500 ;;
     *) echo 1000 ;;

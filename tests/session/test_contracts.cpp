@@ -646,3 +646,22 @@ TEST(Contract5, LastReferenceDroppedInsideACallbackStillAnswersEveryFrame) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Contract3, MaxFrameDelayCountSetAfterPrepareStillHolds) {
+  // PrepareToEncodeFrames opens x264 with the keys set so far; keys that apply only at open may
+  // still change until the first frame, and then the encoder is opened again with them (found by
+  // fuzz_session_calls: EncodeFrame waited forever for a frame x264 was still holding).
+  Collector c;
+  auto s = vtctest::MakeSession(16, 40, kNV12, &c);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->PrepareToEncodeFrames(), Status::kNoErr);
+  ASSERT_EQ(s->SetProperty(vtc::key::kMaxFrameDelayCount, 0), Status::kNoErr);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(Encode(*s, i), Status::kNoErr);
+    EXPECT_EQ(c.count(), size_t(i + 1));
+  }
+}
+
+}  // namespace
