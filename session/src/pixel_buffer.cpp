@@ -8,6 +8,8 @@
 #include <new>
 #include <vector>
 
+#include "fault.h"
+
 namespace vtc {
 namespace {
 
@@ -162,6 +164,8 @@ struct PixelBufferPool::Shared {
   std::vector<void*> free_blocks;
   std::size_t outstanding = 0;
   std::size_t threshold = 0;  // 0 = unlimited
+  int fail_at = 0;            // VTC_FAULT_INJECT alloc:N (fault.h); 0 = never
+  int requests = 0;
 
   ~Shared() {
     for (void* p : free_blocks) std::free(p);
@@ -241,6 +245,7 @@ Status PixelBufferPool::Create(const Dictionary& attributes, PixelBufferPoolRef*
   pool->allocation_size_ = (offset + plane_align - 1) / plane_align * plane_align;
   pool->shared_ = std::make_shared<Shared>();
   pool->shared_->threshold = std::size_t(threshold);
+  pool->shared_->fail_at = fault::After("alloc");
 
   Dictionary& a = pool->attributes_;
   a[key::kPixelFormatType] = Value(static_cast<std::int64_t>(format));
@@ -270,6 +275,8 @@ Status PixelBufferPool::CreatePixelBuffer(PixelBufferRef* out) {
     std::lock_guard<std::mutex> lock(shared_->mu);
     if (shared_->threshold && shared_->outstanding >= shared_->threshold)
       return Status::kAllocationFailedErr;
+    if (shared_->fail_at && ++shared_->requests == shared_->fail_at)
+      return Status::kAllocationFailedErr;  // injected: as if memory ran out here
     if (!shared_->free_blocks.empty()) {
       block = shared_->free_blocks.back();
       shared_->free_blocks.pop_back();

@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "encoder.h"
+#include "fault.h"
 #include "vtcompress/keys.h"
 
 namespace vtc {
@@ -226,6 +227,8 @@ class X264Encoder final : public VideoEncoder {
     config_ = c;
     stream_ = s;
     exhausted_ = false;
+    fail_at_ = fault::After("encode");
+    frames_in_ = 0;
     logger_->Logf(LogLevel::kInfo,
                   "x264 open: %dx%d coded %dx%d, preset %s, %s, bframes %d, lookahead %d, "
                   "threads %d%s, delay %d frames",
@@ -245,6 +248,11 @@ class X264Encoder final : public VideoEncoder {
     x264_picture_init(&pic);
     x264_picture_init(&pic_out);
     if (f) {
+      if (fail_at_ && ++frames_in_ == fail_at_) {
+        logger_->Logf(LogLevel::kError,
+                      "x264_encoder_encode failed (injected by VTC_FAULT_INJECT)");
+        return Status::kVideoEncoderMalfunctionErr;
+      }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
       if (f->reconfigure) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
@@ -422,8 +430,7 @@ class X264Encoder final : public VideoEncoder {
   bool FillPicture(const InputFrame& f, x264_picture_t* pic) {
     PixelBuffer* b = f.buffer;
     const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
-    pic->img.i_csp =
-        IsPlanarFormat(b->pixel_format()) ? X264_CSP_I420 : X264_CSP_NV12;
+    pic->img.i_csp = IsPlanarFormat(b->pixel_format()) ? X264_CSP_I420 : X264_CSP_NV12;
     pic->img.i_plane = int(b->plane_count());
     for (std::size_t i = 0; i < b->plane_count(); ++i) {
       pic->img.plane[i] = b->base_address_of_plane(i);
@@ -504,6 +511,8 @@ class X264Encoder final : public VideoEncoder {
   StreamInfo stream_;
   FormatDescriptionRef format_;
   bool exhausted_ = false;
+  int fail_at_ = 0;  // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
+  int frames_in_ = 0;
   std::vector<std::uint8_t> luma_copy_;
 };
 
