@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "x264_ratecontrol.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace vtc {
+namespace {
+
+constexpr double kDataRateMargin = 0.9;  // keep VBV's bound at 90% of each limit
+
+// VBV (maxrate, buffer) in kbit/s and kbit that keeps buffer + maxrate x S under margin x limit
+// for every (bytes, S) pair: whatever fills a window of S seconds is at most that.
+void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps, double* maxrate,
+                  double* buffer) {
+  double mr = 1e12;
+  for (const auto& [bytes, seconds] : limits) {
+    const double l_kbit = bytes * 8 / 1000 * kDataRateMargin;
+    mr = std::min(mr, 0.75 * l_kbit / seconds);
+  }
+  double buf = 1e12;
+  for (const auto& [bytes, seconds] : limits)
+    buf = std::min(buf, bytes * 8 / 1000 * kDataRateMargin - mr * seconds);
+  // x264 raises the buffer to one frame's worth; stay consistent with that.
+  buf = std::max(buf, mr / std::max(fps, 1.0));
+  *maxrate = mr;
+  *buffer = buf;
+}
+
+}  // namespace
+
+// Quality 0..1 -> crf: 0 -> 51, 0.25 -> 37, 0.5 -> 23 (x264's default), 0.75 -> 18, 1 -> lossless.
+double QualityToCrf(double q) {
+  if (q <= 0.5) return 51.0 - 56.0 * q;
+  return 23.0 - 20.0 * (q - 0.5);
+}
+
+bool IsLossless(const EncoderConfig& c) {
+  return c.quality && *c.quality >= 1.0 && c.average_bit_rate == 0 && c.constant_bit_rate == 0 &&
+         c.data_rate_limits.empty() && c.profile == "High";
+}
+
+// Rate-control fields, shared by open and live reconfiguration.
+void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
+  if (c.constant_bit_rate > 0) {
+    const int kbps = int(std::max<std::int64_t>(1, c.constant_bit_rate / 1000));
+    p->rc.i_rc_method = X264_RC_ABR;
+    p->rc.i_bitrate = kbps;
+    p->rc.i_vbv_max_bitrate = kbps;
+    p->rc.i_vbv_buffer_size = kbps;  // 1 s HRD buffer
+    return;
+  }
+  double maxrate = 0, buffer = 0;
+  if (!c.data_rate_limits.empty()) VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  if (c.average_bit_rate > 0) {
+    const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
+    p->rc.i_rc_method = X264_RC_ABR;
+    p->rc.i_bitrate = int(kbps);
+    // maxrate == bitrate makes x264 reload the target on reconfig (its CBR-like path); the
+    // 2 s buffer leaves room for the picture's needs within that.
+    double mr = kbps, buf = 2 * kbps;
+    if (maxrate > 0) mr = std::min(mr, maxrate), buf = std::min(buf, buffer);
+    p->rc.i_vbv_max_bitrate = std::max(1, int(mr));
+    p->rc.i_vbv_buffer_size = std::max(1, int(buf));
+    return;
+  }
+  if (IsLossless(c)) {
+    p->rc.i_rc_method = X264_RC_CQP;
+    p->rc.i_qp_constant = 0;
+    return;
+  }
+  p->rc.i_rc_method = X264_RC_CRF;
+  p->rc.f_rf_constant = float(QualityToCrf(c.quality ? std::min(*c.quality, 0.99) : 0.5));
+  if (maxrate > 0) {
+    p->rc.i_vbv_max_bitrate = std::max(1, int(maxrate));
+    p->rc.i_vbv_buffer_size = std::max(1, int(buffer));
+  }
+}
+
+}  // namespace vtc
