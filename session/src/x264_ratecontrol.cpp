@@ -2,6 +2,8 @@
 #include "x264_ratecontrol.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,18 @@ void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double f
 
 }  // namespace
 
+int MaxCbrKbps(const EncoderConfig& c, double fps, const x264_param_t& p) {
+  // x264 sizes its output buffer at open as below. CBR pads a frame with filler of up to one
+  // frame's share of the rate; filler that does not fit makes x264 (build 164,
+  // encoder_frame_end) grow the buffer and leave the frame's slice NAL units pointing into the
+  // freed one, a heap corruption. Half the buffer is left for the slices themselves.
+  const double qp_min = std::max(p.rc.i_qp_min, c.min_qp);
+  const double buffer = std::clamp(double(p.i_width) * p.i_height * 4 * std::pow(0.95, qp_min),
+                                   1e6, double(INT_MAX / 3));
+  const double max_kbps = buffer / 2 * 8 * std::max(fps, 0.001) / 1000;
+  return int(std::min<double>(max_kbps, INT_MAX / 2));
+}
+
 // Quality 0..1 -> crf: 0 -> 51, 0.25 -> 37, 0.5 -> 23 (x264's default), 0.75 -> 18, 1 -> lossless.
 double QualityToCrf(double q) {
   if (q <= 0.5) return 51.0 - 56.0 * q;
@@ -44,7 +58,8 @@ bool IsLossless(const EncoderConfig& c) {
 // Rate-control fields, shared by open and live reconfiguration.
 void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
   if (c.constant_bit_rate > 0) {
-    const int kbps = int(std::max<std::int64_t>(1, c.constant_bit_rate / 1000));
+    const int kbps = std::min(int(std::max<std::int64_t>(1, c.constant_bit_rate / 1000)),
+                              MaxCbrKbps(c, fps, *p));
     p->rc.i_rc_method = X264_RC_ABR;
     p->rc.i_bitrate = kbps;
     p->rc.i_vbv_max_bitrate = kbps;

@@ -21,6 +21,11 @@ double QualityToCrf(double q);
 // bitrate key).
 bool IsLossless(const EncoderConfig& c);
 
+// The highest ConstantBitRate (kbit/s) whose filler x264 can hold at this frame rate, for the
+// width, height and QP bounds in p. ApplyRateControl never sets more; callers refuse more at open
+// with a clear message.
+int MaxCbrKbps(const EncoderConfig& c, double fps, const x264_param_t& p);
+
 // Sets every rate-control field of *p from c. fps is the stream's best guess (VBV granularity).
 void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p);
 
