@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "vtcompress/keys.h"
 
@@ -38,6 +39,41 @@ GType EntropyModeType() {
   return type;
 }
 
+GType SpeedPresetType() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_VTC_SPEED_PRESET_AUTO, "Chosen from realtime, prioritize-speed and quality", "auto"},
+      {GST_VTC_SPEED_PRESET_ULTRAFAST, "ultrafast", "ultrafast"},
+      {GST_VTC_SPEED_PRESET_SUPERFAST, "superfast", "superfast"},
+      {GST_VTC_SPEED_PRESET_VERYFAST, "veryfast", "veryfast"},
+      {GST_VTC_SPEED_PRESET_FASTER, "faster", "faster"},
+      {GST_VTC_SPEED_PRESET_FAST, "fast", "fast"},
+      {GST_VTC_SPEED_PRESET_MEDIUM, "medium", "medium"},
+      {GST_VTC_SPEED_PRESET_SLOW, "slow", "slow"},
+      {GST_VTC_SPEED_PRESET_SLOWER, "slower", "slower"},
+      {GST_VTC_SPEED_PRESET_VERYSLOW, "veryslow", "veryslow"},
+      {GST_VTC_SPEED_PRESET_PLACEBO, "placebo", "placebo"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    GType t = g_enum_register_static("GstVtcSpeedPreset", values);
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
+
+GType TuneType() {
+  static GType type = 0;
+  static const GFlagsValue values[] = {{GST_VTC_TUNE_STILLIMAGE, "Still image", "stillimage"},
+                                       {GST_VTC_TUNE_FASTDECODE, "Fast decode", "fastdecode"},
+                                       {GST_VTC_TUNE_ZEROLATENCY, "Zero latency", "zerolatency"},
+                                       {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    GType t = g_flags_register_static("GstVtcTune", values);
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
+
 constexpr GParamFlags kReady =
     GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 constexpr GParamFlags kLive =
@@ -57,6 +93,7 @@ gboolean IsLive(guint id) {
     case PROP_MAX_KEYFRAME_INTERVAL_DURATION:
     case PROP_PRIORITIZE_SPEED:
     case PROP_MAX_SLICE_BYTES:
+    case PROP_SPEED_PRESET:
       return TRUE;
     default:
       return FALSE;
@@ -87,10 +124,11 @@ void InstallProperties(GObjectClass* k) {
                             "0.0..1.0 when bitrate is 0: 0.25 low, 0.5 normal (x264 crf 23), 0.75 "
                             "high, 1.0 lossless. VT key Quality",
                             0.0, 1.0, d.quality, kLive));
-  install(PROP_REALTIME,
-          g_param_spec_boolean("realtime", "Realtime",
-                               "Keep up with real time (x264 preset veryfast). VT key RealTime",
-                               d.realtime, kLive));
+  install(PROP_REALTIME, g_param_spec_boolean(
+                             "realtime", "Realtime",
+                             "Keep up with real time (speed-preset auto: x264 veryfast, faster at "
+                             "quality >= 0.75). VT key RealTime",
+                             d.realtime, kLive));
   install(PROP_ALLOW_FRAME_REORDERING,
           g_param_spec_boolean("allow-frame-reordering", "Allow frame reordering",
                                "B-frames (decode order differs from display order). VT key "
@@ -126,7 +164,7 @@ void InstallProperties(GObjectClass* k) {
                                         -1, 51, d.max_qp, kReady));
   install(PROP_PRIORITIZE_SPEED,
           g_param_spec_boolean("prioritize-speed", "Prioritize speed",
-                               "Speed over quality (x264 preset superfast). VT key "
+                               "Speed over quality (speed-preset auto: x264 superfast). VT key "
                                "PrioritizeEncodingSpeedOverQuality",
                                d.prioritize_speed, kLive));
   install(PROP_REFERENCE_BUFFER_COUNT,
@@ -180,6 +218,27 @@ void InstallProperties(GObjectClass* k) {
                             "Most buffers the proposed pool hands out; 0 = unlimited "
                             "(AllocationThreshold)",
                             0, 4096, d.pool_max_buffers, kReady));
+  install(PROP_SPEED_PRESET,
+          g_param_spec_enum("speed-preset", "Speed preset",
+                            "x264 preset, as x264enc's speed-preset; auto: chosen from realtime, "
+                            "prioritize-speed and quality (medium by default). While PLAYING "
+                            "only x264's analysis settings follow. Session key X264SpeedPreset",
+                            SpeedPresetType(), d.speed_preset, kLive));
+  install(PROP_TUNE, g_param_spec_flags("tune", "Tune",
+                                        "x264 tune, as x264enc's tune (zerolatency: no frame "
+                                        "delay); none by default. Session key X264Tune",
+                                        TuneType(), d.tune, kReady));
+  install(PROP_THREADS,
+          g_param_spec_uint("threads", "Threads",
+                            "x264 threads; 0 = automatic (default), as x264enc's threads. "
+                            "Session key X264Threads",
+                            0, 128, d.threads, kReady));
+  install(PROP_OPTION_STRING,
+          g_param_spec_string("option-string", "Option string",
+                              "x264 options \"key1=value1:key2=value2\" applied after every other "
+                              "property, as x264enc's option-string; a bad one is an error at "
+                              "start; \"\" by default. Session key X264Options",
+                              d.option_string.c_str(), kReady));
   install(PROP_PENDING_FRAMES, g_param_spec_int("pending-frames", "Pending frames",
                                                 "Frames given to the session and not yet answered "
                                                 "(NumberOfPendingFrames)",
@@ -294,6 +353,20 @@ gboolean SetProperty(Settings* s, guint id, const GValue* v, std::string* error)
     case PROP_POOL_MAX_BUFFERS:
       s->pool_max_buffers = g_value_get_uint(v);
       break;
+    case PROP_SPEED_PRESET:
+      s->speed_preset = GstVtcSpeedPreset(g_value_get_enum(v));
+      break;
+    case PROP_TUNE:
+      s->tune = g_value_get_flags(v);
+      break;
+    case PROP_THREADS:
+      s->threads = g_value_get_uint(v);
+      break;
+    case PROP_OPTION_STRING: {
+      const gchar* str = g_value_get_string(v);
+      s->option_string = str ? str : "";
+      break;
+    }
     default:
       return FALSE;
   }
@@ -377,6 +450,18 @@ gboolean GetProperty(const Settings& s, guint id, GValue* v) {
     case PROP_POOL_MAX_BUFFERS:
       g_value_set_uint(v, s.pool_max_buffers);
       break;
+    case PROP_SPEED_PRESET:
+      g_value_set_enum(v, s.speed_preset);
+      break;
+    case PROP_TUNE:
+      g_value_set_flags(v, s.tune);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint(v, s.threads);
+      break;
+    case PROP_OPTION_STRING:
+      g_value_set_string(v, s.option_string.c_str());
+      break;
     default:
       return FALSE;
   }
@@ -432,6 +517,8 @@ vtc::Dictionary LiveChange(const Settings& s, guint id, GstVtcRateControl rate_c
       return pick({k::kPrioritizeEncodingSpeedOverQuality});
     case PROP_MAX_SLICE_BYTES:
       return pick({k::kMaxH264SliceBytes});
+    case PROP_SPEED_PRESET:
+      return pick({k::kX264SpeedPreset});
     default:
       return {};
   }
@@ -468,7 +555,31 @@ vtc::Dictionary CompressionProperties(const Settings& s) {
   if (s.lookahead >= 0) d[k::kSuggestedLookAheadFrameCount] = vtc::Value(s.lookahead);
   d[k::kSpatialAdaptiveQPLevel] = vtc::Value(s.spatial_aq ? -1 : 0);
   d[k::kMaxH264SliceBytes] = vtc::Value(s.max_slice_bytes);
+  d[k::kX264SpeedPreset] = vtc::Value(SpeedPresetName(s.speed_preset));
+  d[k::kX264Tune] = vtc::Value(TuneString(s.tune));
+  d[k::kX264Threads] = vtc::Value(s.threads);
+  d[k::kX264Options] = vtc::Value(s.option_string);
   return d;
+}
+
+const char* SpeedPresetName(GstVtcSpeedPreset preset) {
+  static const char* const kNames[] = {"auto",   "ultrafast", "superfast", "veryfast",
+                                       "faster", "fast",      "medium",    "slow",
+                                       "slower", "veryslow",  "placebo"};
+  const unsigned i = unsigned(preset);
+  return i < G_N_ELEMENTS(kNames) ? kNames[i] : "auto";
+}
+
+std::string TuneString(guint tune) {
+  std::string out;
+  for (auto [flag, name] : {std::pair{GST_VTC_TUNE_STILLIMAGE, "stillimage"},
+                            std::pair{GST_VTC_TUNE_FASTDECODE, "fastdecode"},
+                            std::pair{GST_VTC_TUNE_ZEROLATENCY, "zerolatency"}}) {
+    if (!(tune & flag)) continue;
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
 }
 
 }  // namespace gstvtc

@@ -22,6 +22,29 @@ typedef enum {
   GST_VTC_ENTROPY_CABAC,
 } GstVtcEntropyMode;
 
+// x264enc's GstX264EncPreset numbers, with "auto" where x264enc has "None".
+typedef enum {
+  GST_VTC_SPEED_PRESET_AUTO,
+  GST_VTC_SPEED_PRESET_ULTRAFAST,
+  GST_VTC_SPEED_PRESET_SUPERFAST,
+  GST_VTC_SPEED_PRESET_VERYFAST,
+  GST_VTC_SPEED_PRESET_FASTER,
+  GST_VTC_SPEED_PRESET_FAST,
+  GST_VTC_SPEED_PRESET_MEDIUM,
+  GST_VTC_SPEED_PRESET_SLOW,
+  GST_VTC_SPEED_PRESET_SLOWER,
+  GST_VTC_SPEED_PRESET_VERYSLOW,
+  GST_VTC_SPEED_PRESET_PLACEBO,
+} GstVtcSpeedPreset;
+
+// x264enc's GstX264EncTune flags.
+typedef enum {
+  GST_VTC_TUNE_NONE = 0,
+  GST_VTC_TUNE_STILLIMAGE = 1 << 0,
+  GST_VTC_TUNE_FASTDECODE = 1 << 1,
+  GST_VTC_TUNE_ZEROLATENCY = 1 << 2,
+} GstVtcTune;
+
 G_END_DECLS
 
 namespace gstvtc {
@@ -53,6 +76,10 @@ enum PropId : guint {
   PROP_BYTES_PER_ROW_ALIGNMENT,
   PROP_POOL_MIN_BUFFERS,
   PROP_POOL_MAX_BUFFERS,
+  PROP_SPEED_PRESET,
+  PROP_TUNE,
+  PROP_THREADS,
+  PROP_OPTION_STRING,
   PROP_PENDING_FRAMES,
   PROP_USING_HARDWARE,
   PROP_LAST
@@ -83,6 +110,11 @@ struct Settings {
   gboolean low_latency_rate_control = FALSE;
   guint bytes_per_row_alignment = 64;
   guint pool_min_buffers = 0, pool_max_buffers = 0;
+  // x264enc's knobs (session extension keys X264SpeedPreset, X264Tune, X264Threads, X264Options).
+  GstVtcSpeedPreset speed_preset = GST_VTC_SPEED_PRESET_AUTO;
+  guint tune = GST_VTC_TUNE_NONE;  // GstVtcTune flags
+  guint threads = 0;               // 0 = x264 decides
+  std::string option_string;
 };
 
 // Installs every property on the class (PROP_PENDING_FRAMES and PROP_USING_HARDWARE read-only).
@@ -103,6 +135,10 @@ vtc::Dictionary PoolAttributes(const Settings& s);
 // The session keys one live property sets (a subset of CompressionProperties()), for a
 // session running in `rate_control` mode.
 vtc::Dictionary LiveChange(const Settings& s, guint prop_id, GstVtcRateControl rate_control);
+
+// The session's X264SpeedPreset / X264Tune text for these values ("auto", "zerolatency,...").
+const char* SpeedPresetName(GstVtcSpeedPreset preset);
+std::string TuneString(guint tune);
 
 // "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);

@@ -41,6 +41,10 @@ void ParseProfileLevel(const std::string& s, std::string* profile, int* level) {
   if (lv != "AutoLevel" && lv.size() == 3) *level = (lv[0] - '0') * 10 + (lv[2] - '0');
 }
 
+const std::vector<std::string> kSpeedPresets = {"auto",   "ultrafast", "superfast", "veryfast",
+                                                "faster", "fast",      "medium",    "slow",
+                                                "slower", "veryslow",  "placebo"};
+
 const std::vector<std::string> kColorPrimaries = {"ITU_R_709_2", "EBU_3213", "SMPTE_C",
                                                   "ITU_R_2020",  "P3_D65",   "DCI_P3"};
 const std::vector<std::string> kTransferFunctions = {
@@ -67,8 +71,9 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "0.0..1.0 when no bit rate is set: 0.25 low, 0.5 normal (x264 crf 23), 0.75 high "
        "(crf 18), 1.0 lossless. Unset: crf 23."});
   add({key::kRealTime, Kind::kBool, Value(), 0, 0, {}, false, true,
-       "true: keep up with real time (x264 preset veryfast instead of medium). Changes between "
-       "frames through x264's analysis settings."});
+       "true: keep up with real time (with X264SpeedPreset auto: x264 preset veryfast, faster at "
+       "Quality >= 0.75, instead of medium). Changes between frames through x264's analysis "
+       "settings."});
   add({key::kProfileLevel, Kind::kEnum, Value("H264_High_AutoLevel"), 0, 0, ProfileLevelValues(),
        false, false,
        "H.264 profile and level. Baseline and ConstrainedBaseline: no B-frames, CAVLC. "
@@ -98,7 +103,9 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kMaxAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
        "Highest QP any frame may use (x264 qpmax); x264 may drop quality bounds to hold VBV."});
   add({key::kPrioritizeEncodingSpeedOverQuality, Kind::kBool, Value(false), 0, 0, {}, false,
-       true, "true: x264 preset superfast. Changes between frames like RealTime."});
+       true,
+       "true: x264 preset superfast (with X264SpeedPreset auto). Changes between frames like "
+       "RealTime."});
   add({key::kReferenceBufferCount, Kind::kInt, Value(), 1, 16, {}, false, false,
        "Reference frames (x264 ref)."});
   add({key::kSuggestedLookAheadFrameCount, Kind::kInt, Value(), 0, 250, {}, false, false,
@@ -121,6 +128,20 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Hint: seconds of video that will be encoded (0 = unknown)."});
   add({key::kCalculateMeanSquaredError, Kind::kBool, Value(false), 0, 0, {}, false, false,
        "true: each sample carries QualityMetrics with luma and chroma MSE from x264."});
+  // Extensions: x264's own knobs.
+  add({key::kX264SpeedPreset, Kind::kEnum, Value("auto"), 0, 0, kSpeedPresets, false, true,
+       "x264 preset: auto (from PrioritizeEncodingSpeedOverQuality, RealTime and Quality) or "
+       "ultrafast..placebo. Changes between frames like RealTime. Extension."});
+  add({key::kX264Tune, Kind::kString, Value(""), 0, 0, {}, false, false,
+       "x264 tune(s), \"\" = none: film, animation, grain, stillimage, psnr, ssim (at most one), "
+       "fastdecode, zerolatency, joined with ','. zerolatency: no frame delay. Extension.",
+       CheckX264Tune});
+  add({key::kX264Threads, Kind::kInt, Value(0), 0, 128, {}, false, false,
+       "x264 threads; 0 = x264 decides. Extension."});
+  add({key::kX264Options, Kind::kString, Value(""), 0, 0, {}, false, false,
+       "x264 options \"key=value:key=value\" (x264_param_parse), applied after the other keys; "
+       "MaxFrameDelayCount and the profile still hold. Extension.",
+       CheckX264Options});
   // Read-only.
   add({key::kNumberOfPendingFrames, Kind::kInt, Value(), 0, 0, {}, true, false,
        "Frames accepted and not yet answered."});
@@ -199,6 +220,17 @@ Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Va
           return Status::kNoErr;
         }
       return fail("not a supported value");
+    }
+    case Kind::kString: {
+      std::string s;
+      if (!value.GetString(&s)) return fail("expected a string");
+      std::string reason;
+      if (d.check && d.check(s, &reason) != Status::kNoErr) {
+        *why = std::string(d.key) + ": " + reason;
+        return Status::kParameterErr;
+      }
+      *normalized = Value(s);
+      return Status::kNoErr;
     }
     case Kind::kRateLimits: {
       if (!value.IsArray()) return fail("expected an array [bytes, seconds, ...]");
@@ -346,8 +378,34 @@ EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_cont
   c.source_frame_count = i64(key::kSourceFrameCount, 0);
   c.expected_duration = dbl(key::kExpectedDuration, 0);
   c.calculate_mse = boolean(key::kCalculateMeanSquaredError, false);
+  if (find(key::kX264SpeedPreset)) c.speed_preset = str(key::kX264SpeedPreset);
+  c.tune = str(key::kX264Tune);
+  c.threads = int(i64(key::kX264Threads, 0));
+  c.x264_options = str(key::kX264Options);
   c.low_latency_rate_control = low_latency_rate_control;
   return c;
+}
+
+std::string EncoderConfig::ResolvedSpeedPreset() const {
+  if (speed_preset != "auto" && !speed_preset.empty()) return speed_preset;
+  // Quality picks the preset only when it is the rate-control target (no bit rate).
+  const bool quality_mode = average_bit_rate == 0 && constant_bit_rate == 0;
+  const double q = quality_mode && quality ? *quality : 0.5;
+  if (prioritize_speed) return "superfast";
+  if (real_time) return q >= 0.75 ? "faster" : "veryfast";
+  return q >= 0.9 ? "slow" : "medium";
+}
+
+bool EncoderConfig::HasZeroLatencyTune() const {
+  // x264 splits tunes at any of ",./-+".
+  std::size_t start = 0;
+  while (start <= tune.size()) {
+    std::size_t end = tune.find_first_of(",./-+", start);
+    if (end == std::string::npos) end = tune.size();
+    if (tune.compare(start, end - start, "zerolatency") == 0) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 bool EncoderConfig::UsesVbv() const {
@@ -363,10 +421,15 @@ EncoderConfig::Change EncoderConfig::ChangeFrom(const EncoderConfig& b) const {
       (average_bit_rate > 0) != (b.average_bit_rate > 0) ||
       (quality.has_value() && *quality >= 1.0) != (b.quality.has_value() && *b.quality >= 1.0))
     return Change::kRestart;
+  // Tune, threads and options shape the whole x264 instance (they only change before the first
+  // frame, when the session opens x264 again anyway).
+  if (tune != b.tune || threads != b.threads || x264_options != b.x264_options)
+    return Change::kRestart;
   if (average_bit_rate != b.average_bit_rate || data_rate_limits != b.data_rate_limits ||
       constant_bit_rate != b.constant_bit_rate || quality != b.quality ||
       real_time != b.real_time || prioritize_speed != b.prioritize_speed ||
-      max_slice_bytes != b.max_slice_bytes || expected_frame_rate != b.expected_frame_rate)
+      ResolvedSpeedPreset() != b.ResolvedSpeedPreset() || max_slice_bytes != b.max_slice_bytes ||
+      expected_frame_rate != b.expected_frame_rate)
     return Change::kReconfigure;
   return Change::kNone;  // keyframe keys are applied by the session itself
 }
@@ -386,6 +449,9 @@ Dictionary SupportedPropertyDictionary() {
         break;
       case Kind::kEnum:
         type = "Enumeration";
+        break;
+      case Kind::kString:
+        type = "String";
         break;
       case Kind::kRateLimits:
         type = "Array";

@@ -16,7 +16,7 @@
 namespace vtc {
 
 struct PropertyDescriptor {
-  enum class Kind { kBool, kInt, kDouble, kEnum, kRateLimits, kAspectRatio, kDictionary };
+  enum class Kind { kBool, kInt, kDouble, kEnum, kString, kRateLimits, kAspectRatio, kDictionary };
   const char* key;
   Kind kind;
   Value default_value;              // null = "unset" (the encoder decides)
@@ -25,6 +25,8 @@ struct PropertyDescriptor {
   bool read_only = false;
   bool changeable_between_frames = false;
   const char* documentation = "";
+  // For kString: checks the text; kParameterErr and *why (naming the bad part) if it is wrong.
+  Status (*check)(const std::string& text, std::string* why) = nullptr;
 };
 
 const std::vector<PropertyDescriptor>& PropertyDescriptors();
@@ -66,6 +68,11 @@ struct EncoderConfig {
   std::int64_t source_frame_count = 0;
   double expected_duration = 0;
   bool calculate_mse = false;
+  // Extension keys (x264's own knobs).
+  std::string speed_preset = "auto";  // "auto" or an x264 preset name
+  std::string tune;                   // x264 tune(s), "" = none
+  int threads = 0;                    // 0 = x264 decides
+  std::string x264_options;           // "key=value:...", applied after the keys
   // From the encoder specification.
   bool low_latency_rate_control = false;
 
@@ -74,9 +81,19 @@ struct EncoderConfig {
   Change ChangeFrom(const EncoderConfig& before) const;
   // True if rate control is bitrate-driven (ABR/CBR) or VBV-capped, which fixes x264's mode.
   bool UsesVbv() const;
+  // The x264 preset in use: speed_preset, or for "auto" the choice from
+  // PrioritizeEncodingSpeedOverQuality, RealTime and Quality (table in docs/properties.md).
+  std::string ResolvedSpeedPreset() const;
+  // True if `tune` includes x264's "zerolatency".
+  bool HasZeroLatencyTune() const;
 };
 
 EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control);
+
+// x264 checks of the extension keys' text (defined with the x264 backend, x264_encoder.cpp):
+// kParameterErr and *why naming the bad tune or option.
+Status CheckX264Tune(const std::string& tune, std::string* why);
+Status CheckX264Options(const std::string& options, std::string* why);
 
 // CopySupportedPropertyDictionary's answer for the settable and read-only keys.
 Dictionary SupportedPropertyDictionary();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The x264 backend. Parameters are applied in x264's documented order: preset, then the
-// session's keys, then the profile. See docs/properties.md for the mapping table.
+// The x264 backend. Parameters are applied in x264's documented order: preset and tune, then the
+// session's keys, then X264Options, then the MaxFrameDelayCount cuts, then the profile. See
+// docs/properties.md for the mapping table.
 #include <cstdint>
 // x264.h needs the fixed-width types first.
 #include <x264.h>
@@ -19,11 +20,98 @@
 namespace vtc {
 namespace {
 
-const char* SpeedPreset(const EncoderConfig& c) {
-  if (c.prioritize_speed) return "superfast";
-  if (c.real_time) return "veryfast";
-  return "medium";
+std::string SpeedPreset(const EncoderConfig& c) {
+  return c.ResolvedSpeedPreset();
 }
+
+// Releases what x264_param_parse allocated for string options (zones, stats, ...).
+struct ParamCleanup {
+  x264_param_t* p;
+  ~ParamCleanup() { x264_param_cleanup(p); }
+};
+
+// Applies "key=value:key=value" with x264_param_parse, in order. An item without '=' is a
+// boolean set to true ("no-" prefixes work as in x264); empty items are skipped. Options that
+// would change what the session relies on (length-prefixed output, parameter sets only in the
+// format description) are refused: the caller sets those fields before calling.
+Status ApplyX264Options(const std::string& options, x264_param_t* p, std::string* why) {
+  const int annexb = p->b_annexb, repeat_headers = p->b_repeat_headers;
+  std::size_t start = 0;
+  while (start <= options.size()) {
+    std::size_t end = options.find(':', start);
+    if (end == std::string::npos) end = options.size();
+    const std::string item = options.substr(start, end - start);
+    start = end + 1;
+    if (item.empty()) continue;
+    const std::size_t eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    const bool has_value = eq != std::string::npos;
+    const std::string value = has_value ? item.substr(eq + 1) : std::string();
+    const int r = x264_param_parse(p, name.c_str(), has_value ? value.c_str() : nullptr);
+    if (r == X264_PARAM_BAD_NAME) {
+      *why = "unknown x264 option '" + name + "' in \"" + options + "\"";
+      return Status::kParameterErr;
+    }
+    if (r == X264_PARAM_BAD_VALUE) {
+      *why = "bad value for x264 option '" + item + "' in \"" + options + "\"" +
+             (has_value ? "" : " (it needs a value)");
+      return Status::kParameterErr;
+    }
+    if (r < 0) {
+      *why = "x264 could not apply option '" + item + "'";
+      return Status::kAllocationFailedErr;
+    }
+    if (p->b_annexb != annexb || p->b_repeat_headers != repeat_headers) {
+      *why = "x264 option '" + item +
+             "' is not allowed: the session needs length-prefixed samples with the parameter "
+             "sets in the format description";
+      return Status::kParameterErr;
+    }
+  }
+  return Status::kNoErr;
+}
+
+const char* const kPsyTunes[] = {"film", "animation", "grain", "stillimage", "psnr", "ssim"};
+
+}  // namespace
+
+Status CheckX264Tune(const std::string& tune, std::string* why) {
+  // x264_param_default_preset's rules: tunes separated by any of ",./-+", at most one
+  // psychovisual tune.
+  int psy = 0;
+  std::size_t start = 0;
+  while (start <= tune.size()) {
+    std::size_t end = tune.find_first_of(",./-+", start);
+    if (end == std::string::npos) end = tune.size();
+    const std::string t = tune.substr(start, end - start);
+    start = end + 1;
+    if (t.empty()) continue;
+    bool known = false;
+    for (const char* const* n = x264_tune_names; *n; ++n) known |= t == *n;
+    if (!known) {
+      *why = "unknown x264 tune '" + t + "' (film, animation, grain, stillimage, psnr, ssim, " +
+             "fastdecode, zerolatency)";
+      return Status::kParameterErr;
+    }
+    for (const char* n : kPsyTunes) psy += t == n;
+  }
+  if (psy > 1) {
+    *why = "\"" + tune + "\" has more than one of film, animation, grain, stillimage, psnr, ssim";
+    return Status::kParameterErr;
+  }
+  return Status::kNoErr;
+}
+
+Status CheckX264Options(const std::string& options, std::string* why) {
+  x264_param_t p;
+  x264_param_default(&p);
+  ParamCleanup cleanup{&p};
+  p.b_annexb = 0;
+  p.b_repeat_headers = 0;
+  return ApplyX264Options(options, &p, why);
+}
+
+namespace {
 
 int ColorPrimariesCode(const std::string& s) {
   if (s == "ITU_R_709_2") return 1;
@@ -79,7 +167,7 @@ void CopySpeedFields(const x264_param_t& from, x264_param_t* to) {
 void FitDelay(int budget, x264_param_t* p) {
   p->b_sliced_threads = 1;  // slices add no frames of delay; frame threads add threads-1
   p->i_sync_lookahead = 0;
-  p->b_vfr_input = budget >= 1 ? 1 : 0;  // keep timestamp-based rate control if we can
+  if (budget < 1) p->b_vfr_input = 0;  // keep timestamp-based rate control if we can
   budget -= p->b_vfr_input;
   p->i_bframe = std::min(p->i_bframe, budget / 2);
   p->i_bframe_pyramid = X264_B_PYRAMID_NONE;
@@ -136,6 +224,8 @@ class X264Encoder final : public VideoEncoder {
     Close();
     if (Status st = Validate(c, s, why); st != Status::kNoErr) return st;
     x264_param_t p;
+    x264_param_default(&p);
+    ParamCleanup cleanup{&p};  // x264_encoder_open copies the option strings it keeps
     if (Status st = BuildParams(c, s, &p, why); st != Status::kNoErr) return st;
     std::unique_ptr<x264_t, X264Deleter> h(x264_encoder_open(&p));
     if (!h) {
@@ -151,7 +241,9 @@ class X264Encoder final : public VideoEncoder {
       return Status::kParameterErr;
     }
     FormatDescriptionRef fd;
-    if (Status st = MakeFormatDescription(h.get(), c, s, &fd, why); st != Status::kNoErr) return st;
+    std::string settings;
+    if (Status st = MakeFormatDescription(h.get(), c, s, &fd, &settings, why); st != Status::kNoErr)
+      return st;
     // Keep the description object when nothing changed, so clients comparing pointers see
     // the same one after a restart.
     if (!format_ || !format_->Equals(*fd)) format_ = fd;
@@ -163,11 +255,15 @@ class X264Encoder final : public VideoEncoder {
     fail_at_ = fault::After("encode");
     frames_in_ = 0;
     logger_->Logf(LogLevel::kInfo,
-                  "x264 open: %dx%d coded %dx%d, preset %s, %s, bframes %d, lookahead %d, "
+                  "x264 open: %dx%d coded %dx%d, preset %s%s%s, %s, bframes %d, lookahead %d, "
                   "threads %d%s, delay %d frames",
-                  s.width, s.height, p.i_width, p.i_height, SpeedPreset(c),
-                  RateControlName(param_).c_str(), param_.i_bframe, param_.rc.i_lookahead,
-                  param_.i_threads, param_.b_sliced_threads ? " (sliced)" : "", delay);
+                  s.width, s.height, p.i_width, p.i_height, SpeedPreset(c).c_str(),
+                  c.tune.empty() ? "" : ", tune ", c.tune.c_str(), RateControlName(param_).c_str(),
+                  param_.i_bframe, param_.rc.i_lookahead, param_.i_threads,
+                  param_.b_sliced_threads ? " (sliced)" : "", delay);
+    // x264's own record of every setting (the "options:" text of its version SEI, which the
+    // session does not put in the stream), for anyone checking what x264 runs with.
+    if (!settings.empty()) logger_->Write(LogLevel::kInfo, ("x264 settings: " + settings).c_str());
     return Status::kNoErr;
   }
 
@@ -266,8 +362,10 @@ class X264Encoder final : public VideoEncoder {
  private:
   Status BuildParams(const EncoderConfig& c, const StreamInfo& s, x264_param_t* p,
                      std::string* why) const {
-    if (x264_param_default_preset(p, SpeedPreset(c), nullptr) < 0) {
-      *why = "x264 rejected its preset";
+    const std::string preset = SpeedPreset(c);
+    if (x264_param_default_preset(p, preset.c_str(), c.tune.empty() ? nullptr : c.tune.c_str()) <
+        0) {
+      *why = "x264 rejected preset " + preset + " with tune \"" + c.tune + "\"";
       return Status::kParameterErr;
     }
     p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
@@ -286,13 +384,19 @@ class X264Encoder final : public VideoEncoder {
     const unsigned g = std::gcd(p->i_fps_num, p->i_fps_den);
     p->i_fps_num /= g;
     p->i_fps_den /= g;
-    p->b_vfr_input = 1;  // rate control follows the timestamps
+    // Rate control follows the timestamps; tune zerolatency turns that off (one frame less
+    // delay, rate control by frame count at the expected rate), as in x264.
+    p->b_vfr_input = c.HasZeroLatencyTune() ? 0 : 1;
     p->i_timebase_num = 1;
     p->i_timebase_den = std::uint32_t(s.timescale > 0 ? s.timescale : 90000);
     // The session decides keyframe placement (its interval keys can change mid-stream, which
     // x264's keyint cannot); x264 still adds IDRs at scene cuts.
     p->i_keyint_max = X264_KEYINT_MAX_INFINITE;
     if (!c.allow_temporal_compression) p->i_keyint_max = 1;
+    // x264_encoder_open copies the stats file names first and leaks the copies when it fails
+    // later: give it none unless a pass (from the options) uses them.
+    if (!p->rc.b_stat_write) p->rc.psz_stat_out = nullptr;
+    if (!p->rc.b_stat_read) p->rc.psz_stat_in = nullptr;
     if (!c.allow_frame_reordering || c.profile == "ConstrainedHigh") p->i_bframe = 0;
     if (c.low_latency_rate_control) {
       p->i_bframe = 0;
@@ -306,7 +410,6 @@ class X264Encoder final : public VideoEncoder {
       p->rc.i_lookahead = c.lookahead;
       if (c.lookahead == 0) p->rc.b_mb_tree = 0;
     }
-    if (c.max_frame_delay_count >= 0) FitDelay(c.max_frame_delay_count, p);
     if (!c.data_rate_limits.empty() || c.average_bit_rate > 0 || c.constant_bit_rate > 0) {
       // VBV needs lookahead to plan; fine as long as the delay budget allows.
     }
@@ -337,6 +440,18 @@ class X264Encoder final : public VideoEncoder {
     p->i_frame_total = int(std::min<std::int64_t>(c.source_frame_count, 1 << 30));
     p->analyse.b_psnr = c.calculate_mse;
     p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
+    if (c.threads > 0) p->i_threads = c.threads;
+    // X264Options last among the settings, as x264enc's option-string; then the delay budget
+    // and the profile, which must hold whatever the options say.
+    if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
+      *why = "X264Options: " + *why;
+      return st;
+    }
+    // What the keys promise holds whatever the options say: no reordering, all-intra.
+    if (!c.allow_frame_reordering || c.profile == "ConstrainedHigh" || c.low_latency_rate_control)
+      p->i_bframe = 0;
+    if (!c.allow_temporal_compression) p->i_keyint_max = 1;
+    if (c.max_frame_delay_count >= 0) FitDelay(c.max_frame_delay_count, p);
     if (!IsLossless(c)) {
       const char* profile = "high";
       if (c.profile == "Baseline" || c.profile == "ConstrainedBaseline") profile = "baseline";
@@ -355,7 +470,7 @@ class X264Encoder final : public VideoEncoder {
     p->i_slice_max_size = c.max_slice_bytes;
     if (SpeedPreset(c) != SpeedPreset(config_)) {
       x264_param_t fresh;
-      x264_param_default_preset(&fresh, SpeedPreset(c), nullptr);
+      x264_param_default_preset(&fresh, SpeedPreset(c).c_str(), nullptr);
       CopySpeedFields(fresh, p);
     }
   }
@@ -391,8 +506,10 @@ class X264Encoder final : public VideoEncoder {
     return true;
   }
 
+  // Also returns x264's settings text from its version SEI (empty if there is none).
   Status MakeFormatDescription(x264_t* h, const EncoderConfig& c, const StreamInfo& s,
-                               FormatDescriptionRef* out, std::string* why) const {
+                               FormatDescriptionRef* out, std::string* settings,
+                               std::string* why) const {
     x264_nal_t* nals = nullptr;
     int n = 0;
     if (x264_encoder_headers(h, &nals, &n) < 0) {
@@ -405,6 +522,12 @@ class X264Encoder final : public VideoEncoder {
       Data nal(nals[i].p_payload + 4, nals[i].p_payload + nals[i].i_payload);
       if (nals[i].i_type == NAL_SPS) sps = std::move(nal);
       if (nals[i].i_type == NAL_PPS) pps = std::move(nal);
+      if (nals[i].i_type == NAL_SEI) {
+        // user_data_unregistered: a 16-byte UUID, then "x264 - core ... options: ..." and a NUL.
+        const std::string text(nal.begin(), nal.end());
+        const std::size_t at = text.find("options: ");
+        if (at != std::string::npos) *settings = text.substr(at + 9, text.find('\0', at) - at - 9);
+      }
     }
     if (sps.size() > 3 && c.profile == "ConstrainedHigh")
       sps[2] |= 0x0c;  // constraint_set4 (frame_mbs_only) and set5 (no B slices)

@@ -63,6 +63,10 @@ std::vector<Case> Cases() {
       {k::kSourceFrameCount, Value(300), Value("300"), Value(-1)},
       {k::kExpectedDuration, Value(10.0), Value(true), Value(-10.0)},
       {k::kCalculateMeanSquaredError, Value(true), Value("yes"), Value()},
+      {k::kX264SpeedPreset, Value("fast"), Value(3), Value("ludicrous")},
+      {k::kX264Tune, Value("film,fastdecode"), Value(1), Value("film,grain")},
+      {k::kX264Threads, Value(2), Value("2"), Value(-1)},
+      {k::kX264Options, Value("bframes=0:ref=2"), Value(true), Value("nosuchoption=1")},
   };
 }
 

@@ -86,6 +86,28 @@ inline constexpr const char kPixelAspectRatio[] = "PixelAspectRatio";
 inline constexpr const char kSourceFrameCount[] = "SourceFrameCount";
 inline constexpr const char kExpectedDuration[] = "ExpectedDuration";
 inline constexpr const char kCalculateMeanSquaredError[] = "CalculateMeanSquaredError";
+// Extensions of this implementation (read/write), for people who know x264 or come from
+// GStreamer's x264enc; VideoToolbox has no equivalent. See docs/properties.md.
+// - X264SpeedPreset (string): "auto" (default: chosen from PrioritizeEncodingSpeedOverQuality,
+//   RealTime and Quality, see the table in docs/properties.md) or an x264 preset name, "ultrafast"
+//   .. "placebo". Changes between frames like RealTime (x264's analysis settings only; B-frames,
+//   lookahead and references stay as opened).
+// - X264Tune (string): x264 tune(s), "" (default) for none: "film", "animation", "grain",
+//   "stillimage", "psnr", "ssim", "fastdecode", "zerolatency", or several joined with ',' as x264
+//   allows (at most one of the first six), e.g. "film,fastdecode". "zerolatency" makes
+//   EncoderFrameDelay 0. Until the first frame.
+// - X264Threads (int, 0..128): x264 threads, 0 (default) = x264 decides. Until the first frame.
+// - X264Options (string): "key=value:key=value" applied with x264_param_parse after every other
+//   key (then MaxFrameDelayCount and the profile are enforced). An unknown option, a bad value or
+//   an option that would change what the session relies on (annexb, repeat-headers) is
+//   kVTParameterErr from SetProperty, naming the option, and the old value is kept. Until the
+//   first frame.
+// Keys that apply until the first frame give kVTPropertyReadOnlyErr afterwards, like the
+// VideoToolbox keys that only apply at open.
+inline constexpr const char kX264SpeedPreset[] = "X264SpeedPreset";
+inline constexpr const char kX264Tune[] = "X264Tune";
+inline constexpr const char kX264Threads[] = "X264Threads";
+inline constexpr const char kX264Options[] = "X264Options";
 // Read-only.
 inline constexpr const char kNumberOfPendingFrames[] = "NumberOfPendingFrames";
 inline constexpr const char kPixelBufferPoolIsShared[] = "PixelBufferPoolIsShared";

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The x264 extension keys (X264SpeedPreset, X264Tune, X264Threads, X264Options) and the automatic
+// preset choice. What x264 runs with is read from the session's "x264 settings:" log line, which
+// is the "options:" text x264 writes into its version SEI; delay and reordering from the
+// EncoderFrameDelay / EncoderReorderDepth keys and the samples' timestamps.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+using vtc::Status;
+using vtc::Value;
+using vtctest::Collector;
+using vtctest::FrameDuration;
+using vtctest::FramePts;
+using vtctest::MakeMovingPicture;
+using vtctest::RefconFor;
+namespace k = vtc::key;
+
+namespace {
+
+constexpr vtc::PixelFormatType kNV12 = vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+
+// Every line the session logs (the handler runs on the session's threads).
+class LogLines {
+ public:
+  void Attach(vtc::CompressionSession& s) {
+    s.SetLogHandler([this](vtc::LogLevel, const char* message) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.emplace_back(message);
+    });
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+  // The text after the last line starting with `prefix`, or "" if there is none.
+  std::string Last(const std::string& prefix) const {
+    std::string found;
+    for (const auto& l : lines())
+      if (l.rfind(prefix, 0) == 0) found = l.substr(prefix.size());
+    return found;
+  }
+  bool Contains(const std::string& text) const {
+    for (const auto& l : lines())
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// x264's settings text as a map ("subme" -> "7", ...).
+std::map<std::string, std::string> ParseSettings(const std::string& text) {
+  std::map<std::string, std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    const size_t eq = item.find('=');
+    if (eq != std::string::npos) out[item.substr(0, eq)] = item.substr(eq + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+struct Opened {
+  std::string preset;                           // from the "x264 open:" line
+  std::map<std::string, std::string> settings;  // from the "x264 settings:" line
+  int64_t delay = -1, reorder = -1;
+};
+
+// A session with these keys, opened by PrepareToEncodeFrames (no frames).
+Opened Open(const vtc::Dictionary& props, int w = 320, int h = 240) {
+  Opened o;
+  Collector c;
+  auto s = vtctest::MakeSession(w, h, kNV12, &c, props);
+  if (!s) return o;
+  LogLines log;
+  log.Attach(*s);
+  EXPECT_EQ(s->PrepareToEncodeFrames(), Status::kNoErr);
+  Value v;
+  EXPECT_EQ(s->CopyProperty(k::kEncoderFrameDelay, &v), Status::kNoErr);
+  v.GetInt(&o.delay);
+  EXPECT_EQ(s->CopyProperty(k::kEncoderReorderDepth, &v), Status::kNoErr);
+  v.GetInt(&o.reorder);
+  s->Invalidate();
+  const std::string open = log.Last("x264 open: ");
+  const size_t at = open.find("preset ");
+  if (at != std::string::npos) {
+    const size_t end = open.find_first_of(", ", at + 7);
+    o.preset = open.substr(at + 7, end - at - 7);
+  }
+  const std::string settings = log.Last("x264 settings: ");
+  EXPECT_FALSE(settings.empty()) << "no x264 settings line";
+  o.settings = ParseSettings(settings);
+  return o;
+}
+
+// Encodes `frames` frames and drains; the samples in decode order.
+std::vector<vtc::SampleBufferRef> Encode(const vtc::Dictionary& props, int frames, int w = 160,
+                                         int h = 96) {
+  Collector c;
+  auto s = vtctest::MakeSession(w, h, kNV12, &c, props);
+  if (!s) return {};
+  for (int i = 0; i < frames; ++i) {
+    EXPECT_EQ(s->EncodeFrame(vtctest::MakePoolBuffer(*s, MakeMovingPicture(w, h, i)), FramePts(i),
+                             FrameDuration(), nullptr, RefconFor(i), nullptr),
+              Status::kNoErr);
+  }
+  EXPECT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+  return c.samples();
+}
+
+bool AnyReordered(const std::vector<vtc::SampleBufferRef>& samples) {
+  for (const auto& smp : samples)
+    if (smp->decode_time_stamp() != smp->presentation_time_stamp()) return true;
+  return false;
+}
+
+// x264's subpel refinement differs for every preset: a fingerprint of the preset in use.
+const std::map<std::string, std::string> kSubmeOfPreset = {
+    {"ultrafast", "0"}, {"superfast", "1"}, {"veryfast", "2"}, {"faster", "4"},
+    {"fast", "6"},      {"medium", "7"},    {"slow", "8"},     {"slower", "9"},
+    {"veryslow", "10"}, {"placebo", "11"},
+};
+
+TEST(X264Knobs, EachSpeedPresetReachesX264) {
+  for (const auto& [preset, subme] : kSubmeOfPreset) {
+    SCOPED_TRACE(preset);
+    const Opened o = Open({{k::kX264SpeedPreset, Value(preset)}}, 160, 96);
+    EXPECT_EQ(o.preset, preset);
+    EXPECT_EQ(o.settings.count("subme") ? o.settings.at("subme") : "", subme);
+  }
+}
+
+TEST(X264Knobs, AutoPresetFollowsTheTable) {
+  struct Row {
+    bool prioritize, real_time;
+    double quality;  // < 0: unset
+    int64_t bitrate;
+    const char* preset;
+  };
+  const Row rows[] = {
+      {false, false, -1, 0, "medium"},        {false, false, 0.5, 0, "medium"},
+      {false, false, 0.75, 0, "medium"},      {false, false, 0.9, 0, "slow"},
+      {false, false, 0.9, 1000000, "medium"},  // a bit rate: Quality does not pick the preset
+      {false, true, -1, 0, "veryfast"},       {false, true, 0.5, 0, "veryfast"},
+      {false, true, 0.75, 0, "faster"},       {false, true, 0.75, 1000000, "veryfast"},
+      {true, false, -1, 0, "superfast"},      {true, true, 0.9, 0, "superfast"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(std::string(r.preset) + (r.prioritize ? " prioritize" : "") +
+                 (r.real_time ? " realtime" : "") + " q=" + std::to_string(r.quality) +
+                 " bitrate=" + std::to_string(r.bitrate));
+    vtc::Dictionary props{{k::kPrioritizeEncodingSpeedOverQuality, Value(r.prioritize)},
+                          {k::kRealTime, Value(r.real_time)},
+                          {k::kAverageBitRate, Value(r.bitrate)}};
+    if (r.quality >= 0) props[k::kQuality] = Value(r.quality);
+    const Opened o = Open(props, 160, 96);
+    EXPECT_EQ(o.preset, r.preset);
+    EXPECT_EQ(o.settings.count("subme") ? o.settings.at("subme") : "", kSubmeOfPreset.at(r.preset));
+  }
+  // An explicit preset wins over the hints.
+  const Opened o = Open({{k::kX264SpeedPreset, Value("slower")},
+                         {k::kRealTime, Value(true)},
+                         {k::kPrioritizeEncodingSpeedOverQuality, Value(true)}},
+                        160, 96);
+  EXPECT_EQ(o.preset, "slower");
+}
+
+TEST(X264Knobs, TuneZeroLatencyHasNoFrameDelay) {
+  const Opened plain = Open({});
+  EXPECT_GT(plain.delay, 0);
+  EXPECT_EQ(plain.reorder, 2);
+  const Opened zl = Open({{k::kX264Tune, Value("zerolatency")}});
+  EXPECT_EQ(zl.delay, 0);
+  EXPECT_EQ(zl.reorder, 0);
+  EXPECT_EQ(zl.settings.at("bframes"), "0");
+  EXPECT_EQ(zl.settings.at("sliced_threads"), "1");
+  // Frame by frame: each sample comes out in order, decode order = display order.
+  auto samples = Encode({{k::kX264Tune, Value("zerolatency")}}, 12);
+  ASSERT_EQ(samples.size(), 12u);
+  EXPECT_FALSE(AnyReordered(samples));
+  EXPECT_TRUE(AnyReordered(Encode({}, 12)));
+}
+
+TEST(X264Knobs, TunesAndTheirCombinationsReachX264) {
+  // film: psy-trellis 0.15; fastdecode: CAVLC, no deblocking; stillimage: deblock -3:-3.
+  const Opened film = Open({{k::kX264Tune, Value("film")}}, 160, 96);
+  EXPECT_EQ(film.settings.at("psy_rd"), "1.00:0.15");
+  EXPECT_EQ(film.settings.at("cabac"), "1");
+  const Opened both = Open({{k::kX264Tune, Value("film,fastdecode")}}, 160, 96);
+  EXPECT_EQ(both.settings.at("psy_rd"), "1.00:0.15");
+  EXPECT_EQ(both.settings.at("cabac"), "0");
+  EXPECT_EQ(both.settings.at("deblock").substr(0, 1), "0");
+  const Opened still = Open({{k::kX264Tune, Value("stillimage")}}, 160, 96);
+  EXPECT_EQ(still.settings.at("deblock"), "1:-3:-3");
+}
+
+TEST(X264Knobs, ThreadsReachX264) {
+  EXPECT_EQ(Open({{k::kX264Threads, Value(1)}}).settings.at("threads"), "1");
+  EXPECT_EQ(Open({{k::kX264Threads, Value(3)}}).settings.at("threads"), "3");
+  // 0: x264 decides (not necessarily 1, so only check that it is a number).
+  EXPECT_FALSE(Open({{k::kX264Threads, Value(0)}}).settings.at("threads").empty());
+}
+
+TEST(X264Knobs, OptionsApplyAfterEveryOtherKey) {
+  // bframes=0: no reordering, though the preset has B-frames.
+  const Opened o = Open({{k::kX264Options, Value("bframes=0:subme=3")}});
+  EXPECT_EQ(o.reorder, 0);
+  EXPECT_EQ(o.settings.at("bframes"), "0");
+  EXPECT_EQ(o.settings.at("subme"), "3");  // over the preset's 7
+  EXPECT_FALSE(AnyReordered(Encode({{k::kX264Options, Value("bframes=0")}}, 12)));
+  // Over the keys too: ReferenceBufferCount 4, then ref=2.
+  EXPECT_EQ(Open({{k::kReferenceBufferCount, Value(4)}, {k::kX264Options, Value("ref=2")}})
+                .settings.at("ref"),
+            "2");
+  // Over the tune: zerolatency, then B-frames again (and the delay they bring).
+  const Opened zl =
+      Open({{k::kX264Tune, Value("zerolatency")}, {k::kX264Options, Value("bframes=2")}});
+  EXPECT_EQ(zl.settings.at("bframes"), "2");
+  EXPECT_GT(zl.delay, 0);
+  // But not over what the keys promise: no reordering, all-intra.
+  vtc::Dictionary no_reorder;
+  no_reorder[k::kAllowFrameReordering] = Value(false);
+  no_reorder[k::kX264Options] = Value("bframes=3");
+  EXPECT_EQ(Open(no_reorder).reorder, 0);
+  vtc::Dictionary all_intra;
+  all_intra[k::kAllowTemporalCompression] = Value(false);
+  all_intra[k::kX264Options] = Value("keyint=50");
+  EXPECT_EQ(Open(all_intra).settings.at("keyint"), "1");
+  // Booleans without a value, x264's "no-" prefix and empty items.
+  const Opened flags = Open({{k::kX264Options, Value(":no-cabac::weightb=0:")}});
+  EXPECT_EQ(flags.settings.at("cabac"), "0");
+  EXPECT_EQ(flags.settings.at("weightb"), "0");
+}
+
+TEST(X264Knobs, MaxFrameDelayCountHoldsWhateverTheOptionsSay) {
+  for (int budget : {0, 3}) {
+    SCOPED_TRACE(budget);
+    const Opened o = Open(
+        {{k::kMaxFrameDelayCount, Value(budget)},
+         {k::kX264Options, Value("bframes=8:rc-lookahead=60:sync-lookahead=10:sliced-threads=0")}});
+    EXPECT_GE(o.delay, 0);
+    EXPECT_LE(o.delay, budget);
+  }
+}
+
+TEST(X264Knobs, BadTunesAndOptionsAreParameterErrorsKeepingTheOldValue) {
+  Collector c;
+  auto s = vtctest::MakeSession(64, 48, kNV12, &c);
+  ASSERT_TRUE(s);
+  LogLines log;
+  log.Attach(*s);
+  ASSERT_EQ(s->SetProperty(k::kX264Options, Value("bframes=1")), Status::kNoErr);
+  ASSERT_EQ(s->SetProperty(k::kX264Tune, Value("film")), Status::kNoErr);
+  struct Bad {
+    const char* key;
+    const char* value;
+    const char* named;  // what the log message must name
+  };
+  for (const Bad& b :
+       {Bad{k::kX264Options, "ref=2:nosuchoption=1", "'nosuchoption'"},
+        Bad{k::kX264Options, "bframes=lots", "'bframes=lots'"},
+        Bad{k::kX264Options, "subme", "'subme'"}, Bad{k::kX264Options, "annexb=1", "'annexb=1'"},
+        Bad{k::kX264Options, "repeat-headers", "'repeat-headers'"},
+        Bad{k::kX264Tune, "turbo", "'turbo'"}, Bad{k::kX264Tune, "film,grain", "film,grain"},
+        Bad{k::kX264SpeedPreset, "ludicrous", "ludicrous"}}) {
+    SCOPED_TRACE(std::string(b.key) + "=" + b.value);
+    EXPECT_EQ(s->SetProperty(b.key, Value(b.value)), Status::kParameterErr);
+    EXPECT_TRUE(log.Contains(b.named)) << "no log message naming " << b.named;
+  }
+  Value v;
+  ASSERT_EQ(s->CopyProperty(k::kX264Options, &v), Status::kNoErr);
+  EXPECT_EQ(v, Value("bframes=1"));
+  ASSERT_EQ(s->CopyProperty(k::kX264Tune, &v), Status::kNoErr);
+  EXPECT_EQ(v, Value("film"));
+  // Still usable, with the old values.
+  ASSERT_EQ(s->PrepareToEncodeFrames(), Status::kNoErr);
+  EXPECT_EQ(ParseSettings(log.Last("x264 settings: ")).at("bframes"), "1");
+}
+
+TEST(X264Knobs, OptionsThatX264RefusesAtOpenFailPrepareToEncodeFrames) {
+  // Parses, but x264_encoder_open refuses a crop larger than the picture.
+  Collector c;
+  auto s = vtctest::MakeSession(64, 48, kNV12, &c);
+  ASSERT_TRUE(s);
+  s->SetLogHandler([](vtc::LogLevel, const char*) {});
+  ASSERT_EQ(s->SetProperty(k::kX264Options, Value("crop-rect=0,0,200,0")), Status::kNoErr);
+  EXPECT_EQ(s->PrepareToEncodeFrames(), Status::kParameterErr);
+}
+
+TEST(X264Knobs, OnlyTheSpeedPresetChangesBetweenFrames) {
+  Collector c;
+  const int w = 160, h = 96;
+  auto s = vtctest::MakeSession(w, h, kNV12, &c);
+  ASSERT_TRUE(s);
+  LogLines log;
+  log.Attach(*s);
+  for (int i = 0; i < 20; ++i) {
+    if (i == 10) {
+      EXPECT_EQ(s->SetProperty(k::kX264SpeedPreset, Value("ultrafast")), Status::kNoErr);
+      EXPECT_EQ(s->SetProperty(k::kX264Tune, Value("zerolatency")), Status::kPropertyReadOnlyErr);
+      EXPECT_EQ(s->SetProperty(k::kX264Threads, Value(1)), Status::kPropertyReadOnlyErr);
+      EXPECT_EQ(s->SetProperty(k::kX264Options, Value("bframes=0")), Status::kPropertyReadOnlyErr);
+    }
+    ASSERT_EQ(s->EncodeFrame(vtctest::MakePoolBuffer(*s, MakeMovingPicture(w, h, i)), FramePts(i),
+                             FrameDuration(), nullptr, RefconFor(i), nullptr),
+              Status::kNoErr);
+  }
+  ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+  auto samples = c.samples();
+  ASSERT_EQ(samples.size(), 20u);
+  EXPECT_TRUE(log.Contains("X264Options cannot change once frames have been encoded"));
+  // Reconfigured in place: no new x264 instance, so no second IDR.
+  EXPECT_EQ(
+      std::count_if(samples.begin(), samples.end(), [](const auto& x) { return x->IsSync(); }), 1);
+}
+
+}  // namespace
