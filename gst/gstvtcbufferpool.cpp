@@ -11,6 +11,7 @@ struct _GstVtcBufferPool {
   // Owned: the session pool (shared with the session, which may go first).
   std::shared_ptr<vtc::PixelBufferPool>* pool;
   GstVideoInfo info;  // with the session's strides and plane offsets
+  GWeakRef owner;     // the element to post allocation errors on (may be gone)
 };
 
 G_DEFINE_TYPE_WITH_CODE(GstVtcBufferPool, gst_vtc_buffer_pool, GST_TYPE_BUFFER_POOL,
@@ -77,6 +78,17 @@ static GstFlowReturn gst_vtc_buffer_pool_alloc_buffer(GstBufferPool* bpool, GstB
   vtc::Status st = (*self->pool)->CreatePixelBuffer(&pb);
   if (st != vtc::Status::kNoErr) {
     GST_WARNING_OBJECT(self, "session pool: %s", vtc::StatusName(st));
+    // Upstream only sees GST_FLOW_ERROR and posts a generic "internal data stream error": say
+    // here what ran out.
+    if (GstElement* owner = GST_ELEMENT(g_weak_ref_get(&self->owner))) {
+      GST_ELEMENT_ERROR(
+          owner, RESOURCE, NO_SPACE_LEFT,
+          ("Could not allocate a %dx%d picture in the encoder's buffer pool. Free "
+           "some memory, or lower pool-max-buffers if upstream holds many buffers.",
+           GST_VIDEO_INFO_WIDTH(&self->info), GST_VIDEO_INFO_HEIGHT(&self->info)),
+          ("CVPixelBufferPoolCreatePixelBuffer: %s (%d)", vtc::StatusName(st), int(st)));
+      gst_object_unref(owner);
+    }
     return GST_FLOW_ERROR;
   }
   auto* holder = new vtc::PixelBufferRef(pb);
@@ -96,6 +108,7 @@ static GstFlowReturn gst_vtc_buffer_pool_alloc_buffer(GstBufferPool* bpool, GstB
 static void gst_vtc_buffer_pool_finalize(GObject* obj) {
   auto* self = GST_VTC_BUFFER_POOL(obj);
   delete self->pool;
+  g_weak_ref_clear(&self->owner);
   G_OBJECT_CLASS(gst_vtc_buffer_pool_parent_class)->finalize(obj);
 }
 
@@ -110,12 +123,15 @@ static void gst_vtc_buffer_pool_class_init(GstVtcBufferPoolClass* klass) {
 static void gst_vtc_buffer_pool_init(GstVtcBufferPool* self) {
   self->pool = new std::shared_ptr<vtc::PixelBufferPool>();
   gst_video_info_init(&self->info);
+  g_weak_ref_init(&self->owner, nullptr);
 }
 
-GstBufferPool* gst_vtc_buffer_pool_new(std::shared_ptr<vtc::PixelBufferPool> pool) {
+GstBufferPool* gst_vtc_buffer_pool_new(std::shared_ptr<vtc::PixelBufferPool> pool,
+                                       GstElement* owner) {
   auto* self = GST_VTC_BUFFER_POOL(g_object_new(GST_TYPE_VTC_BUFFER_POOL, nullptr));
   gst_object_ref_sink(self);
   *self->pool = std::move(pool);
+  g_weak_ref_set(&self->owner, owner);
   return GST_BUFFER_POOL(self);
 }
 

@@ -18,8 +18,10 @@ G_DECLARE_FINAL_TYPE(GstVtcBufferPool, gst_vtc_buffer_pool, GST, VTC_BUFFER_POOL
 
 G_END_DECLS
 
-// A pool over `pool` (kept alive by the GstBufferPool) for buffers of `info`'s format and size.
-GstBufferPool* gst_vtc_buffer_pool_new(std::shared_ptr<vtc::PixelBufferPool> pool);
+// A pool over `pool` (kept alive by the GstBufferPool). An allocation failure is posted as a
+// GST_ELEMENT_ERROR on `owner` (held weakly: the pool may outlive it) besides GST_FLOW_ERROR.
+GstBufferPool* gst_vtc_buffer_pool_new(std::shared_ptr<vtc::PixelBufferPool> pool,
+                                       GstElement* owner);
 
 // The session pixel buffer behind a buffer's memory, if the buffer came from a GstVtcBufferPool
 // (null otherwise). Valid while the buffer lives.

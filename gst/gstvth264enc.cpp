@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,9 @@ struct SessionContext {
   std::atomic<bool> discard{false};  // flushing/stopping: answer frames without pushing
   vtc::FormatDescriptionRef format;  // worker only: the description the src caps were made from
   gint64 last_delay = -1;            // worker only
+  // Worker only: the session answered a frame with an error. The element posted its one
+  // GST_ELEMENT_ERROR for it; the flow stays GST_FLOW_ERROR for the rest of this session.
+  bool failed = false;
 
   ~SessionContext() {
     if (input_state) gst_video_codec_state_unref(input_state);
@@ -81,9 +85,10 @@ struct _GstVtH264Enc {
   // sessions when continuity does not apply: DTS stays non-decreasing across caps changes.
   GstClockTime last_dts;
   gboolean min_pts_set;                   // set_min_pts done since start
+  GstCaps* failed_caps;                   // caps no session could be made for (error posted)
   std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
   std::mutex* error_lock;                 // leaf lock: guards last_error
-  std::string* last_error;                // the session's latest error message, for the bus
+  std::deque<std::string>* last_error;    // the session's latest error messages, for the bus
 };
 
 #define gst_vt_h264_enc_parent_class parent_class
@@ -204,10 +209,15 @@ std::string FirstString(const GstStructure* s, const char* field) {
 
 }  // namespace
 
+// Error messages kept for the next report: x264's own reason comes one line before the
+// session's summary of it, so a few are kept.
+constexpr std::size_t kKeptErrors = 3;
+
 static void gst_vt_h264_enc_log(GstVtH264Enc* self, vtc::LogLevel level, const char* message) {
   if (level == vtc::LogLevel::kError) {
     std::lock_guard<std::mutex> lock(*self->error_lock);
-    *self->last_error = message;
+    self->last_error->emplace_back(message);
+    while (self->last_error->size() > kKeptErrors) self->last_error->pop_front();
   }
   GstDebugLevel l = GST_LEVEL_DEBUG;
   switch (level) {
@@ -227,10 +237,15 @@ static void gst_vt_h264_enc_log(GstVtH264Enc* self, vtc::LogLevel level, const c
   GST_CAT_LEVEL_LOG(GST_CAT_DEFAULT, l, self, "%s", message);
 }
 
-// The session's reason for the last failure, for GST_ELEMENT_ERROR's debug text.
+// The session's reasons for the last failure (its latest error messages, oldest first), for
+// GST_ELEMENT_ERROR's debug text. Reading them consumes them: the next report has only newer ones.
 static std::string gst_vt_h264_enc_last_error(GstVtH264Enc* self) {
   std::lock_guard<std::mutex> lock(*self->error_lock);
-  return self->last_error->empty() ? std::string("no details") : *self->last_error;
+  if (self->last_error->empty()) return "no details";
+  std::string text;
+  for (const std::string& m : *self->last_error) text += (text.empty() ? "" : "; ") + m;
+  self->last_error->clear();
+  return text;
 }
 
 namespace {
@@ -358,6 +373,34 @@ static GstBuffer* gst_vt_h264_enc_buffer_for(SessionContext* ctx, const vtc::Sam
   return gst_buffer_new_memdup(out.data(), out.size());
 }
 
+// Finishes `frame` (the caller's reference) without output: dropped, with a QoS message. The
+// 1.22 base class cannot drop a frame before an output state exists (finish_frame posts "Output
+// state was not configured" and loses the frame's events), and the output caps need the first
+// sample's avcC. Before that, the frame is dropped here by hand: the same QoS message, its input
+// buffer released; the frame itself stays in the base class's list (its events go out with the
+// next finished frame) until the next flush or stop frees it.
+static GstFlowReturn gst_vt_h264_enc_drop_frame(GstVtH264Enc* self, GstVideoCodecFrame* frame) {
+  GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
+  frame->output_buffer = nullptr;
+  if (GstVideoCodecState* out = gst_video_encoder_get_output_state(enc)) {
+    gst_video_codec_state_unref(out);
+    return gst_video_encoder_finish_frame(enc, frame);
+  }
+  GST_VIDEO_ENCODER_STREAM_LOCK(self);
+  const GstSegment* seg = &enc->input_segment;
+  const GstClockTime running = gst_segment_to_running_time(seg, GST_FORMAT_TIME, frame->pts);
+  const GstClockTime stream = gst_segment_to_stream_time(seg, GST_FORMAT_TIME, frame->pts);
+  gst_buffer_replace(&frame->input_buffer, nullptr);
+  GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
+  GstMessage* qos = gst_message_new_qos(GST_OBJECT_CAST(self), FALSE, running, stream, frame->pts,
+                                        frame->duration);
+  gst_message_set_qos_stats(qos, GST_FORMAT_BUFFERS, 0, 1);
+  gst_element_post_message(GST_ELEMENT_CAST(self), qos);
+  GST_DEBUG_OBJECT(self, "frame %u dropped before the first output", frame->system_frame_number);
+  gst_video_codec_frame_unref(frame);
+  return GST_FLOW_OK;
+}
+
 static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status status,
                                    vtc::EncodeInfoFlags flags, const vtc::SampleBufferRef& sample) {
   auto* ctx = static_cast<SessionContext*>(refcon);
@@ -375,16 +418,54 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
     return;
   }
   if (status != vtc::Status::kNoErr) {
-    GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("The encoder failed on frame %u.", number),
-                      ("session status %s (%d)", vtc::StatusName(status), vtc::ToOSStatus(status)));
+    // The session answers every frame in flight with the error (x264 lost them all): one
+    // message for the lot, then each frame is finished as dropped (a QoS message each), so none
+    // disappears silently. The flow stays an error for the rest of this session.
+    if (!ctx->failed) {
+      ctx->failed = true;
+      const std::string why = gst_vt_h264_enc_last_error(self);
+      switch (status) {
+        case vtc::Status::kAllocationFailedErr:
+          GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+                            ("The encoder ran out of memory; the frames it held, from frame %u on, "
+                             "are dropped. Free memory or lower the resolution or lookahead, then "
+                             "restart the stream.",
+                             number),
+                            ("VTCompressionOutputCallback: %s (%d): %s", vtc::StatusName(status),
+                             vtc::ToOSStatus(status), why.c_str()));
+          break;
+        case vtc::Status::kParameterErr:
+          GST_ELEMENT_ERROR(
+              self, LIBRARY, SETTINGS,
+              ("The encoder could not apply its settings; the frames it held, from "
+               "frame %u on, are dropped. Check profile, level and bitrate against the "
+               "picture size and rate.",
+               number),
+              ("VTCompressionOutputCallback: %s (%d): %s", vtc::StatusName(status),
+               vtc::ToOSStatus(status), why.c_str()));
+          break;
+        default:
+          GST_ELEMENT_ERROR(
+              self, STREAM, ENCODE,
+              ("The H.264 encoder (x264) failed; the frames it held, from frame %u on, are "
+               "dropped. Restart the stream; if it fails again, report it with a "
+               "GST_DEBUG=vth264enc:5 log.",
+               number),
+              ("VTCompressionOutputCallback: %s (%d): %s", vtc::StatusName(status),
+               vtc::ToOSStatus(status), why.c_str()));
+          break;
+      }
+    } else {
+      GST_WARNING_OBJECT(self, "frame %u also lost: %s", number, vtc::StatusName(status));
+    }
     self->last_flow->store(GST_FLOW_ERROR);
-    gst_video_codec_frame_unref(frame);
+    gst_vt_h264_enc_drop_frame(self, frame);
     return;
   }
   if (!sample || (flags & vtc::kEncodeInfo_FrameDropped)) {
     GST_DEBUG_OBJECT(self, "frame %u dropped by the encoder", number);
-    frame->output_buffer = nullptr;
-    self->last_flow->store(gst_video_encoder_finish_frame(enc, frame));
+    const GstFlowReturn ret = gst_vt_h264_enc_drop_frame(self, frame);
+    self->last_flow->store(ctx->failed ? GST_FLOW_ERROR : ret);
     return;
   }
   const vtc::FormatDescriptionRef& fd = sample->format_description();
@@ -424,7 +505,9 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
     }
     if (frames >= 0) ctx->last_delay = frames;
   }
-  self->last_flow->store(gst_video_encoder_finish_frame(enc, frame));
+  // Frames a restarted x264 encodes after a failure still go out, but the error stays.
+  const GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
+  self->last_flow->store(ctx->failed ? GST_FLOW_ERROR : ret);
 }
 
 // --- Session lifetime (streaming thread, STREAM_LOCK held on entry) -----------------------------
@@ -510,6 +593,11 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   settings = self->settings;
   GST_OBJECT_UNLOCK(self);
 
+  {
+    // Reasons kept from an earlier session would be misread as this one's.
+    std::lock_guard<std::mutex> lock(*self->error_lock);
+    self->last_error->clear();
+  }
   vtc::Dictionary spec = gstvtc::EncoderSpecification(settings);
   vtc::Dictionary attrs = gstvtc::PoolAttributes(settings);
   attrs[vtc::key::kPixelFormatType] = vtc::Value(PixelFormatFor(info));
@@ -551,12 +639,10 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   std::memcpy(&primaries, &info->colorimetry.primaries, sizeof primaries);
   std::memcpy(&transfer, &info->colorimetry.transfer, sizeof transfer);
   std::memcpy(&matrix, &info->colorimetry.matrix, sizeof matrix);
-  if (const char* v = ColorPrimaries(primaries))
-    props[vtc::key::kColorPrimaries] = vtc::Value(v);
+  if (const char* v = ColorPrimaries(primaries)) props[vtc::key::kColorPrimaries] = vtc::Value(v);
   if (const char* v = TransferFunction(transfer))
     props[vtc::key::kTransferFunction] = vtc::Value(v);
-  if (const char* v = YCbCrMatrix(matrix))
-    props[vtc::key::kYCbCrMatrix] = vtc::Value(v);
+  if (const char* v = YCbCrMatrix(matrix)) props[vtc::key::kYCbCrMatrix] = vtc::Value(v);
   if (GST_VIDEO_INFO_PAR_N(info) > 0 && GST_VIDEO_INFO_PAR_D(info) > 0 &&
       GST_VIDEO_INFO_PAR_N(info) != GST_VIDEO_INFO_PAR_D(info) &&
       GST_VIDEO_INFO_PAR_N(info) <= 65535 && GST_VIDEO_INFO_PAR_D(info) <= 65535) {
@@ -668,6 +754,7 @@ static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   self->synthetic_pts = 0;
   self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
   self->min_pts_set = FALSE;
+  gst_clear_caps(&self->failed_caps);
   return TRUE;
 }
 
@@ -690,9 +777,19 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
     gst_vt_h264_enc_drain(self);
     gst_vt_h264_enc_destroy_session(self, false);
   }
+  if (self->failed_caps && gst_caps_is_equal(state->caps, self->failed_caps)) {
+    // Upstream resends sticky caps with every push: one error for them is enough.
+    GST_DEBUG_OBJECT(self, "caps already refused: %" GST_PTR_FORMAT, state->caps);
+    return FALSE;
+  }
   if (self->input_state) gst_video_codec_state_unref(self->input_state);
   self->input_state = gst_video_codec_state_ref(state);
-  return gst_vt_h264_enc_create_session(self, true);
+  if (gst_vt_h264_enc_create_session(self, true)) {
+    gst_clear_caps(&self->failed_caps);
+    return TRUE;
+  }
+  gst_caps_replace(&self->failed_caps, state->caps);
+  return FALSE;
 }
 
 static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
@@ -705,7 +802,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     last = GST_FLOW_OK;
   }
   if (last != GST_FLOW_OK) {
-    gst_video_encoder_finish_frame(enc, frame);  // no output buffer: dropped
+    gst_vt_h264_enc_drop_frame(self, frame);
     return last;
   }
   if (!self->input_state) {
@@ -729,8 +826,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
          "(%" G_GSIZE_FORMAT " bytes).",
          gst_buffer_get_size(frame->input_buffer), GST_VIDEO_INFO_SIZE(&self->input_state->info)),
         (nullptr));
-    frame->output_buffer = nullptr;
-    gst_video_encoder_finish_frame(enc, frame);
+    gst_vt_h264_enc_drop_frame(self, frame);
     return GST_FLOW_ERROR;
   }
   GstVideoFrame* vf = &mapped->frame;
@@ -753,8 +849,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
   if (st != vtc::Status::kNoErr) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The input buffer's layout is not usable."),
                       ("CVPixelBufferCreateWithPlanarBytes: %s", vtc::StatusName(st)));
-    frame->output_buffer = nullptr;
-    gst_video_encoder_finish_frame(enc, frame);
+    gst_vt_h264_enc_drop_frame(self, frame);
     return GST_FLOW_ERROR;
   }
   mapped.release();  // owned by the pixel buffer's release callback now
@@ -806,12 +901,12 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     GstVideoCodecFrame* lost = gst_video_encoder_get_frame(enc, int(number));
     if (st == vtc::Status::kParameterErr) {
       // e.g. a timestamp that does not increase: drop this frame (QoS message), keep going.
-      GST_WARNING_OBJECT(self, "frame %u refused by the encoder (%s): dropped", number,
-                         vtc::StatusName(st));
-      if (lost) gst_video_encoder_finish_frame(enc, lost);
+      GST_WARNING_OBJECT(self, "frame %u refused by the encoder (%s: %s): dropped", number,
+                         vtc::StatusName(st), gst_vt_h264_enc_last_error(self).c_str());
+      if (lost) gst_vt_h264_enc_drop_frame(self, lost);
       return self->last_flow->load();
     }
-    if (lost) gst_video_encoder_finish_frame(enc, lost);
+    if (lost) gst_vt_h264_enc_drop_frame(self, lost);
     if (st == vtc::Status::kInvalidSessionErr) return GST_FLOW_FLUSHING;
     GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("The encoder refused frame %u.", number),
                       ("VTCompressionSessionEncodeFrame: %s: %s", vtc::StatusName(st),
@@ -844,7 +939,7 @@ static gboolean gst_vt_h264_enc_propose_allocation(GstVideoEncoder* enc, GstQuer
     vtc::PixelBufferPoolRef session_pool = (*self->session)->GetPixelBufferPool();
     if (session_pool && session_pool->width() == GST_VIDEO_INFO_WIDTH(&info) &&
         session_pool->height() == GST_VIDEO_INFO_HEIGHT(&info)) {
-      GstBufferPool* pool = gst_vtc_buffer_pool_new(session_pool);
+      GstBufferPool* pool = gst_vtc_buffer_pool_new(session_pool, GST_ELEMENT(self));
       GstStructure* config = gst_buffer_pool_get_config(pool);
       guint min = 0, max = 0;
       GST_OBJECT_LOCK(self);
@@ -957,6 +1052,7 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
   self->settings.~Settings();
   if (self->pool) gst_object_unref(self->pool);
   if (self->input_state) gst_video_codec_state_unref(self->input_state);
+  gst_clear_caps(&self->failed_caps);
   G_OBJECT_CLASS(parent_class)->finalize(obj);
 }
 
@@ -971,9 +1067,10 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   self->synthetic_pts = 0;
   self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
   self->min_pts_set = FALSE;
+  self->failed_caps = nullptr;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
   self->error_lock = new std::mutex();
-  self->last_error = new std::string();
+  self->last_error = new std::deque<std::string>();
 }
 
 static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {

@@ -28,6 +28,10 @@ namespace {
 
 constexpr int kMaxDimension = 16384;
 
+// Largest PTS magnitude, in ticks of the session's timescale, the session takes: x264 and the
+// keyframe arithmetic add durations and delays to it, which must not overflow int64.
+constexpr std::int64_t kMaxTicks = std::int64_t(1) << 61;
+
 // A frame accepted by EncodeFrame, owned by the queue and then by the worker.
 struct FrameJob {
   std::uint64_t seq = 0;
@@ -68,13 +72,14 @@ class DeferredLog {
   std::vector<std::pair<LogLevel, std::string>> lines_;
 };
 
-// `t` in `timescale` units, rounded toward minus infinity.
-Time FloorToTimescale(const Time& t, std::int32_t timescale) {
-  if (t.timescale == timescale) return t;
+// `t` in `timescale` units, rounded toward minus infinity; false if that is beyond kMaxTicks.
+bool FloorToTimescale(const Time& t, std::int32_t timescale, Time* out) {
   const __int128 num = static_cast<__int128>(t.value) * timescale;
   __int128 q = num / t.timescale;
   if (num % t.timescale != 0 && num < 0) --q;
-  return Time::Make(static_cast<std::int64_t>(q), timescale);
+  if (q > kMaxTicks || q < -kMaxTicks) return false;
+  *out = Time::Make(static_cast<std::int64_t>(q), timescale);
+  return true;
 }
 
 bool GetBoolKey(const Dictionary* d, const char* k, bool def, bool* ok) {
@@ -190,7 +195,14 @@ class SessionImpl {
     // The first accepted frame's timescale becomes the session's (and x264's timebase).
     const std::int32_t timescale = timescale_ ? timescale_ : pts.timescale;
     // Rounded down, so a DTS derived from it can never land after the exact PTS.
-    const Time scaled = FloorToTimescale(pts, timescale);
+    Time scaled;
+    if (!FloorToTimescale(pts, timescale, &scaled)) {
+      log.Add(LogLevel::kError,
+              "EncodeFrame: presentation time %s is too far from zero for the session's "
+              "timescale %d",
+              pts.ToString().c_str(), timescale);
+      return Status::kParameterErr;
+    }
     if (seq_ > 0 && scaled.value <= last_pts_ticks_) {
       log.Add(LogLevel::kError,
               "EncodeFrame: presentation time %s is too close to the previous one for the "
@@ -378,7 +390,8 @@ class SessionImpl {
     s.fps = config_->expected_frame_rate;
     if (s.fps <= 0 && duration.IsNumeric() && duration.value > 0) s.fps = 1.0 / duration.Seconds();
     if (s.fps <= 0 && first_duration_.IsNumeric()) s.fps = 1.0 / first_duration_.Seconds();
-    if (!(s.fps > 0 && s.fps <= 1000)) s.fps = 0;  // implausible durations: rate unknown
+    // Implausible durations (x264 counts the rate in thousandths): rate unknown.
+    if (!(s.fps >= 0.001 && s.fps <= 1000)) s.fps = 0;
     return s;
   }
 
@@ -581,11 +594,12 @@ class SessionImpl {
     if (interval > 0 && frames_since_key_ >= interval) return true;
     if (c.max_key_frame_interval_duration > 0 && timescale_ > 0) {
       // Force this frame if the next one would land past the limit.
-      std::int64_t step = f.duration.IsNumeric() ? f.duration.ConvertScale(timescale_).value
-                                                 : f.pts_ticks - prev_pts_ticks_;
-      if (step <= 0) step = 0;
+      // In double: a duration of any size must not overflow the tick arithmetic.
+      double step = f.duration.IsNumeric() ? f.duration.Seconds() * timescale_
+                                           : double(f.pts_ticks - prev_pts_ticks_);
+      if (!(step > 0)) step = 0;
       prev_pts_ticks_ = f.pts_ticks;
-      const double next_gap = double(f.pts_ticks + step - last_key_ticks_) / timescale_;
+      const double next_gap = (double(f.pts_ticks - last_key_ticks_) + step) / timescale_;
       if (next_gap > c.max_key_frame_interval_duration + 1e-9) return true;
     }
     prev_pts_ticks_ = f.pts_ticks;
