@@ -12,21 +12,28 @@ namespace {
 
 constexpr double kDataRateMargin = 0.9;  // keep VBV's bound at 90% of each limit
 
-// VBV (maxrate, buffer) in kbit/s and kbit that keeps buffer + maxrate x S under margin x limit
-// for every (bytes, S) pair: whatever fills a window of S seconds is at most that.
+// VBV (maxrate, buffer) in kbit/s and kbit such that buffer + maxrate x S <= margin x limit for
+// every (bytes, S) pair: whatever fills a window of S seconds is at most that (x264-notes.md §3).
+// The buffer is a quarter of the tightest limit, which x264 needs to absorb I-frames (the best
+// quality for one 1 s limit in the notes' measurements); maxrate is the most every pair allows
+// with it, so a long window beside a short one costs the average rate nothing.
 void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps, double* maxrate,
                   double* buffer) {
-  double mr = 1e12;
-  for (const auto& [bytes, seconds] : limits) {
-    const double l_kbit = bytes * 8 / 1000 * kDataRateMargin;
-    mr = std::min(mr, 0.75 * l_kbit / seconds);
-  }
-  double buf = 1e12;
+  double tightest = 1e12;
   for (const auto& [bytes, seconds] : limits)
-    buf = std::min(buf, bytes * 8 / 1000 * kDataRateMargin - mr * seconds);
-  // x264 raises the buffer to one frame's worth; stay consistent with that.
-  buf = std::max(buf, mr / std::max(fps, 1.0));
-  *maxrate = mr;
+    tightest = std::min(tightest, bytes * 8 / 1000 * kDataRateMargin);
+  double buf = 0.25 * tightest;
+  double mr = 1e12;
+  for (const auto& [bytes, seconds] : limits)
+    mr = std::min(mr, (bytes * 8 / 1000 * kDataRateMargin - buf) / seconds);
+  // x264 raises the buffer to at least one frame's worth: make room for that within the limits.
+  const double frame = mr / std::max(fps, 1.0);
+  if (buf < frame) {
+    buf = frame;
+    for (const auto& [bytes, seconds] : limits)
+      mr = std::min(mr, (bytes * 8 / 1000 * kDataRateMargin - buf) / seconds);
+  }
+  *maxrate = std::max(mr, 1.0);
   *buffer = buf;
 }
 
@@ -38,8 +45,8 @@ int MaxCbrKbps(const EncoderConfig& c, double fps, const x264_param_t& p) {
   // encoder_frame_end) grow the buffer and leave the frame's slice NAL units pointing into the
   // freed one, a heap corruption. Half the buffer is left for the slices themselves.
   const double qp_min = std::max(p.rc.i_qp_min, c.min_qp);
-  const double buffer = std::clamp(double(p.i_width) * p.i_height * 4 * std::pow(0.95, qp_min),
-                                   1e6, double(INT_MAX / 3));
+  const double buffer = std::clamp(double(p.i_width) * p.i_height * 4 * std::pow(0.95, qp_min), 1e6,
+                                   double(INT_MAX / 3));
   const double max_kbps = buffer / 2 * 8 * std::max(fps, 0.001) / 1000;
   return int(std::min<double>(max_kbps, INT_MAX / 2));
 }
