@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <numeric>
 
 #include "encoder.h"
@@ -252,6 +253,7 @@ class X264Encoder final : public VideoEncoder {
     config_ = c;
     stream_ = s;
     exhausted_ = false;
+    started_qps_.clear();
     fail_at_ = fault::After("encode");
     frames_in_ = 0;
     logger_->Logf(LogLevel::kInfo,
@@ -307,6 +309,10 @@ class X264Encoder final : public VideoEncoder {
       logger_->Logf(LogLevel::kError, "x264_encoder_encode returned %d", size);
       return Status::kVideoEncoderMalfunctionErr;
     }
+    // x264 fills i_qpplus1 when it starts a frame (encoder.c, before the slices), and the
+    // frame it returns may be an older one (frame threads). Frames come out in the order they
+    // were started, so a FIFO pairs each with its QP.
+    if (pic_out.i_qpplus1 > 0) started_qps_.push_back(std::min(pic_out.i_qpplus1 - 1, 51));
     if (size == 0) return Status::kNoErr;
     EncodedFrame e;
     // x264 lays a frame's NAL units out back to back, each with its 4-byte length.
@@ -332,9 +338,10 @@ class X264Encoder final : public VideoEncoder {
         break;
     }
     if (pic_out.b_keyframe && e.type == EncodedFrame::Type::kI) e.type = EncodedFrame::Type::kIDR;
-    // x264 fills i_qpplus1 for the frame it starts in this call, which is the frame it returns
-    // only when there is one frame thread; with frame threads the QP would be another frame's.
-    if (param_.b_sliced_threads || param_.i_threads <= 1) e.qp = pic_out.i_qpplus1 - 1;
+    if (!started_qps_.empty()) {
+      e.qp = started_qps_.front();
+      started_qps_.pop_front();
+    }
     if (param_.analyse.b_psnr) {
       e.has_mse = true;
       for (int i = 0; i < 3; ++i) {
@@ -567,7 +574,8 @@ class X264Encoder final : public VideoEncoder {
   StreamInfo stream_;
   FormatDescriptionRef format_;
   bool exhausted_ = false;
-  int fail_at_ = 0;  // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
+  std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
+  int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;
   std::vector<std::uint8_t> luma_copy_;
 };

@@ -268,4 +268,212 @@ KeyGaps KeyFrameGaps(const EncodedRun& run) {
   return g;
 }
 
+namespace {
+
+// Exp-Golomb reader over an RBSP (emulation prevention removed).
+class Bits {
+ public:
+  explicit Bits(const std::vector<std::uint8_t>& nal) {
+    for (std::size_t i = 1; i < nal.size(); ++i) {  // skip the NAL header
+      if (i >= 3 && nal[i] == 3 && nal[i - 1] == 0 && nal[i - 2] == 0 && rbsp_.size() >= 2 &&
+          rbsp_[rbsp_.size() - 1] == 0 && rbsp_[rbsp_.size() - 2] == 0)
+        continue;
+      rbsp_.push_back(nal[i]);
+    }
+  }
+  bool ok() const { return pos_ <= rbsp_.size() * 8; }
+  std::uint32_t U(int n) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < n; ++i) {
+      const std::size_t byte = pos_ / 8;
+      const int bit = byte < rbsp_.size() ? (rbsp_[byte] >> (7 - pos_ % 8)) & 1 : 0;
+      v = v << 1 | std::uint32_t(bit);
+      ++pos_;
+    }
+    return v;
+  }
+  std::uint32_t Ue() {
+    int zeros = 0;
+    while (U(1) == 0 && zeros < 32 && ok()) ++zeros;
+    return zeros ? ((1u << zeros) - 1 + U(zeros)) : 0;
+  }
+  std::int32_t Se() {
+    const std::uint32_t v = Ue();
+    return v & 1 ? std::int32_t((v + 1) / 2) : -std::int32_t(v / 2);
+  }
+
+ private:
+  std::vector<std::uint8_t> rbsp_;
+  std::size_t pos_ = 0;
+};
+
+struct SpsFields {
+  int chroma_format = 1, log2_max_frame_num = 4, poc_type = 0, log2_max_poc_lsb = 4;
+  bool frame_mbs_only = true, delta_pic_order_always_zero = false;
+};
+
+struct PpsFields {
+  bool bottom_field_pic_order = false, redundant_pic_cnt = false, cabac = false;
+  int ref_l0 = 1, ref_l1 = 1, weighted_pred = 0, weighted_bipred = 0, pic_init_qp = 26;
+};
+
+void SkipScalingList(Bits* b, int size) {
+  int last = 8, next = 8;
+  for (int j = 0; j < size && next != 0; ++j) {
+    next = (last + b->Se() + 256) % 256;
+    if (next) last = next;
+  }
+}
+
+bool ParseSps(const std::vector<std::uint8_t>& nal, SpsFields* s) {
+  Bits b(nal);
+  const int profile = int(b.U(8));
+  b.U(16);  // constraint flags, level
+  b.Ue();   // id
+  if (profile == 100 || profile == 110 || profile == 122 || profile == 244 || profile == 44 ||
+      profile == 83 || profile == 86 || profile == 118 || profile == 128) {
+    s->chroma_format = int(b.Ue());
+    if (s->chroma_format == 3) b.U(1);
+    b.Ue();
+    b.Ue();
+    b.U(1);
+    if (b.U(1))
+      for (int i = 0; i < (s->chroma_format == 3 ? 12 : 8); ++i)
+        if (b.U(1)) SkipScalingList(&b, i < 6 ? 16 : 64);
+  }
+  s->log2_max_frame_num = int(b.Ue()) + 4;
+  s->poc_type = int(b.Ue());
+  if (s->poc_type == 0) {
+    s->log2_max_poc_lsb = int(b.Ue()) + 4;
+  } else if (s->poc_type == 1) {
+    s->delta_pic_order_always_zero = b.U(1);
+    b.Se();
+    b.Se();
+    const std::uint32_t n = b.Ue();
+    for (std::uint32_t i = 0; i < n && b.ok(); ++i) b.Se();
+  }
+  b.Ue();  // max_num_ref_frames
+  b.U(1);  // gaps
+  b.Ue();  // width in MBs
+  b.Ue();  // height in map units
+  s->frame_mbs_only = b.U(1);
+  return b.ok();
+}
+
+bool ParsePps(const std::vector<std::uint8_t>& nal, PpsFields* p) {
+  Bits b(nal);
+  b.Ue();
+  b.Ue();
+  p->cabac = b.U(1);
+  p->bottom_field_pic_order = b.U(1);
+  if (b.Ue() != 0) return false;  // slice groups: x264 never writes them
+  p->ref_l0 = int(b.Ue()) + 1;
+  p->ref_l1 = int(b.Ue()) + 1;
+  p->weighted_pred = int(b.U(1));
+  p->weighted_bipred = int(b.U(2));
+  p->pic_init_qp = 26 + b.Se();
+  b.Se();  // pic_init_qs
+  b.Se();  // chroma_qp_index_offset
+  b.U(1);  // deblocking_filter_control_present
+  b.U(1);  // constrained_intra_pred
+  p->redundant_pic_cnt = b.U(1);
+  return b.ok();
+}
+
+void SkipRefListModification(Bits* b) {
+  if (!b->U(1)) return;
+  for (int guard = 0; guard < 64 && b->ok(); ++guard) {
+    const std::uint32_t idc = b->Ue();
+    if (idc == 3) return;
+    b->Ue();
+  }
+}
+
+void SkipWeights(Bits* b, int refs, bool chroma) {
+  for (int i = 0; i < refs; ++i) {
+    if (b->U(1)) b->Se(), b->Se();
+    if (chroma && b->U(1))
+      for (int j = 0; j < 2; ++j) b->Se(), b->Se();
+  }
+}
+
+}  // namespace
+
+int SliceQp(const vtc::SampleBufferRef& sample) {
+  const auto& fd = sample->format_description();
+  const std::uint8_t *sps_data = nullptr, *pps_data = nullptr;
+  std::size_t sps_size = 0, pps_size = 0;
+  if (!fd ||
+      fd->GetH264ParameterSetAtIndex(0, &sps_data, &sps_size, nullptr, nullptr) !=
+          vtc::Status::kNoErr ||
+      fd->GetH264ParameterSetAtIndex(1, &pps_data, &pps_size, nullptr, nullptr) !=
+          vtc::Status::kNoErr) {
+    ADD_FAILURE() << "no parameter sets";
+    return -1;
+  }
+  SpsFields sps;
+  PpsFields pps;
+  if (!ParseSps({sps_data, sps_data + sps_size}, &sps) ||
+      !ParsePps({pps_data, pps_data + pps_size}, &pps)) {
+    ADD_FAILURE() << "parameter sets do not parse";
+    return -1;
+  }
+  for (const auto& nal : SplitAvcc(sample)) {
+    const int type = nal[0] & 0x1f, ref_idc = (nal[0] >> 5) & 3;
+    if (type != 1 && type != 5) continue;
+    Bits b(nal);
+    b.Ue();                                  // first_mb_in_slice
+    const int slice_type = int(b.Ue()) % 5;  // 0 P, 1 B, 2 I
+    b.Ue();                                  // pps id
+    b.U(sps.log2_max_frame_num);
+    if (!sps.frame_mbs_only && b.U(1)) b.U(1);  // field_pic, bottom_field
+    if (type == 5) b.Ue();                      // idr_pic_id
+    if (sps.poc_type == 0) {
+      b.U(sps.log2_max_poc_lsb);
+      if (pps.bottom_field_pic_order) b.Se();
+    } else if (sps.poc_type == 1 && !sps.delta_pic_order_always_zero) {
+      b.Se();
+      if (pps.bottom_field_pic_order) b.Se();
+    }
+    if (pps.redundant_pic_cnt) b.Ue();
+    int l0 = pps.ref_l0, l1 = pps.ref_l1;
+    if (slice_type == 1) b.U(1);  // direct_spatial_mv_pred
+    if (slice_type != 2 && b.U(1)) {
+      l0 = int(b.Ue()) + 1;
+      if (slice_type == 1) l1 = int(b.Ue()) + 1;
+    }
+    if (slice_type != 2) SkipRefListModification(&b);
+    if (slice_type == 1) SkipRefListModification(&b);
+    if ((pps.weighted_pred && slice_type == 0) || (pps.weighted_bipred == 1 && slice_type == 1)) {
+      b.Ue();
+      if (sps.chroma_format != 0) b.Ue();
+      SkipWeights(&b, l0, sps.chroma_format != 0);
+      if (slice_type == 1) SkipWeights(&b, l1, sps.chroma_format != 0);
+    }
+    if (ref_idc != 0) {
+      if (type == 5) {
+        b.U(2);
+      } else if (b.U(1)) {
+        for (int guard = 0; guard < 64 && b.ok(); ++guard) {
+          const std::uint32_t op = b.Ue();
+          if (op == 0) break;
+          if (op == 1 || op == 3) b.Ue();
+          if (op == 2) b.Ue();
+          if (op == 3 || op == 6) b.Ue();
+          if (op == 4) b.Ue();
+        }
+      }
+    }
+    if (pps.cabac && slice_type != 2) b.Ue();  // cabac_init_idc
+    const int qp = pps.pic_init_qp + b.Se();
+    if (!b.ok() || qp < 0 || qp > 51) {
+      ADD_FAILURE() << "slice header does not parse";
+      return -1;
+    }
+    return qp;
+  }
+  ADD_FAILURE() << "no slice";
+  return -1;
+}
+
 }  // namespace vtctest

@@ -79,4 +79,9 @@ struct KeyGaps {
 };
 KeyGaps KeyFrameGaps(const EncodedRun& run);
 
+// The QP of the first slice of an AVCC sample (26 + pic_init_qp_minus26 + slice_qp_delta),
+// parsed with the SPS and PPS of its format description: what a decoder sees. -1 if it cannot
+// be parsed (ADD_FAILURE says why).
+int SliceQp(const vtc::SampleBufferRef& sample);
+
 }  // namespace vtctest

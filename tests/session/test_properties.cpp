@@ -372,7 +372,7 @@ TEST(PropertyEffects, QualityOrdersFileSizes) {
 }
 
 TEST(PropertyEffects, QpBoundsHoldOnEveryFrame) {
-  // A delay budget makes x264 use slice threads, where it reports each frame's QP.
+  // With a delay budget (slice threads); test_rate_control covers frame threads.
   auto samples = EncodeSome({{vtc::key::kMinAllowedFrameQP, Value(30)},
                              {vtc::key::kMaxAllowedFrameQP, Value(34)},
                              {vtc::key::kMaxFrameDelayCount, Value(8)}},

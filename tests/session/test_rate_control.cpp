@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "rate_util.h"
 
@@ -280,6 +281,49 @@ TEST(MidStream, QualityTakesEffectWithinOneSecondWithoutAnIdr) {
   ASSERT_EQ(r.frames.size(), 240u);
   EXPECT_EQ(SyncsAfter(r, 0.0), 0);
   EXPECT_GT(r.KbpsBetween(5.0, 8.0), 1.5 * r.KbpsBetween(1.0, 4.0));
+}
+
+// --- Per-frame QP -------------------------------------------------------------------------------
+
+TEST(FrameQp, MinAndMaxAllowedBoundEveryFrame) {
+  // Default threading (frame threads on a multi-core machine): every sample carries its QP.
+  for (auto [lo, hi] : {std::pair{30, 34}, std::pair{18, 22}}) {
+    EncodedRun r = EncodeRun(kW, kH,
+                             {{k::kQuality, Value(0.5)},
+                              {k::kMinAllowedFrameQP, Value(lo)},
+                              {k::kMaxAllowedFrameQP, Value(hi)}},
+                             90, Natural(), ConstantRate(30));
+    ASSERT_EQ(r.frames.size(), 90u);
+    for (const auto& f : r.frames) {
+      EXPECT_GE(f.qp, lo) << "pts " << f.pts;
+      EXPECT_LE(f.qp, hi) << "pts " << f.pts;
+    }
+  }
+}
+
+TEST(FrameQp, EachSampleCarriesTheQpInItsSliceHeaders) {
+  // x264 reports a QP when it starts a frame, and with frame threads (the default on several
+  // cores) it returns an older frame in that call: each sample must carry its own frame's QP.
+  // Without adaptive quantization and mb-tree every macroblock, and so every slice header, codes
+  // the frame's QP. A bit rate makes the QP vary frame to frame.
+  const Value no_aq("aq-mode=0:mbtree=0");
+  for (const vtc::Dictionary& props :
+       {vtc::Dictionary{{k::kAverageBitRate, Value(250000)}, {k::kX264Options, no_aq}},
+        vtc::Dictionary{{k::kAverageBitRate, Value(250000)},
+                        {k::kX264Threads, Value(3)},
+                        {k::kX264Options, no_aq}},
+        vtc::Dictionary{{k::kAverageBitRate, Value(250000)},
+                        {k::kMaxFrameDelayCount, Value(4)},
+                        {k::kX264Options, no_aq}}}) {
+    EncodedRun r = EncodeRun(kW, kH, props, 150, Natural(), ConstantRate(30));
+    ASSERT_EQ(r.frames.size(), 150u);
+    std::set<int> seen;
+    for (const auto& f : r.frames) {
+      EXPECT_EQ(f.qp, vtctest::SliceQp(f.sample)) << "pts " << f.pts;
+      seen.insert(f.qp);
+    }
+    EXPECT_GT(seen.size(), 1u) << "the QP should vary";
+  }
 }
 
 }  // namespace

@@ -90,8 +90,9 @@ class SampleBuffer {
   const Dictionary& attachments() const { return init_.attachments; }
   // A sync sample: NotSync absent or false.
   bool IsSync() const;
-  // The frame's base QP from x264's rate control, or -1 if unknown (x264 reports it per frame
-  // only when it runs without frame threads: MaxFrameDelayCount set, low-latency rate control).
+  // The frame's QP as x264's rate control chose it (0..51), or -1 if unknown. Set on every
+  // sample. With adaptive quantization or mb-tree (x264's defaults) macroblocks, and so the slice
+  // headers, vary around it; MinAllowedFrameQP/MaxAllowedFrameQP bound it and them.
   int frame_qp() const { return init_.frame_qp; }
 
  private:
