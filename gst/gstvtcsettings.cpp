@@ -74,6 +74,20 @@ GType TuneType() {
   return type;
 }
 
+GType PassType() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_VTC_PASS_SINGLE, "One pass (no statistics file)", "single"},
+      {GST_VTC_PASS_PASS1, "First pass of two: writes multipass-cache-file", "pass1"},
+      {GST_VTC_PASS_PASS2, "Second pass of two: reads multipass-cache-file", "pass2"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    GType t = g_enum_register_static("GstVtcPass", values);
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
+
 constexpr GParamFlags kReady =
     GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 constexpr GParamFlags kLive =
@@ -239,6 +253,18 @@ void InstallProperties(GObjectClass* k) {
                               "property, as x264enc's option-string; a bad one is an error at "
                               "start; \"\" by default. Session key X264Options",
                               d.option_string.c_str(), kReady));
+  install(PROP_PASS,
+          g_param_spec_enum("pass", "Pass",
+                            "Two-pass file encoding, as x264enc's pass: run the pipeline with "
+                            "pass1 (output usually to fakesink), then again on the same input with "
+                            "pass2. Both need rate-control=abr and a bitrate. Session "
+                            "BeginPass/EndPass with a MultiPassStorage",
+                            PassType(), d.pass, kReady));
+  install(PROP_MULTIPASS_CACHE_FILE,
+          g_param_spec_string("multipass-cache-file", "Multipass cache file",
+                              "The statistics file pass1 writes and pass2 reads (x264's stats, "
+                              "plus <file>.mbtree and <file>.vtcpass beside it)",
+                              d.multipass_cache_file.c_str(), kReady));
   install(PROP_PENDING_FRAMES, g_param_spec_int("pending-frames", "Pending frames",
                                                 "Frames given to the session and not yet answered "
                                                 "(NumberOfPendingFrames)",
@@ -367,6 +393,14 @@ gboolean SetProperty(Settings* s, guint id, const GValue* v, std::string* error)
       s->option_string = str ? str : "";
       break;
     }
+    case PROP_PASS:
+      s->pass = GstVtcPass(g_value_get_enum(v));
+      break;
+    case PROP_MULTIPASS_CACHE_FILE: {
+      const gchar* str = g_value_get_string(v);
+      s->multipass_cache_file = str ? str : "";
+      break;
+    }
     default:
       return FALSE;
   }
@@ -461,6 +495,12 @@ gboolean GetProperty(const Settings& s, guint id, GValue* v) {
       break;
     case PROP_OPTION_STRING:
       g_value_set_string(v, s.option_string.c_str());
+      break;
+    case PROP_PASS:
+      g_value_set_enum(v, s.pass);
+      break;
+    case PROP_MULTIPASS_CACHE_FILE:
+      g_value_set_string(v, s.multipass_cache_file.c_str());
       break;
     default:
       return FALSE;

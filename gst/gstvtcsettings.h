@@ -45,6 +45,13 @@ typedef enum {
   GST_VTC_TUNE_ZEROLATENCY = 1 << 2,
 } GstVtcTune;
 
+// x264enc's GstX264EncPass numbers for its two-pass values (17, 18); 0 is one pass.
+typedef enum {
+  GST_VTC_PASS_SINGLE = 0,
+  GST_VTC_PASS_PASS1 = 17,
+  GST_VTC_PASS_PASS2 = 18,
+} GstVtcPass;
+
 G_END_DECLS
 
 namespace gstvtc {
@@ -80,6 +87,8 @@ enum PropId : guint {
   PROP_TUNE,
   PROP_THREADS,
   PROP_OPTION_STRING,
+  PROP_PASS,
+  PROP_MULTIPASS_CACHE_FILE,
   PROP_PENDING_FRAMES,
   PROP_USING_HARDWARE,
   PROP_LAST
@@ -115,6 +124,9 @@ struct Settings {
   guint tune = GST_VTC_TUNE_NONE;  // GstVtcTune flags
   guint threads = 0;               // 0 = x264 decides
   std::string option_string;
+  // Two-pass file encoding (session MultiPassStorage): the statistics file both runs share.
+  GstVtcPass pass = GST_VTC_PASS_SINGLE;
+  std::string multipass_cache_file = "vth264enc.log";
 };
 
 // Installs every property on the class (PROP_PENDING_FRAMES and PROP_USING_HARDWARE read-only).

@@ -57,6 +57,11 @@ struct SessionContext {
   // Worker only: the session answered a frame with an error. The element posted its one
   // GST_ELEMENT_ERROR for it; the flow stays GST_FLOW_ERROR for the rest of this session.
   bool failed = false;
+  // Two-pass (pass property): the session runs one pass of it until the next drain (EOS), which
+  // ends it with EndPass instead of CompleteFrames. Streaming thread only.
+  GstVtcPass pass = GST_VTC_PASS_SINGLE;
+  bool in_pass = false;
+  std::string cache_file;
 
   ~SessionContext() {
     if (input_state) gst_video_codec_state_unref(input_state);
@@ -541,8 +546,38 @@ static void gst_vt_h264_enc_destroy_session(GstVtH264Enc* self, bool discard) {
   // (the old session's pixel buffers) remain valid for the next session.
 }
 
+// Ends the session's pass (pass1/pass2): every frame is answered, pass1's statistics are
+// complete in the cache file.
+static GstFlowReturn gst_vt_h264_enc_end_pass(GstVtH264Enc* self) {
+  SessionContext* ctx = self->context;
+  ctx->in_pass = false;
+  vtc::CompressionSessionRef session = *self->session;
+  bool further = false;
+  vtc::Status st = gst_vt_h264_enc_unlocked(self, [&] { return session->EndPass(&further); });
+  if (st == vtc::Status::kMultiPassStorageIdentifierMismatchErr) {
+    GST_ELEMENT_WARNING(
+        self, STREAM, ENCODE,
+        ("pass2 got other frames than pass1 wrote to %s; run pass1 again on the "
+         "same input for an accurate bitrate.",
+         ctx->cache_file.c_str()),
+        ("EndPass: %s: %s", vtc::StatusName(st), gst_vt_h264_enc_last_error(self).c_str()));
+  } else if (st != vtc::Status::kNoErr && st != vtc::Status::kInvalidSessionErr) {
+    GST_ELEMENT_ERROR(
+        self, STREAM, ENCODE,
+        ("Could not finish the encoder's %s.",
+         ctx->pass == GST_VTC_PASS_PASS1 ? "first pass" : "second pass"),
+        ("EndPass: %s: %s", vtc::StatusName(st), gst_vt_h264_enc_last_error(self).c_str()));
+    return GST_FLOW_ERROR;
+  } else if (ctx->pass == GST_VTC_PASS_PASS1) {
+    GST_INFO_OBJECT(self, "first pass done: statistics in %s%s", ctx->cache_file.c_str(),
+                    further ? "" : " (no frames: nothing for pass2)");
+  }
+  return self->last_flow->load();
+}
+
 static GstFlowReturn gst_vt_h264_enc_drain(GstVtH264Enc* self) {
   if (!*self->session) return GST_FLOW_OK;
+  if (self->context && self->context->in_pass) return gst_vt_h264_enc_end_pass(self);
   vtc::CompressionSessionRef session = *self->session;
   vtc::Status st =
       gst_vt_h264_enc_unlocked(self, [&] { return session->CompleteFrames(vtc::Time::Invalid()); });
@@ -552,6 +587,67 @@ static GstFlowReturn gst_vt_h264_enc_drain(GstVtH264Enc* self) {
     return GST_FLOW_ERROR;
   }
   return self->last_flow->load();
+}
+
+// pass1 / pass2: a storage on the cache file (kept on close), and BeginPass. pass2 needs the
+// complete statistics of a pass1 run.
+static gboolean gst_vt_h264_enc_begin_pass(GstVtH264Enc* self, vtc::CompressionSession& session,
+                                           const gstvtc::Settings& settings, SessionContext* ctx) {
+  namespace k = vtc::key;
+  const bool second = settings.pass == GST_VTC_PASS_PASS2;
+  const std::string& file = settings.multipass_cache_file;
+  if (settings.rate_control != GST_VTC_RATE_CONTROL_ABR || settings.bitrate == 0) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                      ("pass=%s needs rate-control=abr and a bitrate.", second ? "pass2" : "pass1"),
+                      (nullptr));
+    return FALSE;
+  }
+  if (file.empty()) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("multipass-cache-file is empty."), (nullptr));
+    return FALSE;
+  }
+  vtc::MultiPassStorageRef storage;
+  vtc::Status st = vtc::MultiPassStorage::Create(
+      file, vtc::TimeRange{},
+      {{k::kMultiPassStorageCreationOption_DoNotDelete, vtc::Value(true)},
+       {k::kMultiPassStorageCreationOption_ReuseFirstPass, vtc::Value(second)}},
+      &storage);
+  if (st != vtc::Status::kNoErr) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
+                      ("Cannot use multipass-cache-file \"%s\".", file.c_str()),
+                      ("MultiPassStorageCreate: %s", vtc::StatusName(st)));
+    return FALSE;
+  }
+  if (second && !storage->HasFirstPass()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+                      ("No first-pass statistics in \"%s\": run the pipeline with pass=pass1 "
+                       "first.",
+                       file.c_str()),
+                      (nullptr));
+    return FALSE;
+  }
+  st = session.SetProperty(k::kMultiPassStorage, storage);
+  if (st == vtc::Status::kNoErr)
+    st = session.BeginPass(second ? vtc::kCompressionSessionBeginFinalPass : 0);
+  if (st == vtc::Status::kMultiPassStorageIdentifierMismatchErr) {
+    GST_ELEMENT_ERROR(
+        self, STREAM, FORMAT,
+        ("The statistics in \"%s\" are from another stream: run pass1 first on "
+         "this input.",
+         file.c_str()),
+        ("BeginPass: %s: %s", vtc::StatusName(st), gst_vt_h264_enc_last_error(self).c_str()));
+    return FALSE;
+  }
+  if (st != vtc::Status::kNoErr) {
+    GST_ELEMENT_ERROR(
+        self, LIBRARY, SETTINGS, ("Could not start the encoder's pass."),
+        ("BeginPass: %s: %s", vtc::StatusName(st), gst_vt_h264_enc_last_error(self).c_str()));
+    return FALSE;
+  }
+  ctx->pass = settings.pass;
+  ctx->in_pass = true;
+  ctx->cache_file = file;
+  return TRUE;
 }
 
 // `first`: called from set_format, before any buffer of these caps (see set_min_pts below).
@@ -660,6 +756,9 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
       return FALSE;
     }
   }
+  if (settings.pass != GST_VTC_PASS_SINGLE &&
+      !gst_vt_h264_enc_begin_pass(self, *session, settings, ctx.get()))
+    return FALSE;
   st = session->PrepareToEncodeFrames();
   if (st != vtc::Status::kNoErr) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,

@@ -5,8 +5,9 @@
 // LOCKS (one family, std::mutex; order from outer to inner):
 //   1. SessionImpl::mu_      queue, pending frames, properties, state. Never held while x264
 //                            runs or a callback runs.
-//   2. Logger::mu_           leaf (handler pointer only).
-//   3. PixelBufferPool::Shared::mu   leaf (free list), taken when a buffer is released.
+//   2. MultiPassStorage::mu_ leaf (its state and record file), taken by BeginPass/EndPass.
+//   3. Logger::mu_           leaf (handler pointer only).
+//   4. PixelBufferPool::Shared::mu   leaf (free list), taken when a buffer is released.
 // The worker owns `encoder_` and `in_encoder_` without a lock: no other thread touches them.
 #include "vtcompress/compression_session.h"
 
@@ -21,6 +22,7 @@
 #include "encoder.h"
 #include "log_internal.h"
 #include "properties.h"
+#include "vtcompress/multipass_storage.h"
 
 namespace vtc {
 
@@ -40,14 +42,17 @@ struct FrameJob {
   std::int64_t pts_ticks = 0;  // pts in the session timescale
   bool force_keyframe = false;
   void* refcon = nullptr;
+  bool skip = false;      // multi-pass: outside the storage's time range, answered as dropped
   OutputHandler handler;  // set for the handler form
   std::shared_ptr<const EncoderConfig> config;
 };
 
 struct Job {
-  enum class Kind { kFrame, kDrain, kPrepare } kind = Kind::kFrame;
+  enum class Kind { kFrame, kDrain, kPrepare, kBeginPass, kEndPass } kind = Kind::kFrame;
   FrameJob frame;
-  std::uint64_t ticket = 0;  // kDrain / kPrepare: completion ticket
+  std::uint64_t ticket = 0;         // all but kFrame: completion ticket
+  PassMode pass = PassMode::kNone;  // kBeginPass: the pass's x264 role and statistics file
+  std::string stats_path;
 };
 
 // Messages formatted while mu_ is held and written after it is released (declare it before the
@@ -203,7 +208,7 @@ class SessionImpl {
               pts.ToString().c_str(), timescale);
       return Status::kParameterErr;
     }
-    if (seq_ > 0 && scaled.value <= last_pts_ticks_) {
+    if (last_pts_.IsValid() && scaled.value <= last_pts_ticks_) {
       log.Add(LogLevel::kError,
               "EncodeFrame: presentation time %s is too close to the previous one for the "
               "session's timescale %d",
@@ -224,6 +229,12 @@ class SessionImpl {
       }
       started_ = true;
     }
+    bool skip = false;
+    if (in_pass_) {
+      if (Status st = AdmitPassFrame(pts, duration, scaled.value, &skip, &log);
+          st != Status::kNoErr)
+        return st;
+    }
     // Bounded queue: wait for the worker to take frames.
     cv_.wait(lock, [&] {
       return queued_frames_ < CompressionSession::kMaxQueuedFrames || state_ != State::kActive;
@@ -239,6 +250,7 @@ class SessionImpl {
     f.pts_ticks = scaled.value;
     f.force_keyframe = force_key;
     f.refcon = refcon;
+    f.skip = skip;
     f.handler = std::move(handler);
     f.config = config_;
     last_pts_ = pts;
@@ -273,6 +285,7 @@ class SessionImpl {
     for (const auto& [seq, pts] : pending_)
       if (!until.IsNumeric() || pts <= until) needed = true;
     if (!needed) return Status::kNoErr;
+    if (in_pass_) pass_drained_ = true;  // x264 cannot take more frames of this pass
     return RunTicketJob(lock, Job::Kind::kDrain);
   }
 
@@ -368,6 +381,127 @@ class SessionImpl {
     return Status::kNoErr;
   }
 
+  // --- Multi-pass (see compression_session.h) --------------------------------------------------
+
+  Status BeginPass(PassFlags flags) {
+    if (OnWorker()) return Status::kParameterErr;
+    DeferredLog log(logger_);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    std::shared_ptr<MultiPassStorage> storage;
+    if (Status st = StorageLocked(&storage, "BeginPass", &log); st != Status::kNoErr) return st;
+    if (in_pass_) {
+      log.Add(LogLevel::kError, "BeginPass: a pass is running (call EndPass first)");
+      return Status::kParameterErr;
+    }
+    if (flags & ~kCompressionSessionBeginFinalPass) {
+      log.Add(LogLevel::kError, "BeginPass: unknown flags 0x%x", unsigned(flags));
+      return Status::kParameterErr;
+    }
+    if (config_->average_bit_rate <= 0 || config_->constant_bit_rate > 0) {
+      log.Add(LogLevel::kError,
+              "BeginPass: multi-pass needs AverageBitRate (x264's two-pass is ABR) and no "
+              "ConstantBitRate");
+      return Status::kParameterErr;
+    }
+    FirstPassRecord record;
+    PassMode mode = PassMode::kNone;
+    if (storage->HasFirstPass(&record)) {
+      if (record.width != width_ || record.height != height_ ||
+          (timescale_ && record.timescale != timescale_)) {
+        log.Add(LogLevel::kError,
+                "BeginPass: the storage's first pass was %dx%d with timescale %d, this session "
+                "is %dx%d",
+                record.width, record.height, int(record.timescale), width_, height_);
+        return Status::kMultiPassStorageIdentifierMismatchErr;
+      }
+      mode = PassMode::kFinal;
+      expected_frames_ = record.frames;
+      // The timestamps must be in the first pass's timescale, which is x264's timebase there.
+      if (!timescale_) timescale_ = record.timescale;
+    } else if (!(flags & kCompressionSessionBeginFinalPass)) {
+      if (Status st = storage->ForgetFirstPass(); st != Status::kNoErr) return st;
+      mode = PassMode::kFirst;
+      expected_frames_ = 0;
+    }
+    Job job;
+    job.pass = mode;
+    job.stats_path = storage->path();
+    if (Status st = RunTicketJob(lock, Job::Kind::kBeginPass, std::move(job)); st != Status::kNoErr)
+      return st;
+    in_pass_ = true;
+    pass_drained_ = false;
+    pass_mode_ = mode;
+    pass_frames_ = 0;
+    pass_range_ = storage->time_range();
+    last_pts_ = Time::Invalid();  // each pass's timestamps start again
+    log.Add(LogLevel::kInfo, "multi-pass: %s pass begins",
+            mode == PassMode::kFirst   ? "first (statistics-writing)"
+            : mode == PassMode::kFinal ? "final (statistics-reading)"
+                                       : "single");
+    return Status::kNoErr;
+  }
+
+  Status EndPass(bool* further) {
+    if (further) *further = false;
+    if (OnWorker()) return Status::kParameterErr;
+    DeferredLog log(logger_);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    std::shared_ptr<MultiPassStorage> storage;
+    if (Status st = StorageLocked(&storage, "EndPass", &log); st != Status::kNoErr) return st;
+    if (!in_pass_) {
+      log.Add(LogLevel::kError, "EndPass: no pass is running (call BeginPass first)");
+      return Status::kParameterErr;
+    }
+    Status st = RunTicketJob(lock, Job::Kind::kEndPass);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    in_pass_ = false;
+    ended_pass_ = true;
+    next_ranges_.clear();
+    if (st == Status::kNoErr && pass_mode_ == PassMode::kFinal &&
+        pass_frames_ != expected_frames_) {
+      log.Add(LogLevel::kError, "EndPass: this pass had %lld frames, the first pass %lld",
+              static_cast<long long>(pass_frames_), static_cast<long long>(expected_frames_));
+      st = Status::kMultiPassStorageIdentifierMismatchErr;
+    }
+    if (st == Status::kNoErr && pass_mode_ == PassMode::kFirst) {
+      if (pass_frames_ == 0) {
+        log.Add(LogLevel::kWarning, "EndPass: the first pass had no frames; no further pass");
+      } else {
+        FirstPassRecord record;
+        record.width = width_;
+        record.height = height_;
+        record.timescale = timescale_;
+        record.frames = pass_frames_;
+        record.span = TimeRange{Time::Make(pass_start_ticks_, timescale_),
+                                Time::Make(pass_end_ticks_ - pass_start_ticks_, timescale_)};
+        st = storage->RecordFirstPass(record);
+        if (st == Status::kNoErr) {
+          next_ranges_.push_back(record.span);
+          if (further) *further = true;
+        }
+      }
+    }
+    return st;
+  }
+
+  Status GetTimeRangesForNextPass(std::vector<TimeRange>* out) {
+    if (!out) return Status::kParameterErr;
+    DeferredLog log(logger_);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kActive) return Status::kInvalidSessionErr;
+    std::shared_ptr<MultiPassStorage> storage;
+    if (Status st = StorageLocked(&storage, "GetTimeRangesForNextPass", &log); st != Status::kNoErr)
+      return st;
+    if (!ended_pass_) {
+      log.Add(LogLevel::kError, "GetTimeRangesForNextPass: no pass has ended yet");
+      return Status::kParameterErr;
+    }
+    *out = next_ranges_;
+    return Status::kNoErr;
+  }
+
  private:
   enum class State { kActive, kInvalidating, kInvalidated };
 
@@ -379,6 +513,47 @@ class SessionImpl {
     logger_.Vlogf(LogLevel::kError, format, args);
     va_end(args);
     return st;
+  }
+
+  // The MultiPassStorage property, if it is set and open; else kMultiPassStorageInvalidErr.
+  Status StorageLocked(std::shared_ptr<MultiPassStorage>* out, const char* verb,
+                       DeferredLog* log) const {
+    auto it = values_.find(key::kMultiPassStorage);
+    if (it != values_.end() && it->second.IsObject())
+      *out = std::const_pointer_cast<MultiPassStorage>(
+          std::dynamic_pointer_cast<const MultiPassStorage>(it->second.AsObject()));
+    if (!*out || (*out)->IsClosed()) {
+      log->Add(LogLevel::kError, "%s: %s", verb,
+               *out ? "the MultiPassStorage is closed" : "no MultiPassStorage is set");
+      return Status::kMultiPassStorageInvalidErr;
+    }
+    return Status::kNoErr;
+  }
+
+  // EncodeFrame during a pass: counts the frame (or marks it to be skipped) and keeps the span.
+  Status AdmitPassFrame(Time pts, Time duration, std::int64_t ticks, bool* skip, DeferredLog* log) {
+    if (pass_drained_) {
+      log->Add(LogLevel::kError,
+               "EncodeFrame: CompleteFrames ended this pass's input; call EndPass first");
+      return Status::kParameterErr;
+    }
+    if (pass_range_.IsValid() && !pass_range_.Contains(pts)) {
+      *skip = true;
+      return Status::kNoErr;
+    }
+    if (pass_mode_ == PassMode::kFinal && pass_frames_ >= expected_frames_) {
+      log->Add(LogLevel::kError,
+               "EncodeFrame: more frames than the first pass had (%lld); each pass must get "
+               "the same frames",
+               static_cast<long long>(expected_frames_));
+      return Status::kMultiPassStorageIdentifierMismatchErr;
+    }
+    std::int64_t dur = 1;
+    if (duration.IsNumeric() && duration.value > 0)
+      dur = std::max<std::int64_t>(1, duration.ConvertScale(timescale_).value);
+    if (pass_frames_++ == 0) pass_start_ticks_ = ticks;
+    pass_end_ticks_ = ticks + dur;
+    return Status::kNoErr;
   }
 
   StreamInfo StreamFor(Time duration) const {
@@ -418,6 +593,14 @@ class SessionImpl {
       st = CheckPropertyCombination(next, &why);
     }
     auto config = std::make_shared<const EncoderConfig>(ResolveConfig(next, low_latency_rc_));
+    if (st == Status::kNoErr && in_pass_ &&
+        (config->average_bit_rate <= 0 || config->constant_bit_rate > 0 ||
+         config->ChangeFrom(*config_) == EncoderConfig::Change::kRestart)) {
+      why = k +
+            ": during a multi-pass pass the rate control must stay AverageBitRate, without a "
+            "change that restarts x264";
+      st = Status::kParameterErr;
+    }
     // Once encoding, a live change must still fit the level the stream was opened with.
     if (st == Status::kNoErr && started_)
       st = encoder_->Validate(*config, StreamFor(Time::Invalid()), &why);
@@ -431,8 +614,7 @@ class SessionImpl {
   }
 
   // Queues a drain or prepare job and waits for the worker to finish it.
-  Status RunTicketJob(std::unique_lock<std::mutex>& lock, Job::Kind kind) {
-    Job job;
+  Status RunTicketJob(std::unique_lock<std::mutex>& lock, Job::Kind kind, Job job = {}) {
     job.kind = kind;
     job.ticket = ++tickets_issued_;
     job.frame.config = config_;
@@ -470,6 +652,12 @@ class SessionImpl {
         case Job::Kind::kPrepare:
           FinishTicket(job.ticket, EnsureOpen(job.frame.config, Time::Invalid()));
           break;
+        case Job::Kind::kBeginPass:
+          FinishTicket(job.ticket, StartPass(job.pass, std::move(job.stats_path)));
+          break;
+        case Job::Kind::kEndPass:
+          FinishTicket(job.ticket, FinishPass());
+          break;
       }
     }
     // Invalidating: every frame not yet answered is answered as dropped, then x264 goes.
@@ -502,6 +690,30 @@ class SessionImpl {
     cv_.notify_all();
   }
 
+  // Multi-pass on the worker: a pass starts with no x264 instance (the next frame opens one in
+  // the pass's role) and fresh keyframe and DTS state.
+  Status StartPass(PassMode mode, std::string stats_path) {
+    Drain();
+    encoder_->Close();
+    worker_pass_ = mode;
+    stats_path_ = std::move(stats_path);
+    pass_failed_ = false;
+    frames_encoded_ = 0;
+    frames_since_key_ = 0;
+    applied_config_ = nullptr;
+    have_dts_ = false;
+    return Status::kNoErr;
+  }
+
+  // Answers every frame, and closes x264, which writes the first pass's statistics file.
+  Status FinishPass() {
+    Status st = Drain();
+    encoder_->Close();
+    worker_pass_ = PassMode::kNone;
+    if (st == Status::kNoErr && pass_failed_) st = Status::kVideoEncoderMalfunctionErr;
+    return st;
+  }
+
   // Opens x264 if it is not open (or must be reopened after a drain).
   // `config` is the snapshot the job was queued with; a different snapshot means properties
   // changed since (snapshots are replaced, never modified).
@@ -511,6 +723,8 @@ class SessionImpl {
       std::lock_guard<std::mutex> lock(mu_);
       stream = StreamFor(duration);
     }
+    stream.pass = worker_pass_;
+    stream.stats_path = stats_path_;
     if (encoder_->IsOpen() && !encoder_->Exhausted()) {
       // Opened by PrepareToEncodeFrames before the timestamps were known, or before properties
       // that only apply at open (MaxFrameDelayCount, profile, ...) were set: nothing has been
@@ -542,6 +756,10 @@ class SessionImpl {
   }
 
   void HandleFrame(FrameJob f) {
+    if (f.skip) {
+      Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+      return;
+    }
     const EncoderConfig& config = *f.config;
     const bool restart = applied_config_ &&
                          (config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart ||
@@ -554,6 +772,7 @@ class SessionImpl {
     }
     Status st = EnsureOpen(f.config, f.duration);
     if (st != Status::kNoErr) {
+      if (worker_pass_ != PassMode::kNone) pass_failed_ = true;
       Answer(f, st == Status::kParameterErr ? st : Status::kVideoEncoderMalfunctionErr, 0, {});
       return;
     }
@@ -635,6 +854,7 @@ class SessionImpl {
     for (auto& [seq, f] : in_encoder_) Answer(f, st, 0, {});
     in_encoder_.clear();
     encoder_->Close();
+    if (worker_pass_ != PassMode::kNone) pass_failed_ = true;  // the statistics are incomplete
   }
 
   void Emit(std::vector<EncodedFrame>& out) {
@@ -721,6 +941,14 @@ class SessionImpl {
   std::thread::id worker_id_;
   std::thread worker_;
   std::unique_ptr<SessionImpl> self_owner_;  // see DestroyFromWorker
+  // Multi-pass, guarded by mu_ too.
+  bool in_pass_ = false, ended_pass_ = false;
+  bool pass_drained_ = false;  // CompleteFrames drained x264 during this pass
+  PassMode pass_mode_ = PassMode::kNone;
+  TimeRange pass_range_;  // the storage's range: frames outside are skipped
+  std::int64_t pass_frames_ = 0, expected_frames_ = 0;
+  std::int64_t pass_start_ticks_ = 0, pass_end_ticks_ = 0;
+  std::vector<TimeRange> next_ranges_;
 
   // Worker only.
   std::unique_ptr<VideoEncoder> encoder_;
@@ -734,6 +962,9 @@ class SessionImpl {
   std::uint64_t frames_encoded_ = 0;
   std::int64_t last_dts_ = 0;
   bool have_dts_ = false;
+  PassMode worker_pass_ = PassMode::kNone;  // role of the x264 instances of the current pass
+  std::string stats_path_;
+  bool pass_failed_ = false;
 };
 
 // --- Public wrappers ---------------------------------------------------------------------------
@@ -843,6 +1074,15 @@ Status CompressionSession::CopyProperty(const std::string& k, Value* out) {
 }
 Status CompressionSession::CopySupportedPropertyDictionary(Dictionary* out) {
   return impl_->CopySupported(out);
+}
+Status CompressionSession::BeginPass(PassFlags flags) {
+  return impl_->BeginPass(flags);
+}
+Status CompressionSession::EndPass(bool* further_passes_requested) {
+  return impl_->EndPass(further_passes_requested);
+}
+Status CompressionSession::GetTimeRangesForNextPass(std::vector<TimeRange>* ranges_out) {
+  return impl_->GetTimeRangesForNextPass(ranges_out);
 }
 void CompressionSession::SetLogHandler(LogHandler handler) {
   impl_->logger().SetHandler(std::move(handler));

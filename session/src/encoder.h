@@ -15,11 +15,17 @@
 
 namespace vtc {
 
+// Which multi-pass role an x264 instance has (CompressionSession::BeginPass).
+enum class PassMode { kNone, kFirst, kFinal };
+
 struct StreamInfo {
   int width = 0, height = 0;  // as given to the session
   PixelFormatType pixel_format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
   std::int32_t timescale = 0;  // of the timestamps passed to Encode
   double fps = 0;              // best guess, for VUI and rate control
+  // Multi-pass: kFirst writes x264 statistics to stats_path, kFinal reads them.
+  PassMode pass = PassMode::kNone;
+  std::string stats_path;
 };
 
 struct InputFrame {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "vtcompress/keys.h"
+#include "vtcompress/multipass_storage.h"
 
 namespace vtc {
 namespace {
@@ -128,6 +129,10 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Hint: seconds of video that will be encoded (0 = unknown)."});
   add({key::kCalculateMeanSquaredError, Kind::kBool, Value(false), 0, 0, {}, false, false,
        "true: each sample carries QualityMetrics with luma and chroma MSE from x264."});
+  add({key::kMultiPassStorage, Kind::kMultiPassStorage, Value(), 0, 0, {}, false, false,
+       "A MultiPassStorage: enables BeginPass/EndPass/GetTimeRangesForNextPass (x264 two-pass "
+       "ABR: the first pass writes statistics to the storage's file, the second reads them). "
+       "Needs AverageBitRate."});
   // Extensions: x264's own knobs.
   add({key::kX264SpeedPreset, Kind::kEnum, Value("auto"), 0, 0, kSpeedPresets, false, true,
        "x264 preset: auto (from PrioritizeEncodingSpeedOverQuality, RealTime and Quality) or "
@@ -267,6 +272,12 @@ Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Va
     }
     case Kind::kDictionary:
       return fail("read-only");
+    case Kind::kMultiPassStorage: {
+      if (!value.IsObject() || !std::dynamic_pointer_cast<const MultiPassStorage>(value.AsObject()))
+        return fail("expected a MultiPassStorage");
+      *normalized = value;
+      return Status::kNoErr;
+    }
   }
   return fail("unsupported");
 }
@@ -459,6 +470,9 @@ Dictionary SupportedPropertyDictionary() {
       case Kind::kAspectRatio:
       case Kind::kDictionary:
         type = "Dictionary";
+        break;
+      case Kind::kMultiPassStorage:
+        type = "MultiPassStorage";
         break;
     }
     e[key::kPropertyType] = Value(type);

@@ -16,7 +16,17 @@
 namespace vtc {
 
 struct PropertyDescriptor {
-  enum class Kind { kBool, kInt, kDouble, kEnum, kString, kRateLimits, kAspectRatio, kDictionary };
+  enum class Kind {
+    kBool,
+    kInt,
+    kDouble,
+    kEnum,
+    kString,
+    kRateLimits,
+    kAspectRatio,
+    kDictionary,
+    kMultiPassStorage
+  };
   const char* key;
   Kind kind;
   Value default_value;              // null = "unset" (the encoder decides)

@@ -29,6 +29,10 @@ const char* StatusName(Status status) {
       return "kVTVideoEncoderNotAvailableNowErr";
     case Status::kFormatDescriptionChangeNotSupportedErr:
       return "kVTFormatDescriptionChangeNotSupportedErr";
+    case Status::kMultiPassStorageIdentifierMismatchErr:
+      return "kVTMultiPassStorageIdentifierMismatchErr";
+    case Status::kMultiPassStorageInvalidErr:
+      return "kVTMultiPassStorageInvalidErr";
   }
   return "unknown";
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vtcompress/time.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -49,6 +50,18 @@ int Compare(const Time& a, const Time& b) {
   __int128 l = static_cast<__int128>(a.value) * b.timescale;
   __int128 r = static_cast<__int128>(b.value) * a.timescale;
   return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+Time TimeRange::End() const {
+  if (!IsValid()) return Time::Invalid();
+  if (start.timescale == duration.timescale)
+    return Time::Make(start.value + duration.value, start.timescale);
+  const std::int32_t ts = std::max(start.timescale, duration.timescale);
+  return Time::Make(start.ConvertScale(ts).value + duration.ConvertScale(ts).value, ts);
+}
+
+bool TimeRange::Contains(Time t) const {
+  return IsValid() && t.IsNumeric() && Compare(start, t) <= 0 && Compare(t, End()) < 0;
 }
 
 }  // namespace vtc

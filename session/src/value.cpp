@@ -80,6 +80,8 @@ std::string Value::ToString() const {
     }
     case Type::kData:
       return "<" + std::to_string(AsData().size()) + " bytes>";
+    case Type::kObject:
+      return "<object>";
   }
   return "?";
 }
@@ -113,6 +115,8 @@ const char* TypeName(Value::Type type) {
       return "dictionary";
     case Value::Type::kData:
       return "data";
+    case Value::Type::kObject:
+      return "object";
   }
   return "?";
 }

@@ -458,6 +458,16 @@ class X264Encoder final : public VideoEncoder {
     if (!c.allow_frame_reordering || c.profile == "ConstrainedHigh" || c.low_latency_rate_control)
       p->i_bframe = 0;
     if (!c.allow_temporal_compression) p->i_keyint_max = 1;
+    // Multi-pass statistics in the storage's file, whatever the options said about passes.
+    // The names are the session's strings, valid until x264_encoder_open has copied them.
+    if (s.pass != PassMode::kNone) {
+      p->rc.b_stat_write = s.pass == PassMode::kFirst;
+      p->rc.b_stat_read = s.pass == PassMode::kFinal;
+      char* stats = const_cast<char*>(s.stats_path.c_str());
+      p->rc.psz_stat_out = p->rc.b_stat_write ? stats : nullptr;
+      p->rc.psz_stat_in = p->rc.b_stat_read ? stats : nullptr;
+      x264_param_apply_fastfirstpass(p);  // first pass only (x264 checks)
+    }
     if (c.max_frame_delay_count >= 0) FitDelay(c.max_frame_delay_count, p);
     if (!IsLossless(c)) {
       const char* profile = "high";
@@ -559,6 +569,9 @@ class X264Encoder final : public VideoEncoder {
     else
       std::snprintf(buf, sizeof buf, "abr %d kbit/s", p.rc.i_bitrate);
     std::string s = buf;
+    if (p.rc.b_stat_write || p.rc.b_stat_read)
+      s += p.rc.b_stat_read ? ", two-pass: final (reads statistics)"
+                            : ", two-pass: first (writes statistics)";
     if (p.rc.i_vbv_max_bitrate > 0) {
       std::snprintf(buf, sizeof buf, ", vbv %d kbit/s / %d kbit", p.rc.i_vbv_max_bitrate,
                     p.rc.i_vbv_buffer_size);

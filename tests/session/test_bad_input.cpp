@@ -288,6 +288,7 @@ std::vector<Value> WrongTypes(const std::string& type) {
   if (type == "Array") return {Value(1), Value("1,1"), dict};
   if (type == "Dictionary") return {Value(1), Value("4:3"), arr};
   if (type == "String") return {Value(1), Value(true), arr, dict};
+  if (type == "MultiPassStorage") return {Value(1), Value("file"), arr, dict};
   ADD_FAILURE() << "unknown PropertyType " << type;
   return {};
 }

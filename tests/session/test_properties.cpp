@@ -119,8 +119,9 @@ TEST(Properties, SupportedDictionaryDescribesEveryKeyAndOnlyThose) {
     Value v;
     EXPECT_EQ(s->CopyProperty(key, &v), Status::kNoErr);
   }
-  // Every case above, plus the read-only keys, and nothing that is not implemented.
-  EXPECT_EQ(supported.size(), Cases().size() + 7);
+  // Every case above, plus the read-only keys and MultiPassStorage (an object, tested in
+  // test_multipass), and nothing that is not implemented.
+  EXPECT_EQ(supported.size(), Cases().size() + 8);
   for (const char* ro : {vtc::key::kNumberOfPendingFrames, vtc::key::kPixelBufferPoolIsShared,
                          vtc::key::kVideoEncoderPixelBufferAttributes,
                          vtc::key::kUsingHardwareAcceleratedVideoEncoder, vtc::key::kEncoderID,
@@ -129,8 +130,8 @@ TEST(Properties, SupportedDictionaryDescribesEveryKeyAndOnlyThose) {
     EXPECT_EQ(supported.at(ro).AsDictionary().at(vtc::key::kReadWriteStatus), Value("ReadOnly"));
     EXPECT_EQ(s->SetProperty(ro, Value(1)), Status::kPropertyReadOnlyErr) << ro;
   }
-  EXPECT_FALSE(supported.count("MultiPassStorage"));
-  EXPECT_EQ(s->SetProperty("MultiPassStorage", Value()), Status::kPropertyNotSupportedErr);
+  EXPECT_TRUE(supported.count(vtc::key::kMultiPassStorage));
+  EXPECT_EQ(s->SetProperty(vtc::key::kMultiPassStorage, Value()), Status::kNoErr);
   EXPECT_EQ(s->SetProperty("NoSuchKey", Value(1)), Status::kPropertyNotSupportedErr);
   Value v;
   EXPECT_EQ(s->CopyProperty("NoSuchKey", &v), Status::kPropertyNotSupportedErr);

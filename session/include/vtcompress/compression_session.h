@@ -61,6 +61,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vtcompress/keys.h"
 #include "vtcompress/log.h"
@@ -77,6 +78,12 @@ constexpr EncodeInfoFlags kEncodeInfo_Asynchronous = 1u << 0;
 constexpr EncodeInfoFlags kEncodeInfo_FrameDropped = 1u << 1;
 
 constexpr int kUnlimitedFrameDelayCount = -1;
+
+// BeginPass flags (VTCompressionSessionOptionFlags).
+using PassFlags = std::uint32_t;
+// kVTCompressionSessionBeginFinalPass: this pass is the last one; with a storage that holds no
+// first-pass statistics it is a plain one-pass encode.
+constexpr PassFlags kCompressionSessionBeginFinalPass = 1u << 0;
 
 // Most frames between key frames when neither MaxKeyFrameInterval nor
 // MaxKeyFrameIntervalDuration is set (x264's own default keyint): finite, so a stream never goes
@@ -142,6 +149,39 @@ class CompressionSession {
   Status SetProperties(const Dictionary& properties);
   Status CopyProperty(const std::string& key, Value* value_out);
   Status CopySupportedPropertyDictionary(Dictionary* out);
+
+  // MULTI-PASS (VTCompressionSessionBeginPass / EndPass / GetTimeRangesForNextPass). Set
+  // MultiPassStorage (multipass_storage.h) and AverageBitRate before the first frame, then run
+  // passes: BeginPass, EncodeFrame the frames, EndPass. Without a storage (or with a closed
+  // one) the three verbs return kMultiPassStorageInvalidErr.
+  // - x264 two-pass ABR: the first pass (fast analysis) writes statistics to the storage's
+  //   file; EndPass reports *further_passes_requested = true. The next pass reads them and is
+  //   the final one (false). A storage that already holds complete first-pass statistics (see
+  //   ReuseFirstPass) makes the first BeginPass the final pass. Further BeginPass calls after the
+  //   final pass read the same statistics again.
+  // - Multi-pass needs AverageBitRate and no ConstantBitRate: BeginPass gives kParameterErr
+  //   otherwise, and so does a property change during a pass that leaves ABR or would restart
+  //   x264. The average rate is not capped by VBV (DataRateLimits still apply).
+  // - Every pass must receive the same frames with the same timestamps; each pass's PTS start
+  //   afresh (they must increase within a pass). A final pass that gets more frames than the
+  //   first refuses the extra ones with kMultiPassStorageIdentifierMismatchErr; fewer makes
+  //   EndPass return it (after answering every frame). A size or timescale other than the first
+  //   pass's gives it from BeginPass.
+  // - Frames outside the storage's time range are answered as dropped in every pass.
+  // - Every frame is answered exactly once in each pass. CompleteFrames during a pass drains
+  //   x264, which ends the pass's input: later frames of that pass get kParameterErr until
+  //   EndPass.
+  // BeginPass drains frames submitted before it; flags: 0 or kCompressionSessionBeginFinalPass,
+  // else kParameterErr. kParameterErr during a pass.
+  Status BeginPass(PassFlags flags);
+  // Answers every frame of the pass (it waits for x264), closes x264 (which completes the
+  // statistics file) and records the pass. further_passes_requested may be null. kParameterErr
+  // outside a pass.
+  Status EndPass(bool* further_passes_requested);
+  // The time ranges (start included, end excluded) the next pass should encode: after a first
+  // pass, the span of its frames (within the storage's range); empty when no further pass was
+  // requested. kParameterErr before the first EndPass. The vector is a copy.
+  Status GetTimeRangesForNextPass(std::vector<TimeRange>* ranges_out);
 
   // Messages of this session and its x264 instance go here (see log.h), instead of the default.
   void SetLogHandler(LogHandler handler);

@@ -86,6 +86,9 @@ inline constexpr const char kPixelAspectRatio[] = "PixelAspectRatio";
 inline constexpr const char kSourceFrameCount[] = "SourceFrameCount";
 inline constexpr const char kExpectedDuration[] = "ExpectedDuration";
 inline constexpr const char kCalculateMeanSquaredError[] = "CalculateMeanSquaredError";
+// A vtc::MultiPassStorage (multipass_storage.h) held as an object Value; enables BeginPass,
+// EndPass and GetTimeRangesForNextPass. Until the first frame.
+inline constexpr const char kMultiPassStorage[] = "MultiPassStorage";
 // Extensions of this implementation (read/write), for people who know x264 or come from
 // GStreamer's x264enc; VideoToolbox has no equivalent. See docs/properties.md.
 // - X264SpeedPreset (string): "auto" (default: chosen from PrioritizeEncodingSpeedOverQuality,

@@ -20,6 +20,10 @@ enum class Status : std::int32_t {
   kVideoEncoderMalfunctionErr = -12912,   // x264 failed; delivered through the output callback
   kVideoEncoderNotAvailableNowErr = -12915,
   kFormatDescriptionChangeNotSupportedErr = -12916,
+  // Multi-pass: the stored statistics do not belong to this stream (other size or frames).
+  kMultiPassStorageIdentifierMismatchErr = -12213,
+  // Multi-pass: no MultiPassStorage set, or it was closed, or its files are unusable.
+  kMultiPassStorageInvalidErr = -12214,
 };
 
 // Short name of a status, e.g. "kVTParameterErr"; "unknown" for values not listed above.

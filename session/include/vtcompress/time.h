@@ -66,4 +66,16 @@ inline bool operator>=(const Time& a, const Time& b) {
   return Compare(a, b) >= 0;
 }
 
+// CMTimeRange: [start, start + duration). Invalid (the default) when either time is not
+// numeric or the duration is negative.
+struct TimeRange {
+  Time start, duration;
+
+  static TimeRange Make(Time start, Time duration) { return TimeRange{start, duration}; }
+  bool IsValid() const { return start.IsNumeric() && duration.IsNumeric() && duration.value >= 0; }
+  Time End() const;  // start + duration (invalid for an invalid range)
+  // start <= t < end (false for an invalid range or a time that is not numeric).
+  bool Contains(Time t) const;
+};
+
 }  // namespace vtc

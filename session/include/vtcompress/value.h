@@ -1,15 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vtc::Value: the small variant that stands in for CFTypeRef property values
-// (null, CFBoolean, CFNumber as int or double, CFString, CFArray, CFDictionary, CFData).
+// (null, CFBoolean, CFNumber as int or double, CFString, CFArray, CFDictionary, CFData, and an
+// object such as a MultiPassStorage).
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 namespace vtc {
+
+// Base of the reference-counted objects a Value can hold (CFTypeRefs that are not plain data,
+// e.g. vtc::MultiPassStorage). Values holding objects compare equal when they hold the same one.
+class Object {
+ public:
+  virtual ~Object() = default;
+};
+using ObjectRef = std::shared_ptr<const Object>;
 
 class Value;
 using Array = std::vector<Value>;
@@ -18,7 +29,7 @@ using Data = std::vector<std::uint8_t>;
 
 class Value {
  public:
-  enum class Type { kNull, kBool, kInt, kDouble, kString, kArray, kDictionary, kData };
+  enum class Type { kNull, kBool, kInt, kDouble, kString, kArray, kDictionary, kData, kObject };
 
   Value() = default;
   Value(std::nullptr_t) {}
@@ -34,6 +45,11 @@ class Value {
   Value(Array a) : v_(std::move(a)) {}
   Value(Dictionary d) : v_(std::move(d)) {}
   Value(Data d) : v_(std::move(d)) {}
+  // Any shared_ptr to an Object subclass; a null pointer gives a null Value.
+  template <class T, class = std::enable_if_t<std::is_base_of_v<Object, T>>>
+  Value(std::shared_ptr<T> o) {
+    if (o) v_ = ObjectRef(std::move(o));
+  }
 
   Type type() const { return static_cast<Type>(v_.index()); }
   bool IsNull() const { return type() == Type::kNull; }
@@ -44,6 +60,7 @@ class Value {
   bool IsArray() const { return type() == Type::kArray; }
   bool IsDictionary() const { return type() == Type::kDictionary; }
   bool IsData() const { return type() == Type::kData; }
+  bool IsObject() const { return type() == Type::kObject; }
 
   // Typed reads. Each returns false, leaving *out alone, when the value is not of that kind.
   bool GetBool(bool* out) const;
@@ -59,6 +76,7 @@ class Value {
   const Array& AsArray() const { return std::get<Array>(v_); }
   const Dictionary& AsDictionary() const { return std::get<Dictionary>(v_); }
   const Data& AsData() const { return std::get<Data>(v_); }
+  const ObjectRef& AsObject() const { return std::get<ObjectRef>(v_); }
 
   // Short human-readable form for logs and errors.
   std::string ToString() const;
@@ -67,7 +85,9 @@ class Value {
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
  private:
-  std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Dictionary, Data> v_;
+  std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Dictionary, Data,
+               ObjectRef>
+      v_;
 };
 
 const char* TypeName(Value::Type type);

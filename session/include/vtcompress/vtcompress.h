@@ -5,6 +5,7 @@
 #include "vtcompress/compression_session.h"
 #include "vtcompress/keys.h"
 #include "vtcompress/log.h"
+#include "vtcompress/multipass_storage.h"
 #include "vtcompress/pixel_buffer.h"
 #include "vtcompress/sample_buffer.h"
 #include "vtcompress/status.h"
