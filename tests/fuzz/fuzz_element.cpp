@@ -412,8 +412,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const gboolean ok = gst_harness_push_event(s.h, gst_event_new_eos());
       DrainOutputs(s);
       if (ok && !eos && !s.errored && s.have_info) {
+        // Frames dropped before the first output keep their record in the 1.22 base class until
+        // the next flush or stop (the element cannot finish them without output caps), but they
+        // were answered: their input buffer is gone. Any frame still holding one was lost.
         GList* frames = gst_video_encoder_get_frames(GST_VIDEO_ENCODER(s.h->element));
-        const guint pending = g_list_length(frames);
+        guint pending = 0;
+        for (GList* l = frames; l; l = l->next)
+          pending += static_cast<GstVideoCodecFrame*>(l->data)->input_buffer != nullptr;
         g_list_free_full(frames, reinterpret_cast<GDestroyNotify>(gst_video_codec_frame_unref));
         FUZZ_CHECK(pending == 0, "%u frames still pending after EOS without an error", pending);
       }
