@@ -916,6 +916,24 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
 
   // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released when
   // the session has answered the frame.
+  // gst_video_frame_map only asserts (a GLib critical) when the buffer's video meta disagrees
+  // with the caps: check first and say what is wrong.
+  const GstVideoInfo* in_info = &self->input_state->info;
+  if (const GstVideoMeta* meta = gst_buffer_get_video_meta(frame->input_buffer);
+      meta && (meta->format != GST_VIDEO_INFO_FORMAT(in_info) ||
+               meta->width < guint(GST_VIDEO_INFO_WIDTH(in_info)) ||
+               meta->height < guint(GST_VIDEO_INFO_HEIGHT(in_info)) ||
+               meta->n_planes != GST_VIDEO_INFO_N_PLANES(in_info))) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("The input buffer's video meta (%s %ux%u, %u planes) does not match the "
+                       "caps (%s %dx%d); fix the element upstream.",
+                       gst_video_format_to_string(meta->format), meta->width, meta->height,
+                       meta->n_planes, GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_WIDTH(in_info),
+                       GST_VIDEO_INFO_HEIGHT(in_info)),
+                      (nullptr));
+    gst_vt_h264_enc_drop_frame(self, frame);
+    return GST_FLOW_ERROR;
+  }
   auto mapped = std::make_unique<MappedFrame>();
   if (!gst_video_frame_map(&mapped->frame, &self->input_state->info, frame->input_buffer,
                            GST_MAP_READ)) {

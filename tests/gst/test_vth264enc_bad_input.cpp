@@ -217,6 +217,30 @@ GST_START_TEST(test_bad_buffer_strides) {
     e.Eos();
     fail_unless_equals_int(static_cast<int>(e.rec().NumBuffers()), 0);
   }
+  // A video meta that disagrees with the caps (format and plane count, or a smaller picture):
+  // one readable error, not a GLib critical from gst_video_frame_map (found by fuzz_element).
+  struct Meta {
+    const char* what;
+    GstVideoFormat format;
+    guint width, n_planes;
+  };
+  for (const Meta& m : {Meta{"NV12 meta on I420 caps", GST_VIDEO_FORMAT_NV12, guint(in.width), 2},
+                        Meta{"narrower meta", GST_VIDEO_FORMAT_I420, guint(in.width) - 2, 3}}) {
+    Enc e("", in);
+    BusWatch bus(e.element());
+    GstBuffer* buf = RawBuffer(in, 0, info.size);
+    gsize offset[3] = {0, y, y + y / 4};
+    gint stride[3] = {in.width, in.width / 2, in.width / 2};
+    gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, m.format, m.width, in.height,
+                                   m.n_planes, offset, stride);
+    const GstFlowReturn ret = gst_harness_push(e.h(), buf);
+    fail_unless(ret == GST_FLOW_ERROR, "%s: push returned %s", m.what, gst_flow_get_name(ret));
+    bus.Collect();
+    fail_unless(bus.errors.size() == 1, "%s: %zu errors", m.what, bus.errors.size());
+    fail_unless(bus.errors[0].message.find("video meta") != std::string::npos, "%s: %s", m.what,
+                bus.errors[0].message.c_str());
+    e.Eos();
+  }
 }
 GST_END_TEST;
 
