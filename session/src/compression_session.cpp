@@ -430,6 +430,7 @@ class SessionImpl {
     if (Status st = RunTicketJob(lock, Job::Kind::kBeginPass, std::move(job)); st != Status::kNoErr)
       return st;
     in_pass_ = true;
+    pass_storage_ = storage;  // the pass's statistics live there, whatever is set later
     pass_drained_ = false;
     pass_mode_ = mode;
     pass_frames_ = 0;
@@ -448,15 +449,22 @@ class SessionImpl {
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
-    std::shared_ptr<MultiPassStorage> storage;
-    if (Status st = StorageLocked(&storage, "EndPass", &log); st != Status::kNoErr) return st;
     if (!in_pass_) {
+      std::shared_ptr<MultiPassStorage> storage;
+      if (Status st = StorageLocked(&storage, "EndPass", &log); st != Status::kNoErr) return st;
       log.Add(LogLevel::kError, "EndPass: no pass is running (call BeginPass first)");
       return Status::kParameterErr;
     }
+    // The pass ends (every frame answered, x264 closed) even if its storage was closed meanwhile;
+    // only the record of a completed first pass needs the storage.
+    std::shared_ptr<MultiPassStorage> storage = std::move(pass_storage_);
     Status st = RunTicketJob(lock, Job::Kind::kEndPass);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
     in_pass_ = false;
+    if (st == Status::kNoErr && (!storage || storage->IsClosed())) {
+      log.Add(LogLevel::kError, "EndPass: the MultiPassStorage was closed during the pass");
+      st = Status::kMultiPassStorageInvalidErr;
+    }
     ended_pass_ = true;
     next_ranges_.clear();
     if (st == Status::kNoErr && pass_mode_ == PassMode::kFinal &&
@@ -593,9 +601,13 @@ class SessionImpl {
       st = CheckPropertyCombination(next, &why);
     }
     auto config = std::make_shared<const EncoderConfig>(ResolveConfig(next, low_latency_rc_));
+    // Anything that would need a new x264 instance mid-pass (a restart, or temporal
+    // compression turned back on after an all-intra open) would cut its statistics short.
     if (st == Status::kNoErr && in_pass_ &&
         (config->average_bit_rate <= 0 || config->constant_bit_rate > 0 ||
-         config->ChangeFrom(*config_) == EncoderConfig::Change::kRestart)) {
+         config->ChangeFrom(*config_) == EncoderConfig::Change::kRestart ||
+         config->allow_temporal_compression != config_->allow_temporal_compression ||
+         k == key::kMultiPassStorage)) {
       why = k +
             ": during a multi-pass pass the rate control must stay AverageBitRate, without a "
             "change that restarts x264";
@@ -764,6 +776,18 @@ class SessionImpl {
     const bool restart = applied_config_ &&
                          (config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart ||
                           (opened_all_intra_ && config.allow_temporal_compression));
+    if (worker_pass_ != PassMode::kNone && restart && encoder_->IsOpen()) {
+      // Refused by SetProperty during a pass; should one get here, the pass is over.
+      logger_.Logf(LogLevel::kError, "multi-pass: a change needs a new x264 instance mid-pass");
+      pass_failed_ = true;
+    }
+    if (worker_pass_ != PassMode::kNone && pass_failed_ && !encoder_->IsOpen()) {
+      // The pass failed (x264 refused to open or failed): a new x264 would start its
+      // statistics over mid-stream (or fail to open again, leaking each time). Answer the rest
+      // of the pass with the error; EndPass reports it.
+      Answer(f, Status::kVideoEncoderMalfunctionErr, 0, {});
+      return;
+    }
     if (encoder_->IsOpen() && !encoder_->Exhausted() && restart) {
       // x264 cannot switch rate-control mode, VBV, NAL HRD or its keyint in a running encoder.
       logger_.Logf(LogLevel::kInfo, "configuration needs a new x264 instance (drain + IDR)");
@@ -943,7 +967,8 @@ class SessionImpl {
   std::unique_ptr<SessionImpl> self_owner_;  // see DestroyFromWorker
   // Multi-pass, guarded by mu_ too.
   bool in_pass_ = false, ended_pass_ = false;
-  bool pass_drained_ = false;  // CompleteFrames drained x264 during this pass
+  std::shared_ptr<MultiPassStorage> pass_storage_;  // captured by BeginPass, released by EndPass
+  bool pass_drained_ = false;                       // CompleteFrames drained x264 during this pass
   PassMode pass_mode_ = PassMode::kNone;
   TimeRange pass_range_;  // the storage's range: frames outside are skipped
   std::int64_t pass_frames_ = 0, expected_frames_ = 0;

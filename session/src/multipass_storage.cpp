@@ -110,14 +110,15 @@ Status MultiPassStorage::Close() {
   if (closed_) return Status::kNoErr;
   closed_ = true;
   has_first_pass_ = false;
-  if (!do_not_delete_ || !temp_dir_.empty()) DeleteFilesLocked();
+  // DoNotDelete keeps everything, a temporary storage's directory too (its path says where).
+  if (!do_not_delete_) DeleteFilesLocked();
   return Status::kNoErr;
 }
 
 void MultiPassStorage::DeleteFilesLocked() {
   for (const char* suffix : {"", ".temp", ".mbtree", ".mbtree.temp", kRecordSuffix})
     std::remove((path_ + suffix).c_str());
-  if (!temp_dir_.empty() && !do_not_delete_) rmdir(temp_dir_.c_str());
+  if (!temp_dir_.empty()) rmdir(temp_dir_.c_str());
 }
 
 bool MultiPassStorage::IsClosed() const {

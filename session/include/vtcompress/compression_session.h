@@ -160,8 +160,15 @@ class CompressionSession {
   //   ReuseFirstPass) makes the first BeginPass the final pass. Further BeginPass calls after the
   //   final pass read the same statistics again.
   // - Multi-pass needs AverageBitRate and no ConstantBitRate: BeginPass gives kParameterErr
-  //   otherwise, and so does a property change during a pass that leaves ABR or would restart
-  //   x264. The average rate is not capped by VBV (DataRateLimits still apply).
+  //   otherwise, and so does a property change during a pass that leaves ABR, would need a new
+  //   x264 instance (including AllowTemporalCompression) or replaces the MultiPassStorage. The
+  //   VBV cap of AverageBitRate (maxrate = bitrate, 2 s buffer) stays on in both passes: without
+  //   it two passes overshot short clips by up to 3%.
+  // - A pass whose x264 fails (or cannot open with the statistics) answers the rest of its
+  //   frames with kVTVideoEncoderMalfunctionErr without restarting x264; EndPass returns it.
+  // - The pass uses the storage set when BeginPass ran. EndPass always ends the pass (every
+  //   frame answered); if that storage was closed meanwhile it returns
+  //   kMultiPassStorageInvalidErr and records nothing.
   // - Every pass must receive the same frames with the same timestamps; each pass's PTS start
   //   afresh (they must increase within a pass). A final pass that gets more frames than the
   //   first refuses the extra ones with kMultiPassStorageIdentifierMismatchErr; fewer makes

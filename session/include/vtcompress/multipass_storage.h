@@ -27,9 +27,10 @@
 //
 // OWNERSHIP AND LIFETIME. A storage is shared (MultiPassStorageRef); a session that has it as its
 // MultiPassStorage keeps a reference until it is destroyed. Close() (or the last reference going
-// away) deletes the files unless DoNotDelete was set; a temporary storage (empty path) also
-// removes its directory. Close only after the last EndPass: a session whose storage was closed
-// answers BeginPass with kMultiPassStorageInvalidErr.
+// away) deletes the files, and a temporary storage's (empty path) directory, unless DoNotDelete
+// was set: then everything stays, path() says where. Close only after the last EndPass: a
+// session whose storage was closed answers BeginPass with kMultiPassStorageInvalidErr, and an
+// EndPass of a pass running then ends the pass but returns that status and records nothing.
 //
 // THREADS. Every method may be called from any thread; the storage has its own lock. One session
 // at a time should run passes on a storage.
