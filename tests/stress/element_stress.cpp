@@ -99,7 +99,10 @@ class Sink {
   }
   ~Sink() {
     gst_pad_remove_probe(pad_, probe_);
-    for (GstBuffer* b : kept_) gst_buffer_unref(b);
+    for (const Kept& k : kept_) {
+      gst_buffer_unref(k.buffer);
+      if (k.caps) gst_caps_unref(k.caps);
+    }
   }
 
   // The frames pushed from now on belong to `epoch`; output of an older epoch is a failure.
@@ -112,12 +115,18 @@ class Sink {
     }
     frame_epoch_[size_t(frame)] = epoch;
   }
+  // An output buffer kept for decoding, with the caps it was pushed under: a restart inside the
+  // session (bit rate 0 <-> N) makes new parameter sets, so new caps (codec_data) mid-segment.
+  struct Kept {
+    GstBuffer* buffer;
+    GstCaps* caps;
+  };
   // Keep (ref) the output buffers of frames `first` and later, for decoding.
   void KeepFrom(int first) {
     std::lock_guard<std::mutex> lock(mu_);
     keep_from_ = first;
   }
-  std::vector<GstBuffer*> Kept() {
+  std::vector<Kept> KeptBuffers() {
     std::lock_guard<std::mutex> lock(mu_);
     return kept_;
   }
@@ -176,7 +185,8 @@ class Sink {
       Problem(msg);
     }
     if (GST_CLOCK_TIME_IS_VALID(dts)) last_dts_ = dts;
-    if (keep_from_ >= 0 && n >= keep_from_) kept_.push_back(gst_buffer_ref(buf));
+    if (keep_from_ >= 0 && n >= keep_from_)
+      kept_.push_back({gst_buffer_ref(buf), gst_pad_get_current_caps(pad_)});
   }
   void Problem(const char* msg) {
     if (problems_.size() < 30) problems_.push_back(msg);
@@ -192,7 +202,7 @@ class Sink {
   std::vector<std::string> problems_;
   GstClockTime last_dts_ = GST_CLOCK_TIME_NONE;
   int keep_from_ = -1;
-  std::vector<GstBuffer*> kept_;
+  std::vector<Kept> kept_;
 };
 
 // Changes the live properties while frames flow, and reads pending-frames.
@@ -269,13 +279,17 @@ int BaseClassFrames(GstElement* enc) {
 
 // Decodes `buffers` (caps `caps`) with h264parse ! avdec_h264; returns the number of pictures, or
 // -1 if the pipeline could not be built.
-int DecodeCount(GstCaps* caps, const std::vector<GstBuffer*>& buffers) {
+int DecodeCount(const std::vector<Sink::Kept>& buffers) {
   GstHarness* h = gst_harness_new_parse("h264parse ! avdec_h264");
   if (!h) return -1;
-  gst_harness_set_src_caps(h, gst_caps_ref(caps));
   int decoded = 0;
-  for (GstBuffer* b : buffers) {
-    if (gst_harness_push(h, gst_buffer_ref(b)) != GST_FLOW_OK) break;
+  GstCaps* current = nullptr;
+  for (const Sink::Kept& k : buffers) {
+    if (k.caps && (!current || !gst_caps_is_equal(current, k.caps))) {
+      gst_harness_set_src_caps(h, gst_caps_ref(k.caps));
+      current = k.caps;
+    }
+    if (gst_harness_push(h, gst_buffer_ref(k.buffer)) != GST_FLOW_OK) break;
     while (GstBuffer* out = gst_harness_try_pull(h)) {
       ++decoded;
       gst_buffer_unref(out);
@@ -398,11 +412,8 @@ class ElementStress {
     EXPECT_EQ(BaseClassFrames(enc_), 0);
 
     me.Doing("decoding");
-    GstCaps* caps = gst_pad_get_current_caps(h_->sinkpad);
-    ASSERT_NE(caps, nullptr);
-    const std::vector<GstBuffer*> kept = sink_->Kept();
-    const int decoded = DecodeCount(caps, kept);
-    gst_caps_unref(caps);
+    const std::vector<Sink::Kept> kept = sink_->KeptBuffers();
+    const int decoded = DecodeCount(kept);
     EXPECT_EQ(decoded, kFinalFrames)
         << "pictures decoded by avdec_h264 from the final segment (" << kept.size() << " buffers)";
 
