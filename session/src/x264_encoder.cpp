@@ -254,6 +254,7 @@ class X264Encoder final : public VideoEncoder {
     stream_ = s;
     exhausted_ = false;
     started_qps_.clear();
+    ResetSteering(&param_);
     fail_at_ = fault::After("encode");
     frames_in_ = 0;
     logger_->Logf(LogLevel::kInfo,
@@ -285,18 +286,34 @@ class X264Encoder final : public VideoEncoder {
         return Status::kVideoEncoderMalfunctionErr;
       }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
-      if (f->reconfigure) {
+      // A new bitrate for x264: the client's, or the steering's (x264_ratecontrol.h).
+      const double steer_to = f->reconfigure ? 0 : steering_.Next(param_.rc.i_bitrate);
+      if (f->reconfigure || steer_to > 0) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
         auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
         if (!np) return Status::kAllocationFailedErr;
         *np = param_;
-        ApplyMutable(*f->reconfigure, np);
+        const double fps = stream_.fps > 0 ? stream_.fps : 30.0;
+        if (f->reconfigure) {
+          const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
+          const double ask = np->rc.i_bitrate;
+          ApplyMutable(*f->reconfigure, np);
+          config_ = *f->reconfigure;
+          // A new target starts the steering over; other changes keep its ask.
+          if (!same_rate)
+            ResetSteering(np);
+          else if (steering_.target() > 0)
+            ApplyAbrAsk(config_, fps, ask, np);
+        } else {
+          ApplyAbrAsk(config_, fps, steer_to, np);
+        }
         np->param_free = std::free;
         pic.param = np;
         param_ = *np;
         param_.param_free = nullptr;
-        config_ = *f->reconfigure;
       }
+      if (stream_.timescale > 0)
+        steering_.OnInput(f->pts, double(f->pts) / stream_.timescale, param_.rc.i_bitrate);
     } else {
       exhausted_ = true;  // x264 takes no new picture after a NULL one
     }
@@ -349,6 +366,7 @@ class X264Encoder final : public VideoEncoder {
         e.mse[i] = 255.0 * 255.0 * std::pow(10.0, -pic_out.prop.f_psnr[i] / 10.0);
       }
     }
+    steering_.OnOutput(e.pts, e.data.size());
     out->push_back(std::move(e));
     return Status::kNoErr;
   }
@@ -448,6 +466,8 @@ class X264Encoder final : public VideoEncoder {
     p->analyse.b_psnr = c.calculate_mse;
     p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
     if (c.threads > 0) p->i_threads = c.threads;
+    if (c.average_bit_rate > 0 && c.constant_bit_rate == 0 && s.pass == PassMode::kNone)
+      p->rc.f_vbv_buffer_init = kAbrVbvInit;
     // X264Options last among the settings, as x264enc's option-string; then the delay budget
     // and the profile, which must hold whatever the options say.
     if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
@@ -587,6 +607,20 @@ class X264Encoder final : public VideoEncoder {
   StreamInfo stream_;
   FormatDescriptionRef format_;
   bool exhausted_ = false;
+  // Steering applies to one-pass ABR in x264's CBR-like mode (maxrate <= bitrate), the one mode
+  // in which x264 takes a new bitrate mid-stream; not to CBR, CRF or either multi-pass pass.
+  void ResetSteering(const x264_param_t* p) {
+    const bool steerable = config_.average_bit_rate > 0 && config_.constant_bit_rate == 0 &&
+                           p->rc.i_rc_method == X264_RC_ABR && !p->rc.b_stat_read &&
+                           !p->rc.b_stat_write && p->rc.i_vbv_max_bitrate > 0 &&
+                           p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate;
+    steering_.Reset(steerable ? config_.average_bit_rate / 1000.0 : 0);
+  }
+  static bool RateKeysEqual(const EncoderConfig& a, const EncoderConfig& b) {
+    return a.average_bit_rate == b.average_bit_rate && a.constant_bit_rate == b.constant_bit_rate &&
+           a.data_rate_limits == b.data_rate_limits && a.quality == b.quality;
+  }
+  AbrSteering steering_;
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;

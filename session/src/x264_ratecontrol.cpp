@@ -85,6 +85,10 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
     // target: 516.5 vs 502.9 with it) for no PSNR gain (docs/session.md, "Multi-pass").
     double mr = kbps, buf = 2 * kbps;
     if (maxrate > 0) mr = std::min(mr, maxrate), buf = std::min(buf, buffer);
+    // x264 keeps maxrate == bitrate in this mode: on any reconfiguration it sets the maxrate to
+    // the bitrate (ratecontrol.c, init_reconfigure). A DataRateLimits cap below the bitrate must
+    // therefore be the bitrate too, or the first live change would lift the limit.
+    p->rc.i_bitrate = std::max(1, int(mr));
     p->rc.i_vbv_max_bitrate = std::max(1, int(mr));
     p->rc.i_vbv_buffer_size = std::max(1, int(buf));
     return;
@@ -100,6 +104,75 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
     p->rc.i_vbv_max_bitrate = std::max(1, int(maxrate));
     p->rc.i_vbv_buffer_size = std::max(1, int(buffer));
   }
+}
+
+void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param_t* p) {
+  ApplyRateControl(c, fps, p);
+  int ask = std::max(1, int(ask_kbps));
+  if (!c.data_rate_limits.empty()) {
+    double maxrate = 0, buffer = 0;
+    VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+    ask = std::min(ask, std::max(1, int(maxrate)));
+  }
+  p->rc.i_bitrate = ask;
+  p->rc.i_vbv_max_bitrate = ask;
+}
+
+void AbrSteering::Reset(double target_kbps) {
+  *this = AbrSteering();
+  target_ = target_kbps;
+}
+
+void AbrSteering::OnInput(std::int64_t pts, double seconds, double ask_kbps) {
+  if (target_ <= 0) return;
+  if (!started_) first_seconds_ = seconds, started_ = true;
+  // A frame lasts until the next one starts; the newest lasts as long as the one before it.
+  if (!pending_.empty() && seconds > last_seconds_) {
+    last_duration_ = seconds - last_seconds_;
+    auto it = pending_.find(last_pts_);
+    if (it != pending_.end()) it->second.duration = last_duration_;
+  }
+  pending_[pts] = Pending{ask_kbps, last_duration_};
+  last_pts_ = pts;
+  last_seconds_ = seconds;
+}
+
+void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
+  auto it = pending_.find(pts);
+  if (target_ <= 0 || it == pending_.end()) return;
+  const Pending f = it->second;
+  pending_.erase(it);
+  const double bits = 8.0 * double(bytes);
+  out_bits_ += bits;
+  out_seconds_ += f.duration;
+  since_steer_ += f.duration;
+  window_.push_back(Done{bits, f.ask * 1000 * f.duration, f.duration});
+  window_seconds_ += f.duration;
+  while (window_seconds_ - window_.front().duration >= kGainWindow) {
+    window_seconds_ -= window_.front().duration;
+    window_.pop_front();
+  }
+}
+
+double AbrSteering::Next(double ask_kbps) {
+  if (target_ <= 0 || out_seconds_ < kWarmUp || since_steer_ < kEvery) return 0;
+  since_steer_ = 0;
+  // The gain over the window. I frames count: leaving them out makes g too low wherever they are
+  // a large share of the bits (ultrafast, low rates), and the loop then overshoots by 4-7%.
+  double bits = 0, asked = 0;
+  for (const Done& d : window_) bits += d.bits, asked += d.asked_bits;
+  if (asked <= 0 || bits <= 0) return 0;
+  const double g = std::clamp(bits / asked, 0.25, 4.0);
+  // Where the stream will stand once the frames inside x264 are out.
+  double in_flight = 0;
+  for (const auto& [pts, f] : pending_) in_flight += f.ask * 1000 * f.duration;
+  const double elapsed = last_seconds_ + last_duration_ - first_seconds_;
+  const double deficit = target_ * 1000 * elapsed - (out_bits_ + g * in_flight);  // bits
+  double want = target_ / g + deficit / 1000 / kHorizon;
+  want = std::clamp(want, ask_kbps / kMaxStep, ask_kbps * kMaxStep);
+  want = std::clamp(want, target_ * 0.5, target_ * 2);
+  if (std::abs(want - ask_kbps) < 0.01 * ask_kbps) return 0;
+  return want;
 }
 
 }  // namespace vtc

@@ -6,7 +6,10 @@
 // honours mid-stream.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <map>
 // x264.h needs the fixed-width types first.
 #include <x264.h>
 
@@ -28,5 +31,60 @@ int MaxCbrKbps(const EncoderConfig& c, double fps, const x264_param_t& p);
 
 // Sets every rate-control field of *p from c. fps is the stream's best guess (VBV granularity).
 void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p);
+
+// ApplyRateControl for one-pass AverageBitRate, then asks x264 for `ask_kbps` instead of the
+// target (AbrSteering below), within DataRateLimits. The VBV buffer stays the target's.
+void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param_t* p);
+
+// The VBV initial fill for one-pass AverageBitRate. x264's 0.9 lets easy content spend most of
+// the 2 s buffer in the first seconds (+5% on a 10 s testsrc2 clip), which the steering below
+// then takes back as a dip; 0.5 starves the start (-6% on a 12 s clip before steering).
+constexpr float kAbrVbvInit = 0.7f;
+
+// Keeps one-pass AverageBitRate on its target over the whole stream. The session opens ABR with
+// VBV maxrate == bitrate, x264's CBR-like mode: the only one where x264 takes a new bitrate
+// mid-stream, and one in which x264 has no feedback on the total (ratecontrol.c skips its
+// overflow term when maxrate <= bitrate). There the VBV ceiling at the average makes content of
+// uneven difficulty land under target, by 10-12% over 10 s at preset medium on natural content
+// (x264enc too, docs/benchmark.md). This loop watches what x264 makes of the bitrate it is asked
+// for (the gain g, over the last few seconds) and asks for target/g, plus the deficit so far spread
+// over kHorizon seconds. Frames in x264's lookahead count at the rate they were asked for, as
+// that is where they will land (without it, a 2 s lookahead makes the loop overshoot).
+// One thread (the session's worker); times are stream seconds.
+class AbrSteering {
+ public:
+  // Starts over for `target_kbps`; 0 turns steering off.
+  void Reset(double target_kbps);
+  double target() const { return target_; }
+  // A frame with this PTS goes into x264 asking for `ask_kbps`.
+  void OnInput(std::int64_t pts, double seconds, double ask_kbps);
+  // x264 returned the frame with this PTS, `bytes` long.
+  void OnOutput(std::int64_t pts, std::size_t bytes);
+  // The bitrate (kbit/s) to ask for from the next frame on, or 0 to keep `ask_kbps`.
+  double Next(double ask_kbps);
+
+ private:
+  struct Pending {
+    double ask, duration;  // kbit/s asked for it; s until the next frame
+  };
+  struct Done {
+    double bits, asked_bits, duration;
+  };
+  // Tuned on the benchmark's natural input and testsrc2, 720p, 10 s, presets ultrafast to
+  // medium, and on test_rate_control's clips (docs/properties.md has the numbers).
+  static constexpr double kWarmUp = 2.0;      // s of output before the first correction
+  static constexpr double kEvery = 0.5;       // s of output between corrections
+  static constexpr double kGainWindow = 4.0;  // s of output the gain is measured over
+  static constexpr double kHorizon = 8.0;     // s over which a deficit is made up
+  static constexpr double kMaxStep = 1.1;     // most one correction changes the ask by
+  double target_ = 0;
+  std::map<std::int64_t, Pending> pending_;  // in x264, by PTS
+  std::deque<Done> window_;                  // the last kGainWindow s of output
+  double window_seconds_ = 0;
+  double out_bits_ = 0, out_seconds_ = 0, since_steer_ = 0;
+  double first_seconds_ = 0, last_seconds_ = 0, last_duration_ = 0;
+  std::int64_t last_pts_ = 0;
+  bool started_ = false;
+};
 
 }  // namespace vtc
