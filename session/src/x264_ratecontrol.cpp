@@ -85,9 +85,9 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
     // target: 516.5 vs 502.9 with it) for no PSNR gain (docs/session.md, "Multi-pass").
     double mr = kbps, buf = 2 * kbps;
     if (maxrate > 0) mr = std::min(mr, maxrate), buf = std::min(buf, buffer);
-    // x264 keeps maxrate == bitrate in this mode: on any reconfiguration it sets the maxrate to
-    // the bitrate (ratecontrol.c, init_reconfigure). A DataRateLimits cap below the bitrate must
-    // therefore be the bitrate too, or the first live change would lift the limit.
+    // A DataRateLimits cap below the bitrate is the bitrate too: x264 would do the same at open
+    // and at every reconfiguration ("max bitrate less than average bitrate, assuming CBR"),
+    // with a warning, and the steering must see the bitrate x264 really runs with.
     p->rc.i_bitrate = std::max(1, int(mr));
     p->rc.i_vbv_max_bitrate = std::max(1, int(mr));
     p->rc.i_vbv_buffer_size = std::max(1, int(buf));
