@@ -434,4 +434,72 @@ GstClockTime QueryLatency(GstHarness* h) {
   return min;
 }
 
+int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv) {
+  if (const char* sel = g_getenv("GST_CHECKS")) {
+    gchar** names = g_strsplit(sel, ",", -1);
+    for (gchar** n = names; *n; n++) {
+      bool known = false;
+      for (const CaseEntry& c : cases) known |= g_pattern_match_simple(*n, c.name);
+      if (!known) {
+        g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
+        g_strfreev(names);
+        return 1;
+      }
+    }
+    g_strfreev(names);
+  }
+  gst_check_init(&argc, &argv);
+  Suite* s = suite_create(suite);
+  TCase* tc = tcase_create("general");
+  suite_add_tcase(s, tc);
+  for (const CaseEntry& c : cases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
+  return gst_check_run_suite(s, suite, suite);
+}
+
+BusWatch::BusWatch(GstElement* element) : element_(element), bus_(gst_bus_new()) {
+  gst_element_set_bus(element_, bus_);
+}
+
+BusWatch::~BusWatch() {
+  gst_element_set_bus(element_, nullptr);
+  gst_object_unref(bus_);
+}
+
+void BusWatch::Collect() {
+  while (GstMessage* m = gst_bus_pop(bus_)) {
+    switch (GST_MESSAGE_TYPE(m)) {
+      case GST_MESSAGE_ERROR: {
+        GError* err = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(m, &err, &debug);
+        GST_INFO("ERROR: %s (%s)", err->message, debug ? debug : "");
+        errors.push_back({err->message, debug ? debug : ""});
+        g_error_free(err);
+        g_free(debug);
+        break;
+      }
+      case GST_MESSAGE_WARNING: {
+        GError* err = nullptr;
+        gst_message_parse_warning(m, &err, nullptr);
+        warnings.push_back(err->message);
+        g_error_free(err);
+        break;
+      }
+      case GST_MESSAGE_QOS:
+        ++qos;
+        break;
+      default:
+        break;
+    }
+    gst_message_unref(m);
+  }
+}
+
+std::vector<std::string> BusWatch::ErrorMessages() {
+  Collect();
+  std::vector<std::string> out;
+  for (const ErrorText& e : errors) out.push_back(e.message);
+  return out;
+}
+
 }  // namespace vtt

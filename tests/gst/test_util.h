@@ -144,11 +144,46 @@ double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& 
 // The encoder's min latency as reported through the harness (LATENCY query).
 GstClockTime QueryLatency(GstHarness* h);
 
-// A gst-check case defined in another file of the suite (see test_vth264enc_streams.cpp).
+// One gst-check case: its name (as GST_CHECKS selects it) and its function.
 struct CaseEntry {
   const char* name;
   TFun fn;
 };
+#define VTT_CASE(f) \
+  vtt::CaseEntry {  \
+#f, f           \
+  }
+// The cases defined in test_vth264enc_streams.cpp, part of the gst-vth264enc binary.
 const std::vector<CaseEntry>& StreamCases();
+
+// The main() of every test binary: runs `cases` as the gst-check suite `suite`. A GST_CHECKS that
+// names no case would run nothing and pass, so an unknown name is an error (exit status 1).
+int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv);
+
+struct ErrorText {
+  std::string message, debug;
+};
+
+// A bus of its own on one element, and what the element posted on it.
+class BusWatch {
+ public:
+  explicit BusWatch(GstElement* element);
+  ~BusWatch();
+  BusWatch(const BusWatch&) = delete;
+  BusWatch& operator=(const BusWatch&) = delete;
+
+  // Takes every message posted so far into errors, warnings and qos.
+  void Collect();
+  // Collect(), then the error messages so far.
+  std::vector<std::string> ErrorMessages();
+
+  std::vector<ErrorText> errors;
+  std::vector<std::string> warnings;
+  int qos = 0;  // frames finished as dropped
+
+ private:
+  GstElement* element_;
+  GstBus* bus_;
+};
 
 }  // namespace vtt

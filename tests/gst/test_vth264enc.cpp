@@ -1278,91 +1278,53 @@ GST_END_TEST;
 
 // --- suite ----------------------------------------------------------------------------------
 
-namespace {
-
-struct Case {
-  const char* name;
-  TFun fn;
-};
-
-#define CASE(f) \
-  { #f, f }
-const Case kCases[] = {
-    CASE(test_encode_simple),
-    CASE(test_timestamps_from_zero),
-    CASE(test_reuse),
-    CASE(test_eos_no_buffers),
-    CASE(test_caps_constrained_baseline),
-    CASE(test_caps_baseline),
-    CASE(test_caps_main),
-    CASE(test_caps_high),
-    CASE(test_caps_level),
-    CASE(test_stream_format_choice),
-    CASE(test_sink_caps_query),
-    CASE(test_odd_sizes),
-    CASE(test_force_key_unit_downstream),
-    CASE(test_force_key_unit_upstream),
-    CASE(test_max_keyframe_interval),
-    CASE(test_max_keyframe_interval_duration),
-    CASE(test_max_keyframe_interval_live),
-    CASE(test_temporal_compression_off),
-    CASE(test_frame_reordering_default),
-    CASE(test_no_frame_reordering),
-    CASE(test_bitrate_target),
-    CASE(test_rate_control_cbr),
-    CASE(test_bitrate_live),
-    CASE(test_quality_ordering),
-    CASE(test_data_rate_limits),
-    CASE(test_qp_bounds),
-    CASE(test_entropy_mode),
-    CASE(test_reference_buffer_count),
-    CASE(test_max_slice_bytes),
-    CASE(test_resolution_change),
-    CASE(test_flush),
-    CASE(test_latency_zero_delay),
-    CASE(test_latency_frame_delay),
-    CASE(test_latency_default),
-    CASE(test_pool_proposal),
-    CASE(test_foreign_strides),
-    CASE(test_harness_buffers),
-    CASE(test_videotestsrc_upstream),
-    CASE(test_property_defaults),
-    CASE(test_pending_frames),
-    CASE(test_require_hardware),
-    CASE(test_encoder_id_wrong),
-    CASE(test_presets),
-};
-#undef CASE
-
-Suite* Vth264encSuite() {
-  Suite* s = suite_create("vth264enc");
-  TCase* tc = tcase_create("general");
-  suite_add_tcase(s, tc);
-  for (const Case& c : kCases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
-  for (const vtt::CaseEntry& c : vtt::StreamCases())
-    __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  // A GST_CHECKS that names no case would run nothing and pass: refuse it.
-  if (const char* sel = g_getenv("GST_CHECKS")) {
-    gchar** names = g_strsplit(sel, ",", -1);
-    for (gchar** n = names; *n; n++) {
-      bool known = false;
-      for (const Case& c : kCases) known |= g_pattern_match_simple(*n, c.name);
-      for (const vtt::CaseEntry& c : vtt::StreamCases())
-        known |= g_pattern_match_simple(*n, c.name);
-      if (!known) {
-        g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
-        g_strfreev(names);
-        return 1;
-      }
-    }
-    g_strfreev(names);
-  }
-  gst_check_init(&argc, &argv);
-  return gst_check_run_suite(Vth264encSuite(), "vth264enc", __FILE__);
+  std::vector<vtt::CaseEntry> cases = {
+      VTT_CASE(test_encode_simple),
+      VTT_CASE(test_timestamps_from_zero),
+      VTT_CASE(test_reuse),
+      VTT_CASE(test_eos_no_buffers),
+      VTT_CASE(test_caps_constrained_baseline),
+      VTT_CASE(test_caps_baseline),
+      VTT_CASE(test_caps_main),
+      VTT_CASE(test_caps_high),
+      VTT_CASE(test_caps_level),
+      VTT_CASE(test_stream_format_choice),
+      VTT_CASE(test_sink_caps_query),
+      VTT_CASE(test_odd_sizes),
+      VTT_CASE(test_force_key_unit_downstream),
+      VTT_CASE(test_force_key_unit_upstream),
+      VTT_CASE(test_max_keyframe_interval),
+      VTT_CASE(test_max_keyframe_interval_duration),
+      VTT_CASE(test_max_keyframe_interval_live),
+      VTT_CASE(test_temporal_compression_off),
+      VTT_CASE(test_frame_reordering_default),
+      VTT_CASE(test_no_frame_reordering),
+      VTT_CASE(test_bitrate_target),
+      VTT_CASE(test_rate_control_cbr),
+      VTT_CASE(test_bitrate_live),
+      VTT_CASE(test_quality_ordering),
+      VTT_CASE(test_data_rate_limits),
+      VTT_CASE(test_qp_bounds),
+      VTT_CASE(test_entropy_mode),
+      VTT_CASE(test_reference_buffer_count),
+      VTT_CASE(test_max_slice_bytes),
+      VTT_CASE(test_resolution_change),
+      VTT_CASE(test_flush),
+      VTT_CASE(test_latency_zero_delay),
+      VTT_CASE(test_latency_frame_delay),
+      VTT_CASE(test_latency_default),
+      VTT_CASE(test_pool_proposal),
+      VTT_CASE(test_foreign_strides),
+      VTT_CASE(test_harness_buffers),
+      VTT_CASE(test_videotestsrc_upstream),
+      VTT_CASE(test_property_defaults),
+      VTT_CASE(test_pending_frames),
+      VTT_CASE(test_require_hardware),
+      VTT_CASE(test_encoder_id_wrong),
+      VTT_CASE(test_presets),
+  };
+  const std::vector<vtt::CaseEntry>& streams = vtt::StreamCases();
+  cases.insert(cases.end(), streams.begin(), streams.end());
+  return vtt::RunCases("vth264enc", cases, argc, argv);
 }

@@ -36,62 +36,8 @@ class FaultInjection {
   FaultInjection& operator=(const FaultInjection&) = delete;
 };
 
-struct ErrorText {
-  std::string message, debug;
-};
-
-// A bus on one element, and what it posted.
-class BusWatch {
- public:
-  explicit BusWatch(GstElement* element) : element_(element), bus_(gst_bus_new()) {
-    gst_element_set_bus(element_, bus_);
-  }
-  ~BusWatch() {
-    gst_element_set_bus(element_, nullptr);
-    gst_object_unref(bus_);
-  }
-  BusWatch(const BusWatch&) = delete;
-  BusWatch& operator=(const BusWatch&) = delete;
-
-  // Takes every message posted so far.
-  void Collect() {
-    while (GstMessage* m = gst_bus_pop(bus_)) {
-      switch (GST_MESSAGE_TYPE(m)) {
-        case GST_MESSAGE_ERROR: {
-          GError* err = nullptr;
-          gchar* debug = nullptr;
-          gst_message_parse_error(m, &err, &debug);
-          GST_INFO("ERROR: %s (%s)", err->message, debug ? debug : "");
-          errors.push_back({err->message, debug ? debug : ""});
-          g_error_free(err);
-          g_free(debug);
-          break;
-        }
-        case GST_MESSAGE_WARNING: {
-          GError* err = nullptr;
-          gst_message_parse_warning(m, &err, nullptr);
-          warnings.push_back(err->message);
-          g_error_free(err);
-          break;
-        }
-        case GST_MESSAGE_QOS:
-          ++qos;
-          break;
-        default:
-          break;
-      }
-      gst_message_unref(m);
-    }
-  }
-
-  std::vector<ErrorText> errors;
-  std::vector<std::string> warnings;
-  int qos = 0;  // frames finished as dropped
-
- private:
-  GstElement* element_;
-  GstBus* bus_;
-};
+using vtt::BusWatch;
+using vtt::ErrorText;
 
 bool Contains(const std::string& text, const char* part) {
   return text.find(part) != std::string::npos;
@@ -493,45 +439,20 @@ GST_END_TEST;
 
 // --- suite ---------------------------------------------------------------------------------------
 
-namespace {
-
-#define CASE(f) \
-  { #f, f }
-const vtt::CaseEntry kCases[] = {
-    CASE(test_bad_caps_refused),      CASE(test_bad_caps_framerates),
-    CASE(test_bad_buffer_too_small),  CASE(test_bad_buffer_strides),
-    CASE(test_bad_timestamps),        CASE(test_bad_caps_change_unsupported),
-    CASE(test_bad_caps_change_level), CASE(test_bad_x264_failure),
-    CASE(test_bad_pool_allocation),   CASE(test_bad_no_caps),
-    CASE(test_bad_property_values),
-};
-#undef CASE
-
-Suite* BadInputSuite() {
-  Suite* s = suite_create("vth264enc-bad-input");
-  TCase* tc = tcase_create("general");
-  suite_add_tcase(s, tc);
-  for (const vtt::CaseEntry& c : kCases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  // A GST_CHECKS that names no case would run nothing and pass: refuse it.
-  if (const char* sel = g_getenv("GST_CHECKS")) {
-    gchar** names = g_strsplit(sel, ",", -1);
-    for (gchar** n = names; *n; n++) {
-      bool known = false;
-      for (const vtt::CaseEntry& c : kCases) known |= g_pattern_match_simple(*n, c.name);
-      if (!known) {
-        g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
-        g_strfreev(names);
-        return 1;
-      }
-    }
-    g_strfreev(names);
-  }
-  gst_check_init(&argc, &argv);
-  return gst_check_run_suite(BadInputSuite(), "vth264enc_bad_input", __FILE__);
+  return vtt::RunCases("vth264enc-bad-input",
+                       {
+                           VTT_CASE(test_bad_caps_refused),
+                           VTT_CASE(test_bad_caps_framerates),
+                           VTT_CASE(test_bad_buffer_too_small),
+                           VTT_CASE(test_bad_buffer_strides),
+                           VTT_CASE(test_bad_timestamps),
+                           VTT_CASE(test_bad_caps_change_unsupported),
+                           VTT_CASE(test_bad_caps_change_level),
+                           VTT_CASE(test_bad_x264_failure),
+                           VTT_CASE(test_bad_pool_allocation),
+                           VTT_CASE(test_bad_no_caps),
+                           VTT_CASE(test_bad_property_values),
+                       },
+                       argc, argv);
 }

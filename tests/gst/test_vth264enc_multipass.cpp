@@ -49,35 +49,7 @@ class TempDir {
   std::string path_;
 };
 
-// Errors posted on one element's bus.
-class BusWatch {
- public:
-  explicit BusWatch(GstElement* element) : element_(element), bus_(gst_bus_new()) {
-    gst_element_set_bus(element_, bus_);
-  }
-  ~BusWatch() {
-    gst_element_set_bus(element_, nullptr);
-    gst_object_unref(bus_);
-  }
-  BusWatch(const BusWatch&) = delete;
-  BusWatch& operator=(const BusWatch&) = delete;
-
-  std::vector<std::string> Errors() {
-    std::vector<std::string> errors;
-    while (GstMessage* m = gst_bus_pop_filtered(bus_, GST_MESSAGE_ERROR)) {
-      GError* err = nullptr;
-      gst_message_parse_error(m, &err, nullptr);
-      errors.push_back(err->message);
-      g_error_free(err);
-      gst_message_unref(m);
-    }
-    return errors;
-  }
-
- private:
-  GstElement* element_;
-  GstBus* bus_;
-};
+using vtt::BusWatch;
 
 // Encodes kFrames of Small() with these properties, expecting no error; the kbit/s out.
 double Run(const std::string& props, std::vector<vtt::OutBuf>* out = nullptr) {
@@ -87,7 +59,7 @@ double Run(const std::string& props, std::vector<vtt::OutBuf>* out = nullptr) {
   e.Push(0, kFrames);
   e.Eos();
   const std::vector<vtt::OutBuf> bufs = e.rec().Buffers();
-  const std::vector<std::string> errors = bus.Errors();
+  const std::vector<std::string> errors = bus.ErrorMessages();
   fail_unless(errors.empty(), "%s: error %s", props.c_str(),
               errors.empty() ? "" : errors[0].c_str());
   fail_unless_equals_int(static_cast<int>(bufs.size()), kFrames);
@@ -111,7 +83,7 @@ std::vector<std::string> FirstFrameErrors(const std::string& props) {
     gst_harness_set_src_caps_str(h, in.Caps().c_str());
     const GstFlowReturn ret = gst_harness_push(h, vtt::MakeFrame(in, 0));
     fail_unless(ret != GST_FLOW_OK, "%s: a frame was accepted", props.c_str());
-    errors = bus.Errors();
+    errors = bus.ErrorMessages();
   }
   gst_object_unref(enc);
   gst_harness_teardown(h);
@@ -189,48 +161,12 @@ GST_START_TEST(test_multipass_needs_bitrate) {
 }
 GST_END_TEST;
 
-namespace {
-
-struct Case {
-  const char* name;
-  TFun fn;
-};
-
-#define CASE(f) \
-  { #f, f }
-const Case kCases[] = {
-    CASE(test_multipass_properties),
-    CASE(test_multipass_two_runs),
-    CASE(test_multipass_pass2_without_pass1),
-    CASE(test_multipass_needs_bitrate),
-};
-#undef CASE
-
-Suite* MultipassSuite() {
-  Suite* s = suite_create("vth264enc-multipass");
-  TCase* tc = tcase_create("general");
-  suite_add_tcase(s, tc);
-  for (const Case& c : kCases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  // A GST_CHECKS that names no case would run nothing and pass: refuse it.
-  if (const char* sel = g_getenv("GST_CHECKS")) {
-    gchar** names = g_strsplit(sel, ",", -1);
-    for (gchar** n = names; *n; n++) {
-      bool known = false;
-      for (const Case& c : kCases) known |= g_pattern_match_simple(*n, c.name);
-      if (!known) {
-        g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
-        g_strfreev(names);
-        return 1;
-      }
-    }
-    g_strfreev(names);
-  }
-  gst_check_init(&argc, &argv);
-  return gst_check_run_suite(MultipassSuite(), "vth264enc-multipass", __FILE__);
+  std::vector<vtt::CaseEntry> cases = {
+      VTT_CASE(test_multipass_properties),
+      VTT_CASE(test_multipass_two_runs),
+      VTT_CASE(test_multipass_pass2_without_pass1),
+      VTT_CASE(test_multipass_needs_bitrate),
+  };
+  return vtt::RunCases("vth264enc-multipass", cases, argc, argv);
 }

@@ -192,15 +192,12 @@ GST_START_TEST(test_flushing_seek_with_own_pool) {
 GST_END_TEST;
 
 const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
-#define CASE(f) \
-  { #f, f }
   static const std::vector<vtt::CaseEntry> cases = {
-      CASE(test_latency_live_change),
-      CASE(test_resolution_change_from_zero),
-      CASE(test_timestamps_restart_without_flush),
-      CASE(test_full_range_i420),
-      CASE(test_flushing_seek_with_own_pool),
+      VTT_CASE(test_latency_live_change),
+      VTT_CASE(test_resolution_change_from_zero),
+      VTT_CASE(test_timestamps_restart_without_flush),
+      VTT_CASE(test_full_range_i420),
+      VTT_CASE(test_flushing_seek_with_own_pool),
   };
-#undef CASE
   return cases;
 }

@@ -240,48 +240,12 @@ GST_START_TEST(test_x264_option_string_bad) {
 }
 GST_END_TEST;
 
-namespace {
-
-struct Case {
-  const char* name;
-  TFun fn;
-};
-
-#define CASE(f) \
-  { #f, f }
-const Case kCases[] = {
-    CASE(test_x264_properties),        CASE(test_x264_speed_preset),
-    CASE(test_x264_speed_preset_live), CASE(test_x264_tune),
-    CASE(test_x264_threads),           CASE(test_x264_option_string),
-    CASE(test_x264_option_string_bad),
-};
-#undef CASE
-
-Suite* X264Suite() {
-  Suite* s = suite_create("vth264enc-x264");
-  TCase* tc = tcase_create("general");
-  suite_add_tcase(s, tc);
-  for (const Case& c : kCases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  // A GST_CHECKS that names no case would run nothing and pass: refuse it.
-  if (const char* sel = g_getenv("GST_CHECKS")) {
-    gchar** names = g_strsplit(sel, ",", -1);
-    for (gchar** n = names; *n; n++) {
-      bool known = false;
-      for (const Case& c : kCases) known |= g_pattern_match_simple(*n, c.name);
-      if (!known) {
-        g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
-        g_strfreev(names);
-        return 1;
-      }
-    }
-    g_strfreev(names);
-  }
-  gst_check_init(&argc, &argv);
-  return gst_check_run_suite(X264Suite(), "vth264enc-x264", __FILE__);
+  std::vector<vtt::CaseEntry> cases = {
+      VTT_CASE(test_x264_properties),        VTT_CASE(test_x264_speed_preset),
+      VTT_CASE(test_x264_speed_preset_live), VTT_CASE(test_x264_tune),
+      VTT_CASE(test_x264_threads),           VTT_CASE(test_x264_option_string),
+      VTT_CASE(test_x264_option_string_bad),
+  };
+  return vtt::RunCases("vth264enc-x264", cases, argc, argv);
 }
