@@ -623,9 +623,10 @@ TEST(Contract5, LastReferenceDroppedInsideACallbackStillAnswersEveryFrame) {
   owner.session = s;
   std::weak_ptr<vtc::CompressionSession> weak = s;
   std::atomic<int> released{0};
-  // At most kMaxQueuedFrames, so no EncodeFrame waits for the (gated) worker.
+  // Three answered (the third holds the worker in its callback) and at most kMaxQueuedFrames
+  // queued behind it, so no EncodeFrame waits for the gated worker.
   constexpr int kFrames = 6;
-  static_assert(kFrames <= vtc::CompressionSession::kMaxQueuedFrames);
+  static_assert(kFrames <= 3 + vtc::CompressionSession::kMaxQueuedFrames);
   for (int i = 0; i < kFrames; ++i) {
     auto buf = vtctest::MakeWrappedBuffer(MakeMovingPicture(64, 48, i), kNV12, 0, &released);
     ASSERT_EQ(s->EncodeFrame(buf, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),

@@ -103,7 +103,7 @@ class SessionImpl;
 class CompressionSession {
  public:
   // Frames that may wait for the worker before EncodeFrame blocks.
-  static constexpr int kMaxQueuedFrames = 8;
+  static constexpr int kMaxQueuedFrames = 3;
 
   // VTCompressionSessionCreate. codec_type must be kCodecType_H264. width/height 1..16384.
   // encoder_specification (may be null): EncoderID (only "org.videolan.x264"), Enable-/
