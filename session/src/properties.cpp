@@ -497,16 +497,18 @@ Dictionary SupportedPropertyDictionary() {
   return out;
 }
 
-Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
-                      double fps, std::int64_t bitrate, std::string* why) {
-  if (level_idc == 0) return Status::kNoErr;
-  struct Limit {
-    int level;
-    double max_mbps;
-    int max_fs;
-    double max_br_kbps;  // Baseline/Main; High allows 1.25x
-  };
-  static const Limit kLimits[] = {
+namespace {
+
+struct LevelLimit {
+  int level;
+  double max_mbps;
+  int max_fs;
+  double max_br_kbps;  // Baseline/Main; High allows 1.25x
+};
+
+// H.264 Table A-1; nullptr for 0 (automatic) and unknown levels.
+const LevelLimit* FindLevel(int level_idc) {
+  static const LevelLimit kLimits[] = {
       {9, 1485, 99, 128},          {10, 1485, 99, 64},           {11, 3000, 396, 192},
       {12, 6000, 396, 384},        {13, 11880, 396, 768},        {20, 11880, 396, 2000},
       {21, 19800, 792, 4000},      {22, 20250, 1620, 4000},      {30, 40500, 1620, 10000},
@@ -514,9 +516,25 @@ Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width
       {41, 245760, 8192, 50000},   {42, 522240, 8704, 50000},    {50, 589824, 22080, 135000},
       {51, 983040, 36864, 240000}, {52, 2073600, 36864, 240000},
   };
-  const Limit* limit = nullptr;
   for (const auto& l : kLimits)
-    if (l.level == level_idc) limit = &l;
+    if (l.level == level_idc) return &l;
+  return nullptr;
+}
+
+double HighFactor(const std::string& profile) {
+  return profile.find("High") != std::string::npos ? 1.25 : 1.0;
+}
+
+}  // namespace
+
+double LevelMaxBitRate(const std::string& profile, int level_idc) {
+  const LevelLimit* limit = FindLevel(level_idc);
+  return limit ? limit->max_br_kbps * 1000 * HighFactor(profile) : 0;
+}
+
+Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
+                      double fps, std::int64_t bitrate, std::string* why) {
+  const LevelLimit* limit = FindLevel(level_idc);
   if (!limit) return Status::kNoErr;
   const int mbs_w = (coded_width + 15) / 16, mbs_h = (coded_height + 15) / 16;
   const double level = level_idc / 10.0;
@@ -538,7 +556,7 @@ Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width
     *why = buf;
     return Status::kParameterErr;
   }
-  const double factor = profile.find("High") != std::string::npos ? 1.25 : 1.0;
+  const double factor = HighFactor(profile);
   if (bitrate > 0 && bitrate > limit->max_br_kbps * 1000 * factor) {
     std::snprintf(buf, sizeof buf, "%lld bit/s is above H.264 level %.1f's %.0f kbit/s",
                   static_cast<long long>(bitrate), level, limit->max_br_kbps * factor);

@@ -108,6 +108,9 @@ Status CheckX264Options(const std::string& options, std::string* why);
 // CopySupportedPropertyDictionary's answer for the settable and read-only keys.
 Dictionary SupportedPropertyDictionary();
 
+// The explicit level's MaxBR for this profile in bit/s (High: 1.25x); 0 for automatic or unknown.
+double LevelMaxBitRate(const std::string& profile, int level_idc);
+
 // H.264 level limits (Table A-1) used to refuse a ProfileLevel the stream cannot fit.
 // Returns kParameterErr and a reason if width x height at fps (0 = unknown) and bitrate (bit/s,
 // 0 = unknown) exceed the level.

@@ -254,7 +254,8 @@ class X264Encoder final : public VideoEncoder {
     stream_ = s;
     exhausted_ = false;
     started_qps_.clear();
-    ResetSteering(&param_);
+    // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
+    ResetSteering(&param_, true);
     fail_at_ = fault::After("encode");
     frames_in_ = 0;
     logger_->Logf(LogLevel::kInfo,
@@ -287,21 +288,30 @@ class X264Encoder final : public VideoEncoder {
       }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
       // A new bitrate for x264: the client's, or the steering's (x264_ratecontrol.h).
-      const double steer_to = f->reconfigure ? 0 : steering_.Next(param_.rc.i_bitrate);
+      const double fps = stream_.fps > 0 ? stream_.fps : 30.0;
+      int steer_to = 0;
+      if (!f->reconfigure) {
+        // x264 takes whole kbit/s: the steering keeps the fraction, x264 hears of whole changes.
+        const double want = steering_.Next();
+        if (want > 0) {
+          x264_param_t probe = param_;
+          ApplyAbrAsk(config_, fps, int(std::lround(want)), &probe);
+          if (probe.rc.i_bitrate != param_.rc.i_bitrate) steer_to = probe.rc.i_bitrate;
+        }
+      }
       if (f->reconfigure || steer_to > 0) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
         auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
         if (!np) return Status::kAllocationFailedErr;
         *np = param_;
-        const double fps = stream_.fps > 0 ? stream_.fps : 30.0;
         if (f->reconfigure) {
           const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
-          const double ask = np->rc.i_bitrate;
+          const int ask = np->rc.i_bitrate;
           ApplyMutable(*f->reconfigure, np);
           config_ = *f->reconfigure;
           // A new target starts the steering over; other changes keep its ask.
           if (!same_rate)
-            ResetSteering(np);
+            ResetSteering(np, false);
           else if (steering_.target() > 0)
             ApplyAbrAsk(config_, fps, ask, np);
         } else {
@@ -466,8 +476,6 @@ class X264Encoder final : public VideoEncoder {
     p->analyse.b_psnr = c.calculate_mse;
     p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
     if (c.threads > 0) p->i_threads = c.threads;
-    if (c.average_bit_rate > 0 && c.constant_bit_rate == 0 && s.pass == PassMode::kNone)
-      p->rc.f_vbv_buffer_init = kAbrVbvInit;
     // X264Options last among the settings, as x264enc's option-string; then the delay budget
     // and the profile, which must hold whatever the options say.
     if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
@@ -608,17 +616,32 @@ class X264Encoder final : public VideoEncoder {
   FormatDescriptionRef format_;
   bool exhausted_ = false;
   // Steering applies to one-pass ABR in x264's CBR-like mode (maxrate <= bitrate), the one mode
-  // in which x264 takes a new bitrate mid-stream; not to CBR, CRF or either multi-pass pass.
-  void ResetSteering(const x264_param_t* p) {
-    const bool steerable = config_.average_bit_rate > 0 && config_.constant_bit_rate == 0 &&
-                           p->rc.i_rc_method == X264_RC_ABR && !p->rc.b_stat_read &&
-                           !p->rc.b_stat_write && p->rc.i_vbv_max_bitrate > 0 &&
-                           p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate;
-    steering_.Reset(steerable ? config_.average_bit_rate / 1000.0 : 0);
+  // in which x264 takes a new bitrate mid-stream; not to CBR, CRF, either multi-pass pass, NAL
+  // HRD (x264 refuses VBV changes then), nor when X264Options set the rate fields themselves.
+  void ResetSteering(const x264_param_t* p, bool may_resume) {
+    bool steerable = config_.average_bit_rate > 0 && config_.constant_bit_rate == 0 &&
+                     p->rc.i_rc_method == X264_RC_ABR && !p->rc.b_stat_read &&
+                     !p->rc.b_stat_write && p->i_nal_hrd == X264_NAL_HRD_NONE &&
+                     p->rc.i_vbv_max_bitrate > 0 && p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate;
+    if (steerable) {
+      x264_param_t ours = *p;
+      ApplyRateControl(config_, stream_.fps > 0 ? stream_.fps : 30.0, &ours);
+      steerable = ours.rc.i_bitrate == p->rc.i_bitrate &&
+                  ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
+                  ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size;
+    }
+    const double target = steerable ? config_.average_bit_rate / 1000.0 : 0;
+    if (may_resume && target > 0 && target == steering_.target()) {
+      steering_.Resume();
+      return;
+    }
+    steering_.Reset(target, stream_.fps > 0 ? 1.0 / stream_.fps : 0);
   }
+  // Whether a change leaves the rate-control target alone (Quality does not count under a bitrate).
   static bool RateKeysEqual(const EncoderConfig& a, const EncoderConfig& b) {
     return a.average_bit_rate == b.average_bit_rate && a.constant_bit_rate == b.constant_bit_rate &&
-           a.data_rate_limits == b.data_rate_limits && a.quality == b.quality;
+           a.data_rate_limits == b.data_rate_limits &&
+           (a.average_bit_rate > 0 || a.constant_bit_rate > 0 || a.quality == b.quality);
   }
   AbrSteering steering_;
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order

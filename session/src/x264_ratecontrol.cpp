@@ -106,35 +106,54 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
   }
 }
 
-void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param_t* p) {
-  ApplyRateControl(c, fps, p);
-  int ask = std::max(1, int(ask_kbps));
+void ApplyAbrAsk(const EncoderConfig& c, double fps, int ask_kbps, x264_param_t* p) {
+  int ask = std::max(1, ask_kbps);
   if (!c.data_rate_limits.empty()) {
     double maxrate = 0, buffer = 0;
     VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
     ask = std::min(ask, std::max(1, int(maxrate)));
   }
+  if (const double level_max = LevelMaxBitRate(c.profile, c.level_idc); level_max > 0)
+    ask = std::min<double>(ask, std::max(1.0, level_max / 1000));
   p->rc.i_bitrate = ask;
   p->rc.i_vbv_max_bitrate = ask;
 }
 
-void AbrSteering::Reset(double target_kbps) {
+void AbrSteering::Reset(double target_kbps, double frame_seconds) {
   *this = AbrSteering();
   target_ = target_kbps;
+  ask_ = target_kbps;
+  if (frame_seconds > 0) default_duration_ = std::min(frame_seconds, kMaxFrameSeconds);
+}
+
+void AbrSteering::Resume() {
+  pending_.clear();
+  out_bits_ = out_seconds_ = in_seconds_ = since_steer_ = 0;
+  last_seconds_ = duration_of_last_ = 0;
+  started_ = false;
+  // The new x264 instance starts at the target; the gain is still known.
+  ask_ = target_;
+  warm_ = !window_.empty();
 }
 
 void AbrSteering::OnInput(std::int64_t pts, double seconds, double ask_kbps) {
   if (target_ <= 0) return;
-  if (!started_) first_seconds_ = seconds, started_ = true;
-  // A frame lasts until the next one starts; the newest lasts as long as the one before it.
-  if (!pending_.empty() && seconds > last_seconds_) {
-    last_duration_ = seconds - last_seconds_;
+  double duration = last_duration_ > 0 ? last_duration_ : default_duration_;
+  if (started_ && seconds > last_seconds_) {
+    // A frame lasts until the next one starts (at most kMaxFrameSeconds); the newest lasts as
+    // long as the one before it.
+    const double previous = std::min(seconds - last_seconds_, kMaxFrameSeconds);
     auto it = pending_.find(last_pts_);
-    if (it != pending_.end()) it->second.duration = last_duration_;
+    if (it != pending_.end()) it->second.duration = previous;
+    in_seconds_ += previous - duration_of_last_;
+    last_duration_ = duration = previous;
   }
-  pending_[pts] = Pending{ask_kbps, last_duration_};
+  pending_[pts] = Pending{ask_kbps, duration};
+  in_seconds_ += duration;
+  duration_of_last_ = duration;
   last_pts_ = pts;
   last_seconds_ = seconds;
+  started_ = true;
 }
 
 void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
@@ -146,16 +165,19 @@ void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
   out_bits_ += bits;
   out_seconds_ += f.duration;
   since_steer_ += f.duration;
+  // A frame before a pause says nothing about the gain: x264's VBV would not let it spend its
+  // share of the pause even if it could use it.
+  if (f.duration > 3 * default_duration_) return;
   window_.push_back(Done{bits, f.ask * 1000 * f.duration, f.duration});
   window_seconds_ += f.duration;
-  while (window_seconds_ - window_.front().duration >= kGainWindow) {
+  while (window_.size() > 1 && window_seconds_ - window_.front().duration >= kGainWindow) {
     window_seconds_ -= window_.front().duration;
     window_.pop_front();
   }
 }
 
-double AbrSteering::Next(double ask_kbps) {
-  if (target_ <= 0 || out_seconds_ < kWarmUp || since_steer_ < kEvery) return 0;
+double AbrSteering::Next() {
+  if (target_ <= 0 || (!warm_ && out_seconds_ < kWarmUp) || since_steer_ < kEvery) return 0;
   since_steer_ = 0;
   // The gain over the window. I frames count: leaving them out makes g too low wherever they are
   // a large share of the bits (ultrafast, low rates), and the loop then overshoots by 4-7%.
@@ -166,12 +188,14 @@ double AbrSteering::Next(double ask_kbps) {
   // Where the stream will stand once the frames inside x264 are out.
   double in_flight = 0;
   for (const auto& [pts, f] : pending_) in_flight += f.ask * 1000 * f.duration;
-  const double elapsed = last_seconds_ + last_duration_ - first_seconds_;
-  const double deficit = target_ * 1000 * elapsed - (out_bits_ + g * in_flight);  // bits
+  const double limit = kMaxDeficit * target_ * 1000;
+  const double deficit =
+      std::clamp(target_ * 1000 * in_seconds_ - (out_bits_ + g * in_flight), -limit, limit);
   double want = target_ / g + deficit / 1000 / kHorizon;
-  want = std::clamp(want, ask_kbps / kMaxStep, ask_kbps * kMaxStep);
-  want = std::clamp(want, target_ * 0.5, target_ * 2);
-  if (std::abs(want - ask_kbps) < 0.01 * ask_kbps) return 0;
+  want = std::clamp(want, ask_ / kMaxStep, ask_ * kMaxStep);
+  want = std::clamp(want, target_ * kMinAsk, target_ * kMaxAsk);
+  if (std::abs(want - ask_) < 0.01 * ask_) return 0;
+  ask_ = want;
   return want;
 }
 

@@ -28,9 +28,10 @@ struct Result {
 // frame i, `delay` frames stay inside it, every `gop`-th frame is an I frame `i_weight` times the
 // size of the others (the others shrink so that the gain holds on average).
 Result Simulate(double target, double seconds, int delay, const std::function<double(int)>& gain,
-                bool steer = true, int gop = 100, double i_weight = 6) {
+                bool steer = true, int gop = 100, double i_weight = 6,
+                const std::function<double(int)>& pts_seconds = nullptr) {
   AbrSteering s;
-  s.Reset(steer ? target : 0);
+  s.Reset(steer ? target : 0, 1 / kFps);
   struct InX264 {
     std::int64_t pts;
     double ask;
@@ -50,13 +51,14 @@ Result Simulate(double target, double seconds, int delay, const std::function<do
     s.OnOutput(f.pts, std::size_t(b / 8));
   };
   for (int i = 0; i < frames; ++i) {
-    if (const double want = s.Next(ask); want > 0) {
+    if (const double want = s.Next(); want > 0) {
       ask = want;
       ++r.changes;
     }
     r.min_ask = std::min(r.min_ask, ask);
     r.max_ask = std::max(r.max_ask, ask);
-    const std::int64_t pts = std::int64_t(std::llround(i * kTimescale / kFps));
+    const double t = pts_seconds ? pts_seconds(i) : i / kFps;
+    const std::int64_t pts = std::int64_t(std::llround(t * kTimescale));
     s.OnInput(pts, double(pts) / kTimescale, ask);
     x264.push_back({pts, ask, i});
     if (int(x264.size()) > delay) emit();
@@ -112,23 +114,68 @@ TEST(AbrSteering, FollowsAGainThatChanges) {
   EXPECT_NEAR(r.kbps, 1000, 0.03 * 1000);
 }
 
+// With no lookahead (MaxFrameDelayCount 0, tune zerolatency) every frame comes out before the
+// next goes in: the loop must still learn frame durations from the timestamps.
+TEST(AbrSteering, WorksWithoutAnyFramesInFlight) {
+  const Result r = Simulate(1000, 12, 0, [](int) { return 0.85; });
+  EXPECT_GT(r.changes, 0);
+  EXPECT_NEAR(r.kbps, 1000, 0.03 * 1000);
+}
+
+// A 20 s pause in the timestamps is not owed: the frame before it counts for 1 s, as in x264's
+// own accounting (MAX_FRAME_DURATION), so the ask rises by about 12% (1 s over the 8 s horizon),
+// not to its 1.5x bound as 20 s owed would make it.
+TEST(AbrSteering, APauseInTheTimestampsIsNotOwed) {
+  const auto with_pause = [](int i) { return i / kFps + (i >= 125 ? 20.0 : 0.0); };
+  const Result r = Simulate(
+      1000, 10, 10, [](int) { return 1.0; }, true, 1 << 20, 1, with_pause);
+  EXPECT_LE(r.max_ask, 1.15 * 1000) << "the loop wound up over the pause";
+}
+
+// Whatever the content does, the ask stays within 0.5x..1.5x the target.
+TEST(AbrSteering, TheAskIsBounded) {
+  const Result starved = Simulate(1000, 30, 10, [](int) { return 0.1; });
+  EXPECT_LE(starved.max_ask, 1.5 * 1000 + 1e-6);
+  const Result flooded = Simulate(1000, 30, 10, [](int) { return 5.0; });
+  EXPECT_GE(flooded.min_ask, 0.5 * 1000 - 1e-6);
+}
+
+// After a drain and a new x264 instance with the same target, the gain is already known: the
+// loop corrects without waiting for another warm-up.
+TEST(AbrSteering, ResumeKeepsTheGain) {
+  AbrSteering s;
+  s.Reset(1000, 1 / kFps);
+  for (int i = 0; i < 100; ++i) {  // 4 s at a gain of 0.8, no lookahead
+    s.OnInput(i, i / kFps, 1000);
+    s.OnOutput(i, std::size_t(0.8 * 1000 * 1000 / kFps / 8));
+  }
+  s.Resume();
+  double first = 0;
+  for (int i = 100; i < 125 && first == 0; ++i) {  // within the first second after it
+    s.OnInput(i, i / kFps, 1000);
+    s.OnOutput(i, std::size_t(0.8 * 1000 * 1000 / kFps / 8));
+    first = s.Next();
+  }
+  EXPECT_GT(first, 1000) << "no correction in the first second after Resume";
+}
+
 TEST(AbrSteering, OffMeansNoChanges) {
   const Result r = Simulate(
       1000, 10, 10, [](int) { return 0.7; }, false);
   EXPECT_EQ(r.changes, 0);
   AbrSteering s;
-  s.Reset(0);
+  s.Reset(0, 1 / kFps);
   s.OnInput(0, 0, 1000);
   s.OnOutput(0, 100000);
-  EXPECT_EQ(s.Next(1000), 0);
+  EXPECT_EQ(s.Next(), 0);
 }
 
 // Frames x264 never saw (a PTS the loop does not know) are ignored, not counted.
 TEST(AbrSteering, UnknownOutputIsIgnored) {
   AbrSteering s;
-  s.Reset(1000);
+  s.Reset(1000, 1 / kFps);
   for (int i = 0; i < 50; ++i) s.OnOutput(i, 1 << 20);
-  EXPECT_EQ(s.Next(1000), 0);
+  EXPECT_EQ(s.Next(), 0);
 }
 
 }  // namespace

@@ -559,11 +559,11 @@ struct PassResult {
 constexpr int kFrames = 300;  // 10 s at 30 fps
 constexpr int kTarget = 150000;
 
-// Encodes kFrames of natural content at kTarget: with two passes through a storage, or one.
-PassResult Encode(bool two_pass, const std::function<Picture(int)>& picture) {
+// Encodes kFrames of natural content at `target` bit/s: with two passes through a storage, or one.
+PassResult Encode(bool two_pass, const std::function<Picture(int)>& picture, int target = kTarget) {
   PassResult r;
   Collector c;
-  auto s = vtctest::MakeSession(kW, kH, kNV12, &c, AbrProps(kTarget));
+  auto s = vtctest::MakeSession(kW, kH, kNV12, &c, AbrProps(target));
   if (!s) return r;
   if (two_pass) {
     auto storage = MakeStorage();
@@ -608,14 +608,17 @@ TEST(MultiPassEncode, TwoPassesHitTheTargetWithBetterQuality) {
   const PassResult two = Encode(true, picture);
   const double target = kTarget / 1000.0;
   EXPECT_NEAR(two.kbps, target, 0.02 * target) << "two-pass";
-  const PassResult one = Encode(false, picture);
+  PassResult one = Encode(false, picture);
+  // "At the same bit rate": one pass lands within 5% of its target, two passes within 2%. When
+  // they differ by more than 1%, the one-pass encode is run again at the target that makes it
+  // spend what the two-pass encode spent.
+  if (std::abs(one.kbps / two.kbps - 1) > 0.01 && one.kbps > 0)
+    one = Encode(false, picture, int(kTarget * two.kbps / one.kbps));
   if (!vtctest::FfmpegAvailable()) GTEST_SKIP() << "no ffmpeg to decode with";
   const double psnr_two = MeanPsnr(two, source), psnr_one = MeanPsnr(one, source);
   std::printf("target %.0f kbit/s: two-pass %.1f kbit/s %.2f dB, one-pass %.1f kbit/s %.2f dB\n",
               target, two.kbps, psnr_two, one.kbps, psnr_one);
-  // The one-pass encode may spend a little more (it is held only by its VBV cap), and still
-  // two passes do better.
-  EXPECT_LE(two.kbps, one.kbps * 1.02);
+  EXPECT_NEAR(one.kbps, two.kbps, 0.02 * two.kbps) << "not the same bit rate";
   EXPECT_GT(psnr_two, psnr_one);
 }
 
