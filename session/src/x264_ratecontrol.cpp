@@ -124,6 +124,7 @@ void AbrSteering::Reset(double target_kbps, double frame_seconds) {
   target_ = target_kbps;
   ask_ = target_kbps;
   if (frame_seconds > 0) default_duration_ = std::min(frame_seconds, kMaxFrameSeconds);
+  typical_duration_ = default_duration_;
 }
 
 void AbrSteering::Resume() {
@@ -166,8 +167,11 @@ void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
   out_seconds_ += f.duration;
   since_steer_ += f.duration;
   // A frame before a pause says nothing about the gain: x264's VBV would not let it spend its
-  // share of the pause even if it could use it.
-  if (f.duration > 3 * default_duration_) return;
+  // share of the pause even if it could use it. "Long" is against the durations seen so far, so
+  // that a slow stream whose frame rate nobody gave still counts.
+  const bool pause = f.duration > 3 * typical_duration_;
+  typical_duration_ += 0.1 * (std::min(f.duration, 3 * typical_duration_) - typical_duration_);
+  if (pause) return;
   window_.push_back(Done{bits, f.ask * 1000 * f.duration, f.duration});
   window_seconds_ += f.duration;
   while (window_.size() > 1 && window_seconds_ - window_.front().duration >= kGainWindow) {

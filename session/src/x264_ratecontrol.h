@@ -88,6 +88,7 @@ class AbrSteering {
   static constexpr double kMaxDeficit = 2.0;             // s of target: the VBV buffer's size
   static constexpr double kMaxFrameSeconds = 1.0;
   double target_ = 0, ask_ = 0, default_duration_ = 1.0 / 30;
+  double typical_duration_ = 1.0 / 30;       // a running mean of output frame durations
   std::map<std::int64_t, Pending> pending_;  // in x264, by PTS
   std::deque<Done> window_;                  // the last kGainWindow s of output
   double window_seconds_ = 0;

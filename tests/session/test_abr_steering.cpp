@@ -132,6 +132,22 @@ TEST(AbrSteering, APauseInTheTimestampsIsNotOwed) {
   EXPECT_LE(r.max_ask, 1.15 * 1000) << "the loop wound up over the pause";
 }
 
+// A 5 fps stream whose frame rate nobody gave (the loop assumes 1/30 s frames until timestamps
+// tell): its 0.2 s frames are not pauses, and the loop still steers.
+TEST(AbrSteering, ASlowStreamOfUnknownRateIsSteered) {
+  AbrSteering s;
+  s.Reset(500, 0);
+  double ask = 500, bits = 0;
+  for (int i = 0; i < 100; ++i) {  // 20 s at 5 fps, x264 making 0.8 of what it is asked for
+    if (const double want = s.Next(); want > 0) ask = want;
+    s.OnInput(i, i * 0.2, ask);
+    const double b = 0.8 * ask * 1000 * 0.2;
+    bits += b;
+    s.OnOutput(i, std::size_t(b / 8));
+  }
+  EXPECT_NEAR(bits / 1000 / 20, 500, 0.05 * 500);
+}
+
 // Whatever the content does, the ask stays within 0.5x..1.5x the target.
 TEST(AbrSteering, TheAskIsBounded) {
   const Result starved = Simulate(1000, 30, 10, [](int) { return 0.1; });
