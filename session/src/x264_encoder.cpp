@@ -289,21 +289,20 @@ class X264Encoder final : public VideoEncoder {
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
       // A new bitrate for x264: the client's, or the steering's (x264_ratecontrol.h).
       const double fps = stream_.fps > 0 ? stream_.fps : 30.0;
-      int steer_to = 0;
+      // x264 takes whole kbit/s: the steering keeps the fraction, x264 hears of whole changes.
+      x264_param_t steered = param_;
+      bool steer = false;
       if (!f->reconfigure) {
-        // x264 takes whole kbit/s: the steering keeps the fraction, x264 hears of whole changes.
-        const double want = steering_.Next();
-        if (want > 0) {
-          x264_param_t probe = param_;
-          ApplyAbrAsk(config_, fps, int(std::lround(want)), &probe);
-          if (probe.rc.i_bitrate != param_.rc.i_bitrate) steer_to = probe.rc.i_bitrate;
+        if (const double want = steering_.Next(); want > 0) {
+          ApplyAbrAsk(config_, fps, int(std::lround(want)), &steered);
+          steer = steered.rc.i_bitrate != param_.rc.i_bitrate;
         }
       }
-      if (f->reconfigure || steer_to > 0) {
+      if (f->reconfigure || steer) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
         auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
         if (!np) return Status::kAllocationFailedErr;
-        *np = param_;
+        *np = steer ? steered : param_;
         if (f->reconfigure) {
           const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
           const int ask = np->rc.i_bitrate;
@@ -314,8 +313,6 @@ class X264Encoder final : public VideoEncoder {
             ResetSteering(np, false);
           else if (steering_.target() > 0)
             ApplyAbrAsk(config_, fps, ask, np);
-        } else {
-          ApplyAbrAsk(config_, fps, steer_to, np);
         }
         np->param_free = std::free;
         pic.param = np;
