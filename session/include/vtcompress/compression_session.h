@@ -139,6 +139,9 @@ class CompressionSession {
   void Invalidate();
   // VTCompressionSessionPrepareToEncodeFrames: opens x264 now (checking the configuration,
   // e.g. a level the size cannot fit gives kParameterErr) instead of at the first frame.
+  // x264 is opened assuming timestamps in nanoseconds (timescale 1000000000) and the
+  // ExpectedFrameRate; a first frame with another timescale (or, without ExpectedFrameRate, a
+  // duration) opens it once more, which is correct but costs the work of the first open.
   Status PrepareToEncodeFrames();
   // VTCompressionSessionGetPixelBufferPool; null once invalidated.
   PixelBufferPoolRef GetPixelBufferPool();
