@@ -573,9 +573,9 @@ class SessionImpl {
     s.height = height_;
     s.pixel_format = stream_format_;
     // Before the first frame (PrepareToEncodeFrames) the timescale is a guess; a wrong one
-    // costs a second x264 open at the first frame, which at 1080p re-faults (and zeroes) all of
-    // x264's memory: about 3% of the CPU of a 10 s veryfast encode. Nanoseconds are what
-    // GStreamer and CoreMedia's host clock use.
+    // costs a second x264 open at the first frame, which re-faults (and zeroes) all of x264's
+    // memory (perf at 1080p veryfast: up to 3% of a 10 s encode on this project's VMs).
+    // Nanoseconds are what GStreamer and CoreMedia's host clock use.
     s.timescale = timescale_ > 0 ? timescale_ : kGuessedTimescale;
     s.fps = config_->expected_frame_rate;
     if (s.fps <= 0 && duration.IsNumeric() && duration.value > 0) s.fps = 1.0 / duration.Seconds();
