@@ -288,12 +288,13 @@ class X264Encoder final : public VideoEncoder {
       }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
       // A new bitrate for x264: the client's, or the steering's (x264_ratecontrol.h).
-      const double fps = stream_.fps > 0 ? stream_.fps : 30.0;
+      const double fps = RateFps();
       // x264 takes whole kbit/s: the steering keeps the fraction, x264 hears of whole changes.
-      x264_param_t steered = param_;
+      x264_param_t steered;  // filled only when the steering asks (every 0.5 s at most)
       bool steer = false;
       if (!f->reconfigure) {
         if (const double want = steering_.Next(); want > 0) {
+          steered = param_;
           ApplyAbrAsk(config_, fps, int(std::lround(want)), &steered);
           steer = steered.rc.i_bitrate != param_.rc.i_bitrate;
         }
@@ -507,7 +508,7 @@ class X264Encoder final : public VideoEncoder {
   }
 
   void ApplyMutable(const EncoderConfig& c, x264_param_t* p) const {
-    ApplyRateControl(c, stream_.fps > 0 ? stream_.fps : 30.0, p);
+    ApplyRateControl(c, RateFps(), p);
     if (c.constant_bit_rate > 0) p->rc.b_filler = 1;
     p->i_slice_max_size = c.max_slice_bytes;
     if (SpeedPreset(c) != SpeedPreset(config_)) {
@@ -610,6 +611,8 @@ class X264Encoder final : public VideoEncoder {
   x264_param_t param_{};  // what x264 runs with (after open, and after each reconfigure)
   EncoderConfig config_;
   StreamInfo stream_;
+  // The frame rate the rate-control fields are computed for (VBV granularity); 30 if unknown.
+  double RateFps() const { return stream_.fps > 0 ? stream_.fps : 30.0; }
   FormatDescriptionRef format_;
   bool exhausted_ = false;
   // Steering applies to one-pass ABR in x264's CBR-like mode (maxrate <= bitrate), the one mode
@@ -622,7 +625,7 @@ class X264Encoder final : public VideoEncoder {
                      p->rc.i_vbv_max_bitrate > 0 && p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate;
     if (steerable) {
       x264_param_t ours = *p;
-      ApplyRateControl(config_, stream_.fps > 0 ? stream_.fps : 30.0, &ours);
+      ApplyRateControl(config_, RateFps(), &ours);
       steerable = ours.rc.i_bitrate == p->rc.i_bitrate &&
                   ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
                   ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size;

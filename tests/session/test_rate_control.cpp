@@ -135,7 +135,7 @@ TEST(DataRateLimits, ChangedMidStreamHoldsFromOneSecondLater) {
 
 // A bitrate with a limit on its peaks at twice the bitrate over 1 s: the limit holds and the
 // average reaches its target. (At 1.5x the limit leaves a VBV maxrate of about the bitrate, and
-// x264 lands 20% under: docs/properties.md.)
+// x264 lands 14-20% under: docs/properties.md.)
 TEST(DataRateLimits, AverageBitRateUnderATwiceAsHighLimitReachesItsTarget) {
   constexpr int kBps = 300000, kLimitBytes = kBps * 2 / 8;
   EncodedRun r = EncodeRun(kW, kH,
