@@ -599,6 +599,9 @@ vtc::Dictionary CompressionProperties(const Settings& s) {
   d[k::kX264Tune] = vtc::Value(TuneString(s.tune));
   d[k::kX264Threads] = vtc::Value(s.threads);
   d[k::kX264Options] = vtc::Value(s.option_string);
+  // The raw picture goes back upstream as soon as x264 has copied it, not after x264's delay
+  // (the element's frame keeps only the buffer's metadata, gst_vt_h264_enc_detach_pixels).
+  d[k::kReleaseSourceBufferOnImport] = vtc::Value(true);
   return d;
 }
 

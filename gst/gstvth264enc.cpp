@@ -891,6 +891,23 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
   return FALSE;
 }
 
+// After the pixels have been handed to the session (the mapping holds its own reference), the
+// frame keeps a buffer with the input's flags, timestamps and metas but no memory: finish_frame
+// copies metas from it, and the raw picture is freed as soon as the session releases it
+// (ReleaseSourceBufferOnImport), instead of one picture per frame of x264's delay.
+static void gst_vt_h264_enc_detach_pixels(GstVideoCodecFrame* frame) {
+  GstBuffer* shell = gst_buffer_new();
+  gst_buffer_copy_into(
+      shell, frame->input_buffer,
+      GstBufferCopyFlags(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META),
+      0, gsize(-1));
+  // A video meta would describe planes the shell does not have.
+  while (GstVideoMeta* meta = gst_buffer_get_video_meta(shell))
+    gst_buffer_remove_meta(shell, &meta->meta);
+  gst_buffer_unref(frame->input_buffer);
+  frame->input_buffer = shell;
+}
+
 static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
   auto* self = GST_VT_H264_ENC(enc);
   GstFlowReturn last = self->last_flow->load();
@@ -914,8 +931,8 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     return GST_FLOW_ERROR;
   }
 
-  // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released when
-  // the session has answered the frame.
+  // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released as
+  // soon as x264 has copied them (ReleaseSourceBufferOnImport).
   // gst_video_frame_map only asserts (a GLib critical) when the buffer's video meta disagrees
   // with the caps: check first and say what is wrong.
   const GstVideoInfo* in_info = &self->input_state->info;
@@ -970,6 +987,7 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     return GST_FLOW_ERROR;
   }
   mapped.release();  // owned by the pixel buffer's release callback now
+  gst_vt_h264_enc_detach_pixels(frame);
 
   if (!GST_CLOCK_TIME_IS_VALID(frame->pts)) {
     // The session needs increasing timestamps: continue from the last one.

@@ -823,6 +823,8 @@ class SessionImpl {
     applied_config_ = f.config;
     std::vector<EncodedFrame> out;
     st = encoder_->Encode(&in, &out);
+    // x264 has copied the planes into its own frame (or the luma into luma_copy_) by now.
+    if (config.release_source_on_import) f.buffer.reset();
     const std::uint64_t seq = f.seq;
     in_encoder_.emplace(seq, std::move(f));
     ++frames_encoded_;

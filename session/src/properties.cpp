@@ -147,6 +147,10 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "x264 options \"key=value:key=value\" (x264_param_parse), applied after the other keys; "
        "MaxFrameDelayCount and the profile still hold. Extension.",
        CheckX264Options});
+  // Extension: source-buffer lifetime.
+  add({key::kReleaseSourceBufferOnImport, Kind::kBool, Value(false), 0, 0, {}, false, true,
+       "true: each source pixel buffer is released once x264 has copied it, before its output "
+       "callback; false: it is held until the frame is answered. Extension."});
   // Read-only.
   add({key::kNumberOfPendingFrames, Kind::kInt, Value(), 0, 0, {}, true, false,
        "Frames accepted and not yet answered."});
@@ -389,6 +393,7 @@ EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_cont
   c.source_frame_count = i64(key::kSourceFrameCount, 0);
   c.expected_duration = dbl(key::kExpectedDuration, 0);
   c.calculate_mse = boolean(key::kCalculateMeanSquaredError, false);
+  c.release_source_on_import = boolean(key::kReleaseSourceBufferOnImport, false);
   if (find(key::kX264SpeedPreset)) c.speed_preset = str(key::kX264SpeedPreset);
   c.tune = str(key::kX264Tune);
   c.threads = int(i64(key::kX264Threads, 0));

@@ -83,6 +83,8 @@ struct EncoderConfig {
   std::string tune;                   // x264 tune(s), "" = none
   int threads = 0;                    // 0 = x264 decides
   std::string x264_options;           // "key=value:...", applied after the keys
+  // Extension key ReleaseSourceBufferOnImport: the session's own, never changes x264.
+  bool release_source_on_import = false;
   // From the encoder specification.
   bool low_latency_rate_control = false;
 

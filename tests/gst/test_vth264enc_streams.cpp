@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// vth264enc gst-check cases on timestamps, latency and stream continuity (caps changes, segments,
-// seeks), split from test_vth264enc.cpp, which registers them.
+// vth264enc gst-check cases on timestamps, latency, stream continuity (caps changes, segments,
+// seeks) and input buffer lifetime, split from test_vth264enc.cpp, which registers them.
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -191,6 +192,69 @@ GST_START_TEST(test_flushing_seek_with_own_pool) {
 }
 GST_END_TEST;
 
+// Input buffers go back upstream once x264 has copied them: each is freed before its own frame
+// comes out (with B-frames and lookahead, x264 holds many frames), where x264enc keeps every
+// frame in its delay. The frame's metas still reach the output.
+struct FreedLog {
+  Enc* enc = nullptr;
+  std::mutex mu;
+  std::vector<int> outputs_seen;  // per input frame: outputs when it was freed (-1: not freed)
+};
+struct FreedTag {
+  FreedLog* log;
+  int index;
+};
+
+static void on_input_freed(gpointer data, GstMiniObject*) {
+  auto* tag = static_cast<FreedTag*>(data);
+  const int seen = int(tag->log->enc->rec().NumBuffers());
+  std::lock_guard<std::mutex> lock(tag->log->mu);
+  tag->log->outputs_seen[tag->index] = seen;
+  delete tag;
+}
+
+GST_START_TEST(test_input_freed_before_its_output_metas_kept) {
+  constexpr int kFrames = 40;
+  Input in;
+  Enc e("speed-preset=veryfast", in);  // B-frames and a 10-frame lookahead: a long delay
+  FreedLog log;
+  log.enc = &e;
+  log.outputs_seen.assign(kFrames, -1);
+  GstCaps* ref_caps = gst_caps_new_empty_simple("timestamp/x-vtc-test");
+  for (int i = 0; i < kFrames; ++i) {
+    GstBuffer* buf = vtt::MakeFrame(in, i);
+    gst_buffer_add_reference_timestamp_meta(buf, ref_caps, GstClockTime(i) * GST_MSECOND,
+                                            GST_CLOCK_TIME_NONE);
+    gst_mini_object_weak_ref(GST_MINI_OBJECT(buf), on_input_freed, new FreedTag{&log, i});
+    e.PushBuffer(buf);
+  }
+  e.Eos();
+  const std::vector<vtt::OutBuf> outs = e.rec().Buffers();
+  fail_unless_equals_int(int(outs.size()), kFrames);
+  {
+    std::lock_guard<std::mutex> lock(log.mu);
+    for (size_t j = 0; j < outs.size(); ++j) {
+      const int i = in.IndexOf(outs[j].pts);
+      fail_unless(i >= 0, "output %zu has an unknown PTS", j);
+      fail_unless(log.outputs_seen[i] >= 0, "input %d was never freed", i);
+      fail_unless(log.outputs_seen[i] <= int(j),
+                  "input %d was held until after its output (%d outputs seen, its own is #%zu)", i,
+                  log.outputs_seen[i], j);
+    }
+  }
+  for (int j = 0; j < kFrames; ++j) {
+    GstBuffer* out = gst_harness_pull(e.h());
+    fail_unless(out != nullptr);
+    GstReferenceTimestampMeta* meta = gst_buffer_get_reference_timestamp_meta(out, ref_caps);
+    fail_unless(meta != nullptr, "output %d lost the input's reference timestamp meta", j);
+    fail_unless_equals_uint64(meta->timestamp,
+                              GstClockTime(in.IndexOf(GST_BUFFER_PTS(out))) * GST_MSECOND);
+    gst_buffer_unref(out);
+  }
+  gst_caps_unref(ref_caps);
+}
+GST_END_TEST;
+
 const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
   static const std::vector<vtt::CaseEntry> cases = {
       VTT_CASE(test_latency_live_change),
@@ -198,6 +262,7 @@ const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
       VTT_CASE(test_timestamps_restart_without_flush),
       VTT_CASE(test_full_range_i420),
       VTT_CASE(test_flushing_seek_with_own_pool),
+      VTT_CASE(test_input_freed_before_its_output_metas_kept),
   };
   return cases;
 }

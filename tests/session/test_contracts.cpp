@@ -152,6 +152,67 @@ TEST(Contract1, WrappedBufferIsReleasedOnlyAfterItsFrameIsAnswered) {
   }
 }
 
+// ReleaseSourceBufferOnImport: each buffer goes back to its owner before its frame is answered,
+// and x264 never reads it afterwards: the release callback scribbles over the memory, and the
+// stream must still equal the one encoded with the buffers held to the end (one x264 thread, so
+// both runs are deterministic). 127x71 takes the odd-size path (a padded copy of the luma).
+TEST(Contract1, ReleaseSourceBufferOnImportReleasesBeforeTheAnswerAndNothingReadsItLater) {
+  for (const auto& [w, h] : {std::pair{128, 72}, std::pair{127, 71}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+    constexpr int kFrames = 30;
+    std::vector<std::vector<uint8_t>> streams;
+    for (bool early : {false, true}) {
+      SCOPED_TRACE(early ? "released on import" : "held until answered");
+      Collector c;
+      auto s = vtctest::MakeSession(w, h, kNV12, &c,
+                                    {{vtc::key::kX264Threads, vtc::Value(1)},
+                                     {vtc::key::kReleaseSourceBufferOnImport, vtc::Value(early)}});
+      ASSERT_TRUE(s);
+      std::mutex mu;
+      std::map<int, size_t> released_after;  // frame -> outputs seen when its buffer was released
+      const int cw = (w + 1) & ~1, ch = (h + 1) & ~1;
+      for (int i = 0; i < kFrames; ++i) {
+        auto storage = std::make_shared<std::vector<uint8_t>>(size_t(cw) * ch * 3 / 2);
+        vtc::PlaneDescriptor planes[2] = {
+            {storage->data(), size_t(cw), size_t(cw) * h},
+            {storage->data() + size_t(cw) * ch, size_t(cw), size_t(cw) * ch / 2}};
+        vtc::PixelBufferRef buf;
+        ASSERT_EQ(vtc::PixelBuffer::CreateWithPlanarBytes(
+                      w, h, kNV12, planes, 2,
+                      [&, i, storage] {
+                        std::fill(storage->begin(), storage->end(), uint8_t(0x5a));
+                        std::lock_guard<std::mutex> lock(mu);
+                        released_after[i] = c.count();
+                      },
+                      &buf),
+                  Status::kNoErr);
+        vtctest::CopyPictureInto(MakeMovingPicture(w, h, i), buf);
+        ASSERT_EQ(s->EncodeFrame(buf, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
+                  Status::kNoErr);
+      }
+      ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+      auto outs = c.outputs();
+      ASSERT_EQ(outs.size(), size_t(kFrames));
+      std::lock_guard<std::mutex> lock(mu);
+      ASSERT_EQ(released_after.size(), size_t(kFrames));
+      std::vector<uint8_t> stream;
+      for (size_t k = 0; k < outs.size(); ++k) {
+        const int frame = IndexOfRefcon(outs[k].refcon);
+        if (early)
+          EXPECT_LE(released_after[frame], k) << "buffer of frame " << frame << " held too long";
+        else
+          EXPECT_GE(released_after[frame], k + 1)
+              << "buffer of frame " << frame << " released early";
+        ASSERT_TRUE(outs[k].sample);
+        const auto& d = outs[k].sample->data();
+        stream.insert(stream.end(), d.begin(), d.end());
+      }
+      streams.push_back(std::move(stream));
+    }
+    EXPECT_EQ(streams[0], streams[1]) << "the stream depends on when the source was released";
+  }
+}
+
 // --- Contract 2: order and thread --------------------------------------------------------------
 
 struct ThreadProbe {
