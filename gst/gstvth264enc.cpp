@@ -895,15 +895,14 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
 // frame keeps a buffer with the input's flags, timestamps and metas but no memory: finish_frame
 // copies metas from it, and the raw picture is freed as soon as the session releases it
 // (ReleaseSourceBufferOnImport), instead of one picture per frame of x264's delay.
+// Without COPY_MEMORY, memory metas (GstVideoMeta) are not copied; COPY_DEEP also leaves out
+// memory-reference metas (GstParentBufferMeta), which would keep the picture alive.
 static void gst_vt_h264_enc_detach_pixels(GstVideoCodecFrame* frame) {
   GstBuffer* shell = gst_buffer_new();
-  gst_buffer_copy_into(
-      shell, frame->input_buffer,
-      GstBufferCopyFlags(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META),
-      0, gsize(-1));
-  // A video meta would describe planes the shell does not have.
-  while (GstVideoMeta* meta = gst_buffer_get_video_meta(shell))
-    gst_buffer_remove_meta(shell, &meta->meta);
+  gst_buffer_copy_into(shell, frame->input_buffer,
+                       GstBufferCopyFlags(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS |
+                                          GST_BUFFER_COPY_META | GST_BUFFER_COPY_DEEP),
+                       0, gsize(-1));
   gst_buffer_unref(frame->input_buffer);
   frame->input_buffer = shell;
 }

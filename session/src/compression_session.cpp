@@ -930,8 +930,8 @@ class SessionImpl {
     }
   }
 
-  // Calls the frame's callback (no lock held), then retires it. The buffer reference goes with
-  // `f` after the callback has returned.
+  // Calls the frame's callback (no lock held), then retires it. The buffer reference, if
+  // ReleaseSourceBufferOnImport has not dropped it already, goes after the callback has returned.
   void Answer(FrameJob& f, Status st, EncodeInfoFlags flags, SampleBufferRef sample) {
     if (f.handler)
       f.handler(st, flags, sample);

@@ -306,7 +306,8 @@ Value MakeLiveValue(FuzzedDataProvider& in, const char** key_out) {
                                 vtc::key::kReferenceBufferCount,
                                 vtc::key::kCalculateMeanSquaredError,
                                 vtc::key::kSpatialAdaptiveQPLevel,
-                                vtc::key::kPixelAspectRatio};
+                                vtc::key::kPixelAspectRatio,
+                                vtc::key::kReleaseSourceBufferOnImport};
   const char* k = in.PickValueInArray(kKeys);
   *key_out = k;
   const std::string key = k;

@@ -9,6 +9,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -301,6 +302,22 @@ GST_END_TEST;
 
 // videotestsrc ! vth264enc ! fakesink with the element's pool, until EOS or ERROR. Returns the
 // ERROR messages; *buffers gets what reached the sink.
+// Input buffers kept alive by a probe on the encoder's sink pad until the pipeline stops, so that
+// none goes back to the pool and upstream needs a new allocation for every frame.
+struct HeldInputs {
+  std::mutex mu;
+  std::vector<GstBuffer*> buffers;
+  ~HeldInputs() {
+    for (GstBuffer* b : buffers) gst_buffer_unref(b);
+  }
+  static GstPadProbeReturn Probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* self = static_cast<HeldInputs*>(data);
+    std::lock_guard<std::mutex> lock(self->mu);
+    self->buffers.push_back(gst_buffer_ref(GST_PAD_PROBE_INFO_BUFFER(info)));
+    return GST_PAD_PROBE_OK;
+  }
+};
+
 std::vector<ErrorText> RunWithOwnPool(int num_buffers, int* buffers) {
   gchar* desc = g_strdup_printf(
       "videotestsrc num-buffers=%d ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
@@ -309,6 +326,14 @@ std::vector<ErrorText> RunWithOwnPool(int num_buffers, int* buffers) {
   GstElement* pipeline = gst_parse_launch(desc, nullptr);
   g_free(desc);
   fail_unless(pipeline != nullptr);
+  // The element lets each input go as soon as x264 has copied it, so the pool could recycle one
+  // buffer for every frame; holding them makes the pool's allocations one per frame.
+  HeldInputs held;
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
+  GstPad* enc_sink = gst_element_get_static_pad(enc, "sink");
+  gst_pad_add_probe(enc_sink, GST_PAD_PROBE_TYPE_BUFFER, HeldInputs::Probe, &held, nullptr);
+  gst_object_unref(enc_sink);
+  gst_object_unref(enc);
   GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   *buffers = 0;
   g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer n) {
@@ -354,8 +379,9 @@ GST_START_TEST(test_bad_pool_allocation) {
     fail_unless_equals_int(buffers, 6);
   }
   {
-    // A later allocation fails (-12904) while upstream runs on the element's pool: the pipeline
-    // stops with an ERROR (no hang, no crash) after the frames before it went out.
+    // A later allocation fails (-12904) while upstream runs on the element's pool (the probe's,
+    // then one per frame: the third frame's): the pipeline stops with an ERROR (no hang, no
+    // crash) after the frames before it went out.
     FaultInjection fault("alloc:4");
     int buffers = 0;
     auto errors = RunWithOwnPool(6, &buffers);

@@ -199,6 +199,7 @@ struct FreedLog {
   Enc* enc = nullptr;
   std::mutex mu;
   std::vector<int> outputs_seen;  // per input frame: outputs when it was freed (-1: not freed)
+  int freed = 0;
 };
 struct FreedTag {
   FreedLog* log;
@@ -210,6 +211,7 @@ static void on_input_freed(gpointer data, GstMiniObject*) {
   const int seen = int(tag->log->enc->rec().NumBuffers());
   std::lock_guard<std::mutex> lock(tag->log->mu);
   tag->log->outputs_seen[tag->index] = seen;
+  tag->log->freed++;
   delete tag;
 }
 
@@ -227,6 +229,10 @@ GST_START_TEST(test_input_freed_before_its_output_metas_kept) {
                                             GST_CLOCK_TIME_NONE);
     gst_mini_object_weak_ref(GST_MINI_OBJECT(buf), on_input_freed, new FreedTag{&log, i});
     e.PushBuffer(buf);
+    // Held: the session's queue (3) and the frame in x264's encode call, whatever x264's delay.
+    std::lock_guard<std::mutex> lock(log.mu);
+    fail_unless(i + 1 - log.freed <= 5, "%d input buffers alive after pushing frame %d",
+                i + 1 - log.freed, i);
   }
   e.Eos();
   const std::vector<vtt::OutBuf> outs = e.rec().Buffers();

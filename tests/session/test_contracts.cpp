@@ -163,13 +163,14 @@ TEST(Contract1, ReleaseSourceBufferOnImportReleasesBeforeTheAnswerAndNothingRead
     std::vector<std::vector<uint8_t>> streams;
     for (bool early : {false, true}) {
       SCOPED_TRACE(early ? "released on import" : "held until answered");
+      // Declared before the session: its destruction runs the release callbacks.
       Collector c;
+      std::mutex mu;
+      std::map<int, size_t> released_after;  // frame -> outputs seen when its buffer was released
       auto s = vtctest::MakeSession(w, h, kNV12, &c,
                                     {{vtc::key::kX264Threads, vtc::Value(1)},
                                      {vtc::key::kReleaseSourceBufferOnImport, vtc::Value(early)}});
       ASSERT_TRUE(s);
-      std::mutex mu;
-      std::map<int, size_t> released_after;  // frame -> outputs seen when its buffer was released
       const int cw = (w + 1) & ~1, ch = (h + 1) & ~1;
       for (int i = 0; i < kFrames; ++i) {
         auto storage = std::make_shared<std::vector<uint8_t>>(size_t(cw) * ch * 3 / 2);
@@ -189,6 +190,14 @@ TEST(Contract1, ReleaseSourceBufferOnImportReleasesBeforeTheAnswerAndNothingRead
         vtctest::CopyPictureInto(MakeMovingPicture(w, h, i), buf);
         ASSERT_EQ(s->EncodeFrame(buf, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
                   Status::kNoErr);
+        if (early) {
+          // Frame i is queued behind at most kMaxQueuedFrames - 1 others, and the worker has
+          // taken the frame before those: every earlier frame has been through x264's encode
+          // call and must be released, however long x264 holds it (lookahead, B-frames).
+          const int must = i - vtc::CompressionSession::kMaxQueuedFrames;
+          std::lock_guard<std::mutex> lock(mu);
+          EXPECT_GE(int(released_after.size()), must) << "after submitting frame " << i;
+        }
       }
       ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
       auto outs = c.outputs();

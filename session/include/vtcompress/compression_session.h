@@ -50,9 +50,10 @@
 //    are; x264 imports them into its own frames during the encode call. The exception: for odd
 //    widths or heights the coded size is the next even size, and the edge column/row is repeated
 //    into the buffer's extended pixels when it has them (the pool's buffers do), else into a
-//    copy of the luma plane. The buffer is held until its frame is answered (contract 1), or,
-//    with the ReleaseSourceBufferOnImport extension key, released on the worker right after
-//    that encode call, before the frame's callback.
+//    copy of the luma plane. The buffer is held until its frame is answered (contract 3), or,
+//    with the ReleaseSourceBufferOnImport extension key, released on the worker as soon as that
+//    encode call has returned, before the frame's callback (frames that never reach x264:
+//    skipped, failed or dropped, still release it after their answer).
 //
 // THREADS: every method may be called from any thread. Callbacks come from one worker thread per
 // session. x264 runs its own threads inside the encode call; the log handler may be called from

@@ -105,12 +105,12 @@ inline constexpr const char kMultiPassStorage[] = "MultiPassStorage";
 //   an option that would change what the session relies on (annexb, repeat-headers) is
 //   kVTParameterErr from SetProperty, naming the option, and the old value is kept. Until the
 //   first frame.
-// - ReleaseSourceBufferOnImport (bool): false (default, like VideoToolbox) keeps each source
-//   pixel buffer until its frame has been answered; true releases it as soon as x264 has copied
-//   its planes (on the worker, during the encode call), before the output callback. Frames in
-//   x264's delay then hold no caller memory: a GStreamer element saves one raw frame per frame of
-//   delay. A caller that reads the source buffer in the callback (through the refcon) must keep
-//   its own reference. Changes between frames.
+// - ReleaseSourceBufferOnImport (bool), not an x264 knob: false (default, like VideoToolbox)
+//   keeps each source pixel buffer until its frame has been answered; true releases it on the
+//   worker as soon as the x264 call that copied its planes has returned, before the output
+//   callback. Frames in x264's delay then hold no caller memory: a GStreamer element saves one
+//   raw frame per frame of delay. A caller that reads the source buffer in the callback (through
+//   the refcon) must keep its own reference. Changes between frames.
 // Keys that apply until the first frame give kVTPropertyReadOnlyErr afterwards, like the
 // VideoToolbox keys that only apply at open.
 inline constexpr const char kX264SpeedPreset[] = "X264SpeedPreset";
