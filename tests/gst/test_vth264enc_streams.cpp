@@ -261,6 +261,62 @@ GST_START_TEST(test_input_freed_before_its_output_metas_kept) {
 }
 GST_END_TEST;
 
+// Upstream on the element's pool with 2 buffers, far fewer than x264's delay (veryfast:
+// lookahead, B-frames and frame threads hold about 14 frames): inputs go back to the pool once
+// x264 has copied them, so the stream runs to EOS. Holding them until their output left upstream
+// waiting for a buffer that only more input could free (a stall, with any max below the delay).
+GST_START_TEST(test_small_own_pool_below_the_delay) {
+  GstElement* pipeline = gst_parse_launch(
+      "videotestsrc num-buffers=60 ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 "
+      "! vth264enc name=enc speed-preset=veryfast pool-max-buffers=2 ! fakesink name=sink",
+      nullptr);
+  fail_unless(pipeline != nullptr);
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
+  GstPad* enc_sink = gst_element_get_static_pad(enc, "sink");
+  std::atomic<int> from_own_pool{0};
+  gst_pad_add_probe(
+      enc_sink, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        GstBuffer* b = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (b->pool && g_strcmp0(G_OBJECT_TYPE_NAME(b->pool), "GstVtcBufferPool") == 0)
+          ++*static_cast<std::atomic<int>*>(data);
+        return GST_PAD_PROBE_OK;
+      },
+      &from_own_pool, nullptr);
+  gst_object_unref(enc_sink);
+  gst_object_unref(enc);
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+  GstPad* sink_pad = gst_element_get_static_pad(sink, "sink");
+  std::atomic<int> out{0};
+  gst_pad_add_probe(
+      sink_pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        ++*static_cast<std::atomic<int>*>(data);
+        return GST_PAD_PROBE_OK;
+      },
+      &out, nullptr);
+  gst_object_unref(sink_pad);
+  gst_object_unref(sink);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  // A stall ends here after 60 s (no timing threshold: a pass never waits that long).
+  GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+                                             GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  fail_unless(m != nullptr, "no EOS: the pipeline stalls with 2 pool buffers (%d out)", out.load());
+  if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+    GError* err = nullptr;
+    gst_message_parse_error(m, &err, nullptr);
+    fail("pipeline error: %s", err->message);
+  }
+  gst_message_unref(m);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(bus);
+  gst_object_unref(pipeline);
+  fail_unless_equals_int(from_own_pool.load(), 60);
+  fail_unless_equals_int(out.load(), 60);
+}
+GST_END_TEST;
+
 const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
   static const std::vector<vtt::CaseEntry> cases = {
       VTT_CASE(test_latency_live_change),
@@ -269,6 +325,7 @@ const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
       VTT_CASE(test_full_range_i420),
       VTT_CASE(test_flushing_seek_with_own_pool),
       VTT_CASE(test_input_freed_before_its_output_metas_kept),
+      VTT_CASE(test_small_own_pool_below_the_delay),
   };
   return cases;
 }
