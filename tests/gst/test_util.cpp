@@ -434,6 +434,22 @@ GstClockTime QueryLatency(GstHarness* h) {
   return min;
 }
 
+void CountBuffers(GstElement* bin, const char* name, const char* pad, std::atomic<int>* count) {
+  GstElement* element = gst_bin_get_by_name(GST_BIN(bin), name);
+  fail_unless(element != nullptr, "no element %s", name);
+  GstPad* p = gst_element_get_static_pad(element, pad);
+  fail_unless(p != nullptr, "no pad %s on %s", pad, name);
+  gst_pad_add_probe(
+      p, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        ++*static_cast<std::atomic<int>*>(data);
+        return GST_PAD_PROBE_OK;
+      },
+      count, nullptr);
+  gst_object_unref(p);
+  gst_object_unref(element);
+}
+
 int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv) {
   if (const char* sel = g_getenv("GST_CHECKS")) {
     gchar** names = g_strsplit(sel, ",", -1);

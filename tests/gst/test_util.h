@@ -7,6 +7,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -143,6 +144,10 @@ double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& 
 
 // The encoder's min latency as reported through the harness (LATENCY query).
 GstClockTime QueryLatency(GstHarness* h);
+
+// Counts the buffers that pass pad `pad` of the element named `name` in `bin` (a probe that lives
+// as long as the pad; `count` must outlive the pipeline's streaming).
+void CountBuffers(GstElement* bin, const char* name, const char* pad, std::atomic<int>* count);
 
 // One gst-check case: its name (as GST_CHECKS selects it) and its function.
 struct CaseEntry {

@@ -155,16 +155,8 @@ GST_START_TEST(test_flushing_seek_with_own_pool) {
       "vth264enc name=enc ! fakesink name=sink sync=false",
       nullptr);
   fail_unless(pipeline != nullptr);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-  GstPad* pad = gst_element_get_static_pad(sink, "sink");
   std::atomic<int> count{0};
-  gst_pad_add_probe(
-      pad, GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad*, GstPadProbeInfo*, gpointer data) {
-        ++*static_cast<std::atomic<int>*>(data);
-        return GST_PAD_PROBE_OK;
-      },
-      &count, nullptr);
+  vtt::CountBuffers(pipeline, "sink", "sink", &count);
   fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
   GstBus* bus = gst_element_get_bus(pipeline);
   auto wait_for = [&](int n) {
@@ -186,8 +178,6 @@ GST_START_TEST(test_flushing_seek_with_own_pool) {
               count.load() - after_seek);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(bus);
-  gst_object_unref(pad);
-  gst_object_unref(sink);
   gst_object_unref(pipeline);
 }
 GST_END_TEST;
@@ -285,18 +275,8 @@ GST_START_TEST(test_small_own_pool_below_the_delay) {
       &from_own_pool, nullptr);
   gst_object_unref(enc_sink);
   gst_object_unref(enc);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-  GstPad* sink_pad = gst_element_get_static_pad(sink, "sink");
   std::atomic<int> out{0};
-  gst_pad_add_probe(
-      sink_pad, GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad*, GstPadProbeInfo*, gpointer data) {
-        ++*static_cast<std::atomic<int>*>(data);
-        return GST_PAD_PROBE_OK;
-      },
-      &out, nullptr);
-  gst_object_unref(sink_pad);
-  gst_object_unref(sink);
+  vtt::CountBuffers(pipeline, "sink", "sink", &out);
   GstBus* bus = gst_element_get_bus(pipeline);
   fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
   // A stall ends here after 60 s (no timing threshold: a pass never waits that long).
