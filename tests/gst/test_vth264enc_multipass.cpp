@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "test_util.h"
 
 using vtt::Enc;
@@ -33,21 +34,6 @@ bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
 }
-
-// A temporary directory for the cache file, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    char templ[] = "/tmp/vth264enc-mp-XXXXXX";
-    fail_unless(mkdtemp(templ) != nullptr);
-    path_ = templ;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string File(const char* name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 using vtt::BusWatch;
 
@@ -124,7 +110,8 @@ GST_START_TEST(test_multipass_properties) {
 GST_END_TEST;
 
 GST_START_TEST(test_multipass_two_runs) {
-  TempDir dir;
+  vtctest::TempDir dir;
+  fail_unless(dir.ok(), "mkdtemp failed");
   const std::string file = dir.File("stats.log");
   const std::string common = "bitrate=150 multipass-cache-file=" + file;
   // pass1 writes the statistics and still produces its (fast, first-pass) stream.
@@ -143,7 +130,8 @@ GST_START_TEST(test_multipass_two_runs) {
 GST_END_TEST;
 
 GST_START_TEST(test_multipass_pass2_without_pass1) {
-  TempDir dir;
+  vtctest::TempDir dir;
+  fail_unless(dir.ok(), "mkdtemp failed");
   const std::vector<std::string> errors =
       FirstFrameErrors("pass=pass2 bitrate=150 multipass-cache-file=" + dir.File("missing.log"));
   fail_unless_equals_int(static_cast<int>(errors.size()), 1);
@@ -153,7 +141,8 @@ GST_START_TEST(test_multipass_pass2_without_pass1) {
 GST_END_TEST;
 
 GST_START_TEST(test_multipass_needs_bitrate) {
-  TempDir dir;
+  vtctest::TempDir dir;
+  fail_unless(dir.ok(), "mkdtemp failed");
   const std::vector<std::string> errors =
       FirstFrameErrors("pass=pass1 multipass-cache-file=" + dir.File("stats.log"));  // bitrate 0
   fail_unless_equals_int(static_cast<int>(errors.size()), 1);

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "rate_util.h"
+#include "temp_dir.h"
 
 using vtc::Dictionary;
 using vtc::MultiPassStorage;
@@ -27,6 +28,7 @@ using vtctest::Collector;
 using vtctest::FramePts;
 using vtctest::Output;
 using vtctest::Picture;
+using vtctest::TempDir;
 
 namespace k = vtc::key;
 
@@ -49,22 +51,6 @@ bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
 }
-
-// A directory for storage files, removed (with what is left in it) at the end.
-class TempDir {
- public:
-  TempDir() {
-    char templ[] = "/tmp/vtc-mp-test-XXXXXX";
-    path_ = mkdtemp(templ) ? templ : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::system(("rm -rf '" + path_ + "'").c_str());
-  }
-  std::string File(const char* name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 MultiPassStorageRef MakeStorage(const std::string& path = "", TimeRange range = {},
                                 const Dictionary& options = {}) {
@@ -177,6 +163,7 @@ TEST(MultiPass, NeedsAverageBitRate) {
 
 TEST(MultiPass, TwoPassesOnOneSession) {
   TempDir dir;
+  ASSERT_TRUE(dir.ok());
   auto storage = MakeStorage(dir.File("stats"), {},
                              {{k::kMultiPassStorageCreationOption_DoNotDelete, Value(true)}});
   ASSERT_TRUE(storage);
@@ -377,6 +364,7 @@ TEST(MultiPass, AFinalPassX264CannotOpenAnswersEveryFrameWithoutRetrying) {
   // x264 when it opens. Every frame gets -12912, x264 is not opened again for each frame (each
   // failed open leaks inside x264), and EndPass reports the failure.
   TempDir dir;
+  ASSERT_TRUE(dir.ok());
   const std::string path = dir.File("stats");
   const Dictionary reuse = {{k::kMultiPassStorageCreationOption_DoNotDelete, Value(true)},
                             {k::kMultiPassStorageCreationOption_ReuseFirstPass, Value(true)}};
@@ -439,6 +427,7 @@ TEST(MultiPassStorage, TemporaryFileIsDeletedOnClose) {
 
 TEST(MultiPassStorage, NamedFileIsDeletedUnlessDoNotDelete) {
   TempDir dir;
+  ASSERT_TRUE(dir.ok());
   for (bool keep : {false, true}) {
     const std::string path = dir.File(keep ? "kept" : "deleted");
     {
@@ -496,6 +485,7 @@ TEST(MultiPassStorage, CreateChecksItsArguments) {
 // statistics: its first pass is the final one.
 TEST(MultiPassStorage, ReuseFirstPassInAnotherSession) {
   TempDir dir;
+  ASSERT_TRUE(dir.ok());
   const std::string path = dir.File("stats");
   const Dictionary keep = {{k::kMultiPassStorageCreationOption_DoNotDelete, Value(true)}};
   Dictionary reuse = keep;

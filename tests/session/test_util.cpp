@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "test_util.h"
+#include "temp_dir.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -140,32 +141,6 @@ std::string Join(const std::vector<std::string>& args) {
   }
   return s;
 }
-
-// A mkdtemp directory whose listed files and itself are removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/vtctest-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path_ = buf.data();
-  }
-  ~TempDir() {
-    if (path_.empty()) return;
-    for (const auto& f : files_) unlink(f.c_str());
-    rmdir(path_.c_str());
-  }
-  bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) {
-    files_.push_back(path_ + "/" + name);
-    return files_.back();
-  }
-
- private:
-  std::string path_;
-  std::vector<std::string> files_;
-};
 
 double PsnrFromSse(double sse, double samples) {
   if (samples <= 0) return 100.0;
