@@ -450,6 +450,32 @@ void CountBuffers(GstElement* bin, const char* name, const char* pad, std::atomi
   gst_object_unref(element);
 }
 
+std::vector<ErrorText> PlayToEnd(GstElement* pipeline) {
+  GstBus* bus = gst_element_get_bus(pipeline);
+  fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  std::vector<ErrorText> errors;
+  GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+                                             GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  fail_unless(m != nullptr, "neither EOS nor ERROR: the pipeline hangs");
+  while (m) {
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+      GError* err = nullptr;
+      gchar* debug = nullptr;
+      gst_message_parse_error(m, &err, &debug);
+      GST_INFO("ERROR from %s: %s (%s)", GST_OBJECT_NAME(GST_MESSAGE_SRC(m)), err->message,
+               debug ? debug : "");
+      errors.push_back({err->message, debug ? debug : ""});
+      g_error_free(err);
+      g_free(debug);
+    }
+    gst_message_unref(m);
+    m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(bus);
+  return errors;
+}
+
 int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv) {
   if (const char* sel = g_getenv("GST_CHECKS")) {
     gchar** names = g_strsplit(sel, ",", -1);

@@ -169,6 +169,10 @@ struct ErrorText {
   std::string message, debug;
 };
 
+// Sets `pipeline` PLAYING, waits for EOS or ERROR and sets it to NULL; returns the ERROR messages
+// in order. A hang fails the test after 60 s (no timing threshold: a pass never waits that long).
+std::vector<ErrorText> PlayToEnd(GstElement* pipeline);
+
 // A bus of its own on one element, and what the element posted on it.
 class BusWatch {
  public:
