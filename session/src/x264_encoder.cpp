@@ -252,6 +252,7 @@ class X264Encoder final : public VideoEncoder {
     h_ = std::move(h);
     config_ = c;
     stream_ = s;
+    abr_mode_ = ChooseAbrMode(c, RateFps(), s.pass != PassMode::kNone);
     exhausted_ = false;
     started_qps_.clear();
     // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
@@ -287,16 +288,16 @@ class X264Encoder final : public VideoEncoder {
         return Status::kVideoEncoderMalfunctionErr;
       }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
-      // A new bitrate for x264: the client's, or the steering's (x264_ratecontrol.h).
-      const double fps = RateFps();
-      // x264 takes whole kbit/s: the steering keeps the fraction, x264 hears of whole changes.
-      x264_param_t steered;  // filled only when the steering asks (every 0.5 s at most)
+      // New rate settings for x264: the client's, or the steering's (x264_ratecontrol.h).
+      // x264 hears only of whole kbit/s or tenths of crf: the steering keeps the fraction.
+      x264_param_t steered;  // filled only when the steering asks (every 0.25 s at most)
       bool steer = false;
       if (!f->reconfigure) {
         if (const double want = steering_.Next(); want > 0) {
           steered = param_;
-          ApplyAbrAsk(config_, fps, int(std::lround(want)), &steered);
-          steer = steered.rc.i_bitrate != param_.rc.i_bitrate;
+          ApplyAsk(want, &steered);
+          steer = steered.rc.i_bitrate != param_.rc.i_bitrate ||
+                  steered.rc.f_rf_constant != param_.rc.f_rf_constant;
         }
       }
       if (f->reconfigure || steer) {
@@ -306,14 +307,18 @@ class X264Encoder final : public VideoEncoder {
         *np = steer ? steered : param_;
         if (f->reconfigure) {
           const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
-          const int ask = np->rc.i_bitrate;
+          const double old_target = steering_.target(), ask = steer_ask_;
           ApplyMutable(*f->reconfigure, np);
           config_ = *f->reconfigure;
-          // A new target starts the steering over; other changes keep its ask.
-          if (!same_rate)
-            ResetSteering(np, false);
-          else if (steering_.target() > 0)
-            ApplyAbrAsk(config_, fps, ask, np);
+          // A new target starts the steering over; other changes keep its ask. Under the
+          // limits the ask moves with the target, so the crf moves by the change's size.
+          if (!same_rate) {
+            const double scaled =
+                old_target > 0 ? ask * config_.average_bit_rate / 1000.0 / old_target : 0;
+            ResetSteering(np, false, abr_mode_ == AbrMode::kCrfUnderLimits ? scaled : 0);
+          } else if (steering_.target() > 0) {
+            ApplyAsk(ask, np);
+          }
         }
         np->param_free = std::free;
         pic.param = np;
@@ -321,7 +326,8 @@ class X264Encoder final : public VideoEncoder {
         param_.param_free = nullptr;
       }
       if (stream_.timescale > 0)
-        steering_.OnInput(f->pts, double(f->pts) / stream_.timescale, param_.rc.i_bitrate);
+        steering_.OnInput(f->pts, double(f->pts) / stream_.timescale,
+                          abr_mode_ == AbrMode::kCrfUnderLimits ? steer_ask_ : param_.rc.i_bitrate);
     } else {
       exhausted_ = true;  // x264 takes no new picture after a NULL one
     }
@@ -443,10 +449,10 @@ class X264Encoder final : public VideoEncoder {
       p->rc.i_lookahead = c.lookahead;
       if (c.lookahead == 0) p->rc.b_mb_tree = 0;
     }
-    if (!c.data_rate_limits.empty() || c.average_bit_rate > 0 || c.constant_bit_rate > 0) {
-      // VBV needs lookahead to plan; fine as long as the delay budget allows.
-    }
-    ApplyRateControl(c, fps, p);
+    const AbrMode mode = ChooseAbrMode(c, fps, s.pass != PassMode::kNone);
+    ApplyRateControl(c, fps, mode, p);
+    if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
+      p->rc.i_lookahead = LimitsLookahead(fps, *p);
     if (c.constant_bit_rate > 0) {
       p->i_nal_hrd = X264_NAL_HRD_CBR;
       p->rc.b_filler = 1;
@@ -508,7 +514,7 @@ class X264Encoder final : public VideoEncoder {
   }
 
   void ApplyMutable(const EncoderConfig& c, x264_param_t* p) const {
-    ApplyRateControl(c, RateFps(), p);
+    ApplyRateControl(c, RateFps(), abr_mode_, p);
     if (c.constant_bit_rate > 0) p->rc.b_filler = 1;
     p->i_slice_max_size = c.max_slice_bytes;
     if (SpeedPreset(c) != SpeedPreset(config_)) {
@@ -615,27 +621,49 @@ class X264Encoder final : public VideoEncoder {
   double RateFps() const { return stream_.fps > 0 ? stream_.fps : 30.0; }
   FormatDescriptionRef format_;
   bool exhausted_ = false;
-  // Steering applies to one-pass ABR in x264's CBR-like mode (maxrate <= bitrate), the one mode
-  // in which x264 takes a new bitrate mid-stream; not to CBR, CRF, either multi-pass pass, NAL
-  // HRD (x264 refuses VBV changes then), nor when X264Options set the rate fields themselves.
-  void ResetSteering(const x264_param_t* p, bool may_resume) {
+  // What x264 runs with for the steering's ask, in either AverageBitRate mode.
+  void ApplyAsk(double ask_kbps, x264_param_t* p) {
+    steer_ask_ = ask_kbps;
+    if (abr_mode_ == AbrMode::kCrfUnderLimits)
+      p->rc.f_rf_constant = float(CrfForAsk(ask_kbps, crf_reference_));
+    else
+      ApplyAbrAsk(config_, RateFps(), ask_kbps, p);
+  }
+  // Steering applies to one-pass AverageBitRate in either AbrMode: ABR in x264's CBR-like mode
+  // (maxrate <= bitrate), the one ABR mode in which x264 takes a new bitrate mid-stream, or CRF
+  // under the limits' VBV. Not to CBR, either multi-pass pass, NAL HRD (x264 refuses VBV changes
+  // then), nor when X264Options set the rate fields themselves.
+  // opened: x264 was just opened (a drain before it with the same target keeps the gain);
+  // otherwise the target changed in place, and a kCrfUnderLimits steering starts from `ask`
+  // (kbit/s; 0 = the target) and applies it to *p.
+  void ResetSteering(x264_param_t* p, bool opened, double ask = 0) {
+    const bool crf = abr_mode_ == AbrMode::kCrfUnderLimits;
     bool steerable = config_.average_bit_rate > 0 && config_.constant_bit_rate == 0 &&
-                     p->rc.i_rc_method == X264_RC_ABR && !p->rc.b_stat_read &&
+                     p->rc.i_rc_method == (crf ? X264_RC_CRF : X264_RC_ABR) && !p->rc.b_stat_read &&
                      !p->rc.b_stat_write && p->i_nal_hrd == X264_NAL_HRD_NONE &&
-                     p->rc.i_vbv_max_bitrate > 0 && p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate;
+                     p->rc.i_vbv_max_bitrate > 0 &&
+                     (crf || p->rc.i_vbv_max_bitrate <= p->rc.i_bitrate);
     if (steerable) {
+      // Options that set the rate fields themselves turn the steering off. A crf the steering
+      // set before a change of target is its own.
       x264_param_t ours = *p;
-      ApplyRateControl(config_, RateFps(), &ours);
-      steerable = ours.rc.i_bitrate == p->rc.i_bitrate &&
-                  ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
-                  ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size;
+      ApplyRateControl(config_, RateFps(), abr_mode_, &ours);
+      steerable =
+          ours.rc.i_bitrate == p->rc.i_bitrate &&
+          ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
+          ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size &&
+          (opened || !crf ? ours.rc.f_rf_constant == p->rc.f_rf_constant : steering_.target() > 0);
     }
     const double target = steerable ? config_.average_bit_rate / 1000.0 : 0;
-    if (may_resume && target > 0 && target == steering_.target()) {
+    if (opened) crf_reference_ = target;
+    steer_ask_ = target;
+    if (opened && target > 0 && target == steering_.target()) {
       steering_.Resume();
       return;
     }
-    steering_.Reset(target, stream_.fps > 0 ? 1.0 / stream_.fps : 0);
+    steering_.Reset(target, stream_.fps > 0 ? 1.0 / stream_.fps : 0,
+                    crf ? CrfUnderLimitsTuning() : AbrSteering::Tuning(), ask);
+    if (crf && target > 0 && !opened) ApplyAsk(ask > 0 ? ask : target, p);
   }
   // Whether a change leaves the rate-control target alone (Quality does not count under a bitrate).
   static bool RateKeysEqual(const EncoderConfig& a, const EncoderConfig& b) {
@@ -644,6 +672,9 @@ class X264Encoder final : public VideoEncoder {
            (a.average_bit_rate > 0 || a.constant_bit_rate > 0 || a.quality == b.quality);
   }
   AbrSteering steering_;
+  AbrMode abr_mode_ = AbrMode::kCbrLike;  // ChooseAbrMode at open
+  double steer_ask_ = 0;                  // the steering's ask x264 runs with, kbit/s
+  double crf_reference_ = 0;              // kCrfUnderLimits: the target at open (CrfForAsk)
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;

@@ -62,8 +62,31 @@ bool IsLossless(const EncoderConfig& c) {
          c.data_rate_limits.empty() && c.profile == "High";
 }
 
+AbrMode ChooseAbrMode(const EncoderConfig& c, double fps, bool multipass) {
+  if (c.average_bit_rate <= 0 || c.constant_bit_rate > 0 || c.data_rate_limits.empty() || multipass)
+    return AbrMode::kCbrLike;
+  double maxrate = 0, buffer = 0;
+  VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
+  return maxrate < kTightLimits * kbps ? AbrMode::kCrfUnderLimits : AbrMode::kCbrLike;
+}
+
+double CrfForAsk(double ask_kbps, double reference_kbps) {
+  const double ratio = std::max(ask_kbps, 1e-3) / std::max(reference_kbps, 1e-3);
+  // x264's bits roughly halve for every 6 crf; the steering corrects what this misses.
+  const double crf = std::clamp(kLimitsCrf - 6.0 * std::log2(ratio), 1.0, 51.0);
+  return std::round(crf * 10) / 10;  // tenths: finer changes are not worth a reconfiguration
+}
+
+int LimitsLookahead(double fps, const x264_param_t& p) {
+  if (p.rc.i_vbv_max_bitrate <= 0 || p.rc.i_vbv_buffer_size <= 0) return p.rc.i_lookahead;
+  const double span = double(p.rc.i_vbv_buffer_size) / p.rc.i_vbv_max_bitrate * std::max(fps, 1.0);
+  const int cap = std::max(p.i_bframe + 1, int(std::lround(kLookaheadPerBuffer * span)));
+  return std::min(p.rc.i_lookahead, cap);
+}
+
 // Rate-control fields, shared by open and live reconfiguration.
-void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
+void ApplyRateControl(const EncoderConfig& c, double fps, AbrMode mode, x264_param_t* p) {
   if (c.constant_bit_rate > 0) {
     const int kbps = std::min(int(std::max<std::int64_t>(1, c.constant_bit_rate / 1000)),
                               MaxCbrKbps(c, fps, *p));
@@ -75,6 +98,23 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
   }
   double maxrate = 0, buffer = 0;
   if (!c.data_rate_limits.empty()) VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  if (c.average_bit_rate > 0 && mode == AbrMode::kCrfUnderLimits) {
+    const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
+    p->rc.i_rc_method = X264_RC_CRF;
+    p->rc.f_rf_constant = float(kLimitsCrf);  // CrfForAsk(target, target), as at open
+    p->rc.i_bitrate = 0;
+    if (maxrate <= 0) {
+      // The limits went away mid-stream; x264 cannot turn its VBV off, so loosen it to what
+      // the other AverageBitRate mode allows (2 s buffer), with room above the target.
+      maxrate = 2 * kbps;
+      buffer = 2 * kbps;
+    }
+    if (const double level_max = LevelMaxBitRate(c.profile, c.level_idc); level_max > 0)
+      maxrate = std::min(maxrate, std::max(1.0, level_max / 1000));
+    p->rc.i_vbv_max_bitrate = std::max(1, int(maxrate));
+    p->rc.i_vbv_buffer_size = std::max(1, int(buffer));
+    return;
+  }
   if (c.average_bit_rate > 0) {
     const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
     p->rc.i_rc_method = X264_RC_ABR;
@@ -106,8 +146,8 @@ void ApplyRateControl(const EncoderConfig& c, double fps, x264_param_t* p) {
   }
 }
 
-void ApplyAbrAsk(const EncoderConfig& c, double fps, int ask_kbps, x264_param_t* p) {
-  int ask = std::max(1, ask_kbps);
+void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param_t* p) {
+  int ask = std::max(1, int(std::lround(ask_kbps)));
   if (!c.data_rate_limits.empty()) {
     double maxrate = 0, buffer = 0;
     VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
@@ -119,10 +159,12 @@ void ApplyAbrAsk(const EncoderConfig& c, double fps, int ask_kbps, x264_param_t*
   p->rc.i_vbv_max_bitrate = ask;
 }
 
-void AbrSteering::Reset(double target_kbps, double frame_seconds) {
+void AbrSteering::Reset(double target_kbps, double frame_seconds, const Tuning& tuning,
+                        double ask_kbps) {
   *this = AbrSteering();
   target_ = target_kbps;
-  ask_ = target_kbps;
+  tuning_ = tuning;
+  ask_ = ask_kbps > 0 ? ask_kbps : target_kbps;
   if (frame_seconds > 0) default_duration_ = std::min(frame_seconds, kMaxFrameSeconds);
   typical_duration_ = default_duration_;
 }
@@ -174,14 +216,15 @@ void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
   if (pause) return;
   window_.push_back(Done{bits, f.ask * 1000 * f.duration, f.duration});
   window_seconds_ += f.duration;
-  while (window_.size() > 1 && window_seconds_ - window_.front().duration >= kGainWindow) {
+  while (window_.size() > 1 && window_seconds_ - window_.front().duration >= tuning_.gain_window) {
     window_seconds_ -= window_.front().duration;
     window_.pop_front();
   }
 }
 
 double AbrSteering::Next() {
-  if (target_ <= 0 || (!warm_ && out_seconds_ < kWarmUp) || since_steer_ < kEvery) return 0;
+  if (target_ <= 0 || (!warm_ && out_seconds_ < tuning_.warm_up) || since_steer_ < tuning_.every)
+    return 0;
   since_steer_ = 0;
   // The gain over the window. I frames count: leaving them out makes g too low wherever they are
   // a large share of the bits (ultrafast, low rates), and the loop then overshoots by 4-7%.
@@ -192,12 +235,12 @@ double AbrSteering::Next() {
   // Where the stream will stand once the frames inside x264 are out.
   double in_flight = 0;
   for (const auto& [pts, f] : pending_) in_flight += f.ask * 1000 * f.duration;
-  const double limit = kMaxDeficit * target_ * 1000;
+  const double limit = tuning_.max_deficit * target_ * 1000;
   const double deficit =
       std::clamp(target_ * 1000 * in_seconds_ - (out_bits_ + g * in_flight), -limit, limit);
-  double want = target_ / g + deficit / 1000 / kHorizon;
-  want = std::clamp(want, ask_ / kMaxStep, ask_ * kMaxStep);
-  want = std::clamp(want, target_ * kMinAsk, target_ * kMaxAsk);
+  double want = target_ / g + deficit / 1000 / tuning_.horizon;
+  want = std::clamp(want, ask_ / tuning_.max_step, ask_ * tuning_.max_step);
+  want = std::clamp(want, target_ * tuning_.min_ask, target_ * tuning_.max_ask);
   if (std::abs(want - ask_) < 0.01 * ask_) return 0;
   ask_ = want;
   return want;

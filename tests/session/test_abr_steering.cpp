@@ -2,7 +2,8 @@
 // AbrSteering (session/src/x264_ratecontrol.h) against a model of x264 in its CBR-like ABR mode:
 // frames come out a lookahead later, each as large as its asked-for share of the rate times a
 // gain that depends on the content. The real encoder is covered by test_rate_control; this pins
-// down the loop itself, deterministically.
+// down the loop itself, deterministically. Also the choice between the two AverageBitRate modes
+// and the fields the CRF-under-limits mode sets.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -192,6 +193,92 @@ TEST(AbrSteering, UnknownOutputIsIgnored) {
   s.Reset(1000, 1 / kFps);
   for (int i = 0; i < 50; ++i) s.OnOutput(i, 1 << 20);
   EXPECT_EQ(s.Next(), 0);
+}
+
+// --- AbrMode: ABR (CBR-like) or CRF under the DataRateLimits VBV -------------------------------
+
+vtc::EncoderConfig WithLimit(std::int64_t bps, double peak, double seconds = 1) {
+  vtc::EncoderConfig c;
+  c.average_bit_rate = bps;
+  if (peak > 0) c.data_rate_limits = {{bps * peak * seconds / 8, seconds}};
+  return c;
+}
+
+TEST(AbrMode, CloseLimitsRunCrfOthersTheCbrLikeAbr) {
+  using vtc::AbrMode;
+  using vtc::ChooseAbrMode;
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 1.5), 30, false), AbrMode::kCrfUnderLimits);
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 1.8), 30, false), AbrMode::kCrfUnderLimits);
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 1.0), 30, false), AbrMode::kCrfUnderLimits);
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 2.0), 30, false), AbrMode::kCbrLike);
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 0), 30, false), AbrMode::kCbrLike);
+  // A long window beside a loose short one: the long one decides.
+  vtc::EncoderConfig two = WithLimit(300000, 3.0, 0.5);
+  two.data_rate_limits.push_back({300000 * 1.2 * 10 / 8, 10.0});
+  EXPECT_EQ(ChooseAbrMode(two, 30, false), AbrMode::kCrfUnderLimits);
+  // Multi-pass statistics need x264's ABR; CBR is its own mode; no bitrate, no ABR mode at all.
+  EXPECT_EQ(ChooseAbrMode(WithLimit(300000, 1.5), 30, true), AbrMode::kCbrLike);
+  vtc::EncoderConfig cbr = WithLimit(300000, 1.5);
+  cbr.constant_bit_rate = 300000;
+  EXPECT_EQ(ChooseAbrMode(cbr, 30, false), AbrMode::kCbrLike);
+  EXPECT_EQ(ChooseAbrMode(WithLimit(0, 1.5), 30, false), AbrMode::kCbrLike);
+}
+
+TEST(AbrMode, CrfFollowsTheAskOnALogScale) {
+  using vtc::CrfForAsk;
+  EXPECT_DOUBLE_EQ(CrfForAsk(300, 300), vtc::kLimitsCrf);
+  EXPECT_DOUBLE_EQ(CrfForAsk(600, 300), vtc::kLimitsCrf - 6);
+  EXPECT_DOUBLE_EQ(CrfForAsk(150, 300), vtc::kLimitsCrf + 6);
+  EXPECT_DOUBLE_EQ(CrfForAsk(1e9, 300), 1.0);
+  EXPECT_DOUBLE_EQ(CrfForAsk(1e-9, 300), 51.0);
+  double last = 100;
+  for (double ask = 10; ask < 5000; ask *= 1.07) {
+    const double crf = CrfForAsk(ask, 300);
+    EXPECT_LE(crf, last) << ask;
+    EXPECT_DOUBLE_EQ(crf, std::round(crf * 10) / 10) << "tenths";
+    last = crf;
+  }
+}
+
+TEST(AbrMode, CrfUnderLimitsSetsTheLimitsVbv) {
+  x264_param_t p;
+  x264_param_default(&p);
+  const vtc::EncoderConfig c = WithLimit(300000, 1.5);
+  vtc::ApplyRateControl(c, 30, vtc::AbrMode::kCrfUnderLimits, &p);
+  EXPECT_EQ(p.rc.i_rc_method, X264_RC_CRF);
+  EXPECT_FLOAT_EQ(p.rc.f_rf_constant, float(vtc::kLimitsCrf));
+  // The same VBV as without a bitrate: buffer + maxrate x 1 s within 90% of the limit.
+  x264_param_t q;
+  x264_param_default(&q);
+  vtc::EncoderConfig quality = c;
+  quality.average_bit_rate = 0;
+  vtc::ApplyRateControl(quality, 30, vtc::AbrMode::kCbrLike, &q);
+  EXPECT_EQ(p.rc.i_vbv_max_bitrate, q.rc.i_vbv_max_bitrate);
+  EXPECT_EQ(p.rc.i_vbv_buffer_size, q.rc.i_vbv_buffer_size);
+  EXPECT_LE(p.rc.i_vbv_max_bitrate + p.rc.i_vbv_buffer_size, 0.9 * 450);
+  // Limits taken away mid-stream: x264 keeps a VBV, loosened to 2x the bitrate and 2 s.
+  vtc::EncoderConfig none = c;
+  none.data_rate_limits.clear();
+  vtc::ApplyRateControl(none, 30, vtc::AbrMode::kCrfUnderLimits, &p);
+  EXPECT_EQ(p.rc.i_rc_method, X264_RC_CRF);
+  EXPECT_EQ(p.rc.i_vbv_max_bitrate, 600);
+  EXPECT_EQ(p.rc.i_vbv_buffer_size, 600);
+}
+
+TEST(AbrMode, LookaheadCappedAtTheBuffersSpan) {
+  x264_param_t p;
+  x264_param_default_preset(&p, "medium", nullptr);
+  p.rc.i_vbv_max_bitrate = 300;
+  p.rc.i_vbv_buffer_size = 100;  // 1/3 s: 10 frames at 30 fps
+  EXPECT_EQ(p.rc.i_lookahead, 40);
+  EXPECT_EQ(vtc::LimitsLookahead(30, p), 12);
+  p.rc.i_lookahead = 8;
+  EXPECT_EQ(vtc::LimitsLookahead(30, p), 8) << "never raised";
+  p.rc.i_lookahead = 40;
+  p.rc.i_vbv_buffer_size = 10;  // 1 frame: still room for the B-frames
+  EXPECT_EQ(vtc::LimitsLookahead(30, p), p.i_bframe + 1);
+  p.rc.i_vbv_max_bitrate = 0;
+  EXPECT_EQ(vtc::LimitsLookahead(30, p), 40) << "no VBV, no cap";
 }
 
 }  // namespace

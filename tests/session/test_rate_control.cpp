@@ -37,6 +37,13 @@ std::function<Picture(int)> Pattern() {
   return [](int i) { return MakeMovingPicture(kW, kH, i); };
 }
 
+// Key frames with PTS after t seconds.
+int SyncsAfter(const EncodedRun& r, double t) {
+  int n = 0;
+  for (const auto& f : r.frames) n += f.sync && f.pts > t;
+  return n;
+}
+
 std::string Describe(const EncodedRun& r) {
   char text[160];
   std::snprintf(text, sizeof text, "%.1f kbit/s over %.2f s, %zu frames, %d errors", r.kbps(),
@@ -133,18 +140,71 @@ TEST(DataRateLimits, ChangedMidStreamHoldsFromOneSecondLater) {
   EXPECT_GT(vtctest::MaxWindowBytes(r, 1.0), 15000u) << "the first limit should allow more";
 }
 
-// A bitrate with a limit on its peaks at twice the bitrate over 1 s: the limit holds and the
-// average reaches its target. (At 1.5x the limit leaves a VBV maxrate of about the bitrate, and
-// x264 lands 14-20% under: docs/properties.md.)
-TEST(DataRateLimits, AverageBitRateUnderATwiceAsHighLimitReachesItsTarget) {
-  constexpr int kBps = 300000, kLimitBytes = kBps * 2 / 8;
+// A bitrate with a limit on its peaks over 1 s: the limit holds and the average reaches its
+// target. At 1.5x (WebRTC's VideoToolbox encoder sets DataRateLimits so) the limit leaves a VBV
+// maxrate of about the bitrate; x264's CBR-like ABR landed 20% under target there (239 of 300 on
+// the natural clip), which is why the session runs CRF under that VBV instead (AbrMode).
+struct LimitCase {
+  const char* content;
+  double peak;  // limit over 1 s, x the bitrate
+};
+
+class AverageBitRateUnderALimit : public ::testing::TestWithParam<LimitCase> {};
+
+TEST_P(AverageBitRateUnderALimit, LimitHoldsAndTargetReached) {
+  const LimitCase& c = GetParam();
+  constexpr int kBps = 300000;
+  const int limit_bytes = int(kBps * c.peak / 8);
+  auto picture = std::string(c.content) == "natural" ? Natural() : Pattern();
   EncodedRun r = EncodeRun(kW, kH,
                            {{k::kAverageBitRate, Value(kBps)},
-                            {k::kDataRateLimits, Value(Array{Value(kLimitBytes), Value(1)})}},
-                           kFrames, Natural(), ConstantRate(30));
+                            {k::kDataRateLimits, Value(Array{Value(limit_bytes), Value(1)})}},
+                           kFrames, picture, ConstantRate(30));
   ASSERT_EQ(int(r.frames.size()), kFrames) << Describe(r);
-  EXPECT_LE(vtctest::MaxWindowBytes(r, 1.0), std::size_t(kLimitBytes)) << Describe(r);
+  EXPECT_LE(vtctest::MaxWindowBytes(r, 1.0), std::size_t(limit_bytes)) << Describe(r);
   EXPECT_NEAR(r.kbps(), kBps / 1000.0, 0.05 * kBps / 1000.0) << Describe(r);
+}
+
+INSTANTIATE_TEST_SUITE_P(Content, AverageBitRateUnderALimit,
+                         ::testing::Values(LimitCase{"natural", 1.5}, LimitCase{"pattern", 1.5},
+                                           LimitCase{"natural", 1.8}, LimitCase{"natural", 2.0}),
+                         [](const auto& info) {
+                           return std::string(info.param.content) + "_" +
+                                  std::to_string(int(info.param.peak * 10)) + "tenths";
+                         });
+
+// Under a close limit (CRF under the VBV), a new AverageBitRate with a limit to match (as
+// WebRTC's VideoToolbox encoder sets them) takes effect as it does without a limit, with no IDR,
+// and each limit holds from one second after it was set.
+TEST(DataRateLimits, AverageBitRateAndLimitChangedTogether) {
+  for (auto [from, to] : {std::pair{300000, 200000}, std::pair{200000, 300000}}) {
+    auto limit = [](int bps) { return bps * 3 / 2 / 8; };
+    const vtc::Dictionary props{{k::kAverageBitRate, Value(from)},
+                                {k::kDataRateLimits, Value(Array{Value(limit(from)), Value(1)})},
+                                {k::kMaxKeyFrameInterval, Value(100000)}};
+    EncodedRun r = EncodeRun(
+        kW, kH, props, kFrames, Natural(), ConstantRate(30),
+        [to = to, &limit](int i, vtc::CompressionSession& s) {
+          if (i != 180) return;
+          ASSERT_EQ(s.SetProperty(k::kAverageBitRate, Value(to)), Status::kNoErr);
+          ASSERT_EQ(s.SetProperty(k::kDataRateLimits, Value(Array{Value(limit(to)), Value(1)})),
+                    Status::kNoErr);
+        });
+    ASSERT_EQ(int(r.frames.size()), kFrames);
+    // The natural clip cuts to a new scene every 4 s (x264 puts an IDR there): none at the change.
+    EXPECT_EQ(SyncsAfter(r, 5.9) - SyncsAfter(r, 7.9), 0) << "an IDR at the change";
+    EncodedRun before = r, after = r;
+    auto drop = [](EncodedRun* run, auto pred) {
+      run->frames.erase(std::remove_if(run->frames.begin(), run->frames.end(), pred),
+                        run->frames.end());
+    };
+    drop(&before, [](const auto& f) { return f.dts >= 6.0; });
+    drop(&after, [](const auto& f) { return f.dts < 7.0; });
+    EXPECT_LE(vtctest::MaxWindowBytes(before, 1.0), std::size_t(limit(from))) << Describe(r);
+    EXPECT_LE(vtctest::MaxWindowBytes(after, 1.0), std::size_t(limit(to))) << Describe(r);
+    EXPECT_NEAR(r.KbpsBetween(1.0, 6.0), from / 1000.0, 0.15 * from / 1000.0);
+    EXPECT_NEAR(r.KbpsBetween(7.0, 12.0), to / 1000.0, 0.15 * to / 1000.0) << from << " -> " << to;
+  }
 }
 
 // --- ConstantBitRate
@@ -260,12 +320,6 @@ TEST(KeyFrames, NoTemporalCompressionMakesEveryFrameASyncSample) {
 
 // --- Mid-stream changes
 // ----------------------------------------------------------------------------
-
-int SyncsAfter(const EncodedRun& r, double t) {
-  int n = 0;
-  for (const auto& f : r.frames) n += f.sync && f.pts > t;
-  return n;
-}
 
 TEST(MidStream, AverageBitRateTakesEffectWithinOneSecondWithoutAnIdr) {
   for (auto [from, to] : {std::pair{600000, 200000}, std::pair{200000, 600000}}) {
