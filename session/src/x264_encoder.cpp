@@ -103,6 +103,26 @@ Status CheckX264Tune(const std::string& tune, std::string* why) {
   return Status::kNoErr;
 }
 
+// Whether X264Options set any rate-control field themselves (method, rate, crf, VBV, HRD,
+// multi-pass): measured by applying them to x264's defaults.
+static bool OptionsSetRateControl(const std::string& options) {
+  if (options.empty()) return false;
+  x264_param_t before, after;
+  x264_param_default(&before);
+  x264_param_default(&after);
+  ParamCleanup cleanup{&after};
+  std::string why;
+  if (ApplyX264Options(options, &after, &why) != Status::kNoErr) return false;  // refused later
+  const auto& a = before.rc;
+  const auto& b = after.rc;
+  return a.i_rc_method != b.i_rc_method || a.i_bitrate != b.i_bitrate ||
+         a.f_rf_constant != b.f_rf_constant || a.f_rf_constant_max != b.f_rf_constant_max ||
+         a.i_qp_constant != b.i_qp_constant || a.i_vbv_max_bitrate != b.i_vbv_max_bitrate ||
+         a.i_vbv_buffer_size != b.i_vbv_buffer_size || a.b_stat_read != b.b_stat_read ||
+         a.b_stat_write != b.b_stat_write || a.b_filler != b.b_filler ||
+         before.i_nal_hrd != after.i_nal_hrd;
+}
+
 Status CheckX264Options(const std::string& options, std::string* why) {
   x264_param_t p;
   x264_param_default(&p);
@@ -252,7 +272,7 @@ class X264Encoder final : public VideoEncoder {
     h_ = std::move(h);
     config_ = c;
     stream_ = s;
-    abr_mode_ = ChooseAbrMode(c, RateFps(), s.pass != PassMode::kNone);
+    abr_mode_ = AbrModeFor(c, s);
     exhausted_ = false;
     started_qps_.clear();
     // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
@@ -449,7 +469,7 @@ class X264Encoder final : public VideoEncoder {
       p->rc.i_lookahead = c.lookahead;
       if (c.lookahead == 0) p->rc.b_mb_tree = 0;
     }
-    const AbrMode mode = ChooseAbrMode(c, fps, s.pass != PassMode::kNone);
+    const AbrMode mode = AbrModeFor(c, s);
     ApplyRateControl(c, fps, mode, p);
     if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
       p->rc.i_lookahead = LimitsLookahead(fps, *p);
@@ -621,6 +641,14 @@ class X264Encoder final : public VideoEncoder {
   double RateFps() const { return stream_.fps > 0 ? stream_.fps : 30.0; }
   FormatDescriptionRef format_;
   bool exhausted_ = false;
+  // CRF under the limits needs the steering: options that set the rate control themselves get
+  // x264's own ABR, as without limits.
+  static AbrMode AbrModeFor(const EncoderConfig& c, const StreamInfo& s) {
+    const AbrMode mode = ChooseAbrMode(c, s.fps > 0 ? s.fps : 30.0, s.pass != PassMode::kNone);
+    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.x264_options)
+               ? AbrMode::kCbrLike
+               : mode;
+  }
   // What x264 runs with for the steering's ask, in either AverageBitRate mode.
   void ApplyAsk(double ask_kbps, x264_param_t* p) {
     steer_ask_ = ask_kbps;
@@ -648,19 +676,24 @@ class X264Encoder final : public VideoEncoder {
       // set before a change of target is its own.
       x264_param_t ours = *p;
       ApplyRateControl(config_, RateFps(), abr_mode_, &ours);
-      steerable =
-          ours.rc.i_bitrate == p->rc.i_bitrate &&
-          ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
-          ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size &&
-          (opened || !crf ? ours.rc.f_rf_constant == p->rc.f_rf_constant : steering_.target() > 0);
+      steerable = ours.rc.i_bitrate == p->rc.i_bitrate &&
+                  ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
+                  ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size &&
+                  ((opened || !crf) ? ours.rc.f_rf_constant == p->rc.f_rf_constant
+                                    : steering_.target() > 0);
     }
     const double target = steerable ? config_.average_bit_rate / 1000.0 : 0;
     if (opened) crf_reference_ = target;
     steer_ask_ = target;
-    if (opened && target > 0 && target == steering_.target()) {
+    // Resume in the ABR mode only: a new x264 instance under the limits starts at kLimitsCrf,
+    // which the gain learned before (for another crf reference, or in the other mode) does not
+    // describe; its quick steering relearns it within a second.
+    if (opened && !crf && target > 0 && target == steering_.target() &&
+        steering_mode_ == AbrMode::kCbrLike) {
       steering_.Resume();
       return;
     }
+    steering_mode_ = abr_mode_;
     steering_.Reset(target, stream_.fps > 0 ? 1.0 / stream_.fps : 0,
                     crf ? CrfUnderLimitsTuning() : AbrSteering::Tuning(), ask);
     if (crf && target > 0 && !opened) ApplyAsk(ask > 0 ? ask : target, p);
@@ -672,9 +705,10 @@ class X264Encoder final : public VideoEncoder {
            (a.average_bit_rate > 0 || a.constant_bit_rate > 0 || a.quality == b.quality);
   }
   AbrSteering steering_;
-  AbrMode abr_mode_ = AbrMode::kCbrLike;  // ChooseAbrMode at open
-  double steer_ask_ = 0;                  // the steering's ask x264 runs with, kbit/s
-  double crf_reference_ = 0;              // kCrfUnderLimits: the target at open (CrfForAsk)
+  AbrMode abr_mode_ = AbrMode::kCbrLike;       // AbrModeFor at open
+  AbrMode steering_mode_ = AbrMode::kCbrLike;  // the mode steering_ was last Reset for
+  double steer_ask_ = 0;                       // the steering's ask x264 runs with, kbit/s
+  double crf_reference_ = 0;                   // kCrfUnderLimits: the target at open (CrfForAsk)
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;

@@ -30,9 +30,10 @@ struct Result {
 // size of the others (the others shrink so that the gain holds on average).
 Result Simulate(double target, double seconds, int delay, const std::function<double(int)>& gain,
                 bool steer = true, int gop = 100, double i_weight = 6,
-                const std::function<double(int)>& pts_seconds = nullptr) {
+                const std::function<double(int)>& pts_seconds = nullptr,
+                const vtc::SteeringTuning& tuning = vtc::SteeringTuning()) {
   AbrSteering s;
-  s.Reset(steer ? target : 0, 1 / kFps);
+  s.Reset(steer ? target : 0, 1 / kFps, tuning);
   struct InX264 {
     std::int64_t pts;
     double ask;
@@ -193,6 +194,25 @@ TEST(AbrSteering, UnknownOutputIsIgnored) {
   s.Reset(1000, 1 / kFps);
   for (int i = 0; i < 50; ++i) s.OnOutput(i, 1 << 20);
   EXPECT_EQ(s.Next(), 0);
+}
+
+// The quick tuning of the CRF-under-limits mode, on the same model (the ask stands for a crf):
+// a crf that gives half or twice the target is found within a few seconds, with x264 holding 18
+// frames (lookahead 12, 3 frame threads, B-frames). After twice the target for the first second
+// the loop pays the excess back, down to about 0.33x for a while; it must not run away.
+TEST(AbrSteering, CrfTuningFindsTheRateQuicklyWithoutSwinging) {
+  const vtc::SteeringTuning quick = vtc::CrfUnderLimitsTuning();
+  const Result half = Simulate(
+      300, 12, 18, [](int) { return 0.5; }, true, 100, 6, nullptr, quick);
+  EXPECT_NEAR(half.kbps, 300, 0.05 * 300);
+  EXPECT_LE(half.max_ask, 2.6 * 300) << "the ideal ask is 2x";
+  const Result twice = Simulate(
+      300, 12, 18, [](int) { return 2.0; }, true, 100, 6, nullptr, quick);
+  EXPECT_NEAR(twice.kbps, 300, 0.05 * 300);
+  EXPECT_GE(twice.min_ask, 0.25 * 300) << "the ideal ask is 0.5x";
+  // The ABR tuning is too slow for this: it ends 10 s further from the target.
+  const Result slow = Simulate(300, 12, 18, [](int) { return 0.5; });
+  EXPECT_LT(slow.kbps, 0.9 * 300);
 }
 
 // --- AbrMode: ABR (CBR-like) or CRF under the DataRateLimits VBV -------------------------------

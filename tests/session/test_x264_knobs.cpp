@@ -244,6 +244,39 @@ TEST(X264Knobs, OptionsApplyAfterEveryOtherKey) {
   EXPECT_EQ(flags.settings.at("weightb"), "0");
 }
 
+// AverageBitRate under a close DataRateLimits runs CRF under the limits' VBV, with the lookahead
+// cut to the buffer's span (docs/properties.md); options that set the rate control themselves
+// keep x264's ABR, since they turn off the steering that the crf mode needs.
+TEST(X264Knobs, CloseLimitsRunCrfUnlessOptionsSetTheRate) {
+  const vtc::Dictionary close{{k::kAverageBitRate, Value(300000)},
+                              {k::kDataRateLimits, Value(vtc::Array{Value(56250), Value(1)})}};
+  const Opened crf = Open(close);
+  EXPECT_EQ(crf.preset, "medium");
+  EXPECT_EQ(crf.settings.at("rc"), "crf");
+  EXPECT_EQ(crf.settings.at("vbv_maxrate"), "303");  // 0.75 x 0.9 x 450 kbit
+  EXPECT_EQ(crf.settings.at("vbv_bufsize"), "101");
+  EXPECT_EQ(crf.settings.at("rc_lookahead"), "12");  // medium's 40, cut to 1.2 x 10 frames
+  // x264 calls its ABR with maxrate == bitrate "cbr".
+  vtc::Dictionary loose = close;
+  loose[k::kDataRateLimits] = Value(vtc::Array{Value(75000), Value(1)});
+  EXPECT_EQ(Open(loose).settings.at("rc"), "cbr");
+  for (const char* options : {"vbv-bufsize=200", "bitrate=250", "nal-hrd=vbr"}) {
+    vtc::Dictionary with = close;
+    with[k::kX264Options] = Value(options);
+    const Opened o = Open(with);
+    EXPECT_NE(o.settings.at("rc"), "crf") << options;
+    EXPECT_EQ(o.settings.at("rc_lookahead"), "40") << options;
+  }
+  vtc::Dictionary own_crf = close;
+  own_crf[k::kX264Options] = Value("crf=20");
+  const Opened o = Open(own_crf);
+  EXPECT_EQ(o.settings.at("crf"), "20.0") << "the options' crf, not the steering's";
+  EXPECT_EQ(o.settings.at("rc_lookahead"), "40");
+  vtc::Dictionary speed = close;
+  speed[k::kX264Options] = Value("subme=3");
+  EXPECT_EQ(Open(speed).settings.at("rc"), "crf") << "options that leave the rate alone";
+}
+
 TEST(X264Knobs, MaxFrameDelayCountHoldsWhateverTheOptionsSay) {
   for (int budget : {0, 3}) {
     SCOPED_TRACE(budget);
