@@ -247,7 +247,8 @@ class X264Encoder final : public VideoEncoder {
     x264_param_t p;
     x264_param_default(&p);
     ParamCleanup cleanup{&p};  // x264_encoder_open copies the option strings it keeps
-    if (Status st = BuildParams(c, s, &p, why); st != Status::kNoErr) return st;
+    const AbrMode mode = AbrModeFor(c, s);
+    if (Status st = BuildParams(c, s, mode, &p, why); st != Status::kNoErr) return st;
     std::unique_ptr<x264_t, X264Deleter> h(x264_encoder_open(&p));
     if (!h) {
       *why = "x264_encoder_open failed (see the x264 messages before this one)";
@@ -272,7 +273,7 @@ class X264Encoder final : public VideoEncoder {
     h_ = std::move(h);
     config_ = c;
     stream_ = s;
-    abr_mode_ = AbrModeFor(c, s);
+    abr_mode_ = mode;
     exhausted_ = false;
     started_qps_.clear();
     // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
@@ -327,7 +328,7 @@ class X264Encoder final : public VideoEncoder {
         *np = steer ? steered : param_;
         if (f->reconfigure) {
           const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
-          const double old_target = steering_.target(), ask = steer_ask_;
+          const double old_target = steering_.target(), ask = steering_.ask();
           ApplyMutable(*f->reconfigure, np);
           config_ = *f->reconfigure;
           // A new target starts the steering over; other changes keep its ask. Under the
@@ -346,8 +347,9 @@ class X264Encoder final : public VideoEncoder {
         param_.param_free = nullptr;
       }
       if (stream_.timescale > 0)
-        steering_.OnInput(f->pts, double(f->pts) / stream_.timescale,
-                          abr_mode_ == AbrMode::kCrfUnderLimits ? steer_ask_ : param_.rc.i_bitrate);
+        steering_.OnInput(
+            f->pts, double(f->pts) / stream_.timescale,
+            abr_mode_ == AbrMode::kCrfUnderLimits ? steering_.ask() : param_.rc.i_bitrate);
     } else {
       exhausted_ = true;  // x264 takes no new picture after a NULL one
     }
@@ -419,7 +421,7 @@ class X264Encoder final : public VideoEncoder {
   const StreamInfo& stream() const override { return stream_; }
 
  private:
-  Status BuildParams(const EncoderConfig& c, const StreamInfo& s, x264_param_t* p,
+  Status BuildParams(const EncoderConfig& c, const StreamInfo& s, AbrMode mode, x264_param_t* p,
                      std::string* why) const {
     const std::string preset = SpeedPreset(c);
     if (x264_param_default_preset(p, preset.c_str(), c.tune.empty() ? nullptr : c.tune.c_str()) <
@@ -469,7 +471,6 @@ class X264Encoder final : public VideoEncoder {
       p->rc.i_lookahead = c.lookahead;
       if (c.lookahead == 0) p->rc.b_mb_tree = 0;
     }
-    const AbrMode mode = AbrModeFor(c, s);
     ApplyRateControl(c, fps, mode, p);
     if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
       p->rc.i_lookahead = LimitsLookahead(fps, *p);
@@ -651,7 +652,6 @@ class X264Encoder final : public VideoEncoder {
   }
   // What x264 runs with for the steering's ask, in either AverageBitRate mode.
   void ApplyAsk(double ask_kbps, x264_param_t* p) {
-    steer_ask_ = ask_kbps;
     if (abr_mode_ == AbrMode::kCrfUnderLimits)
       p->rc.f_rf_constant = float(CrfForAsk(ask_kbps, crf_reference_));
     else
@@ -684,7 +684,6 @@ class X264Encoder final : public VideoEncoder {
     }
     const double target = steerable ? config_.average_bit_rate / 1000.0 : 0;
     if (opened) crf_reference_ = target;
-    steer_ask_ = target;
     // Resume in the ABR mode only: a new x264 instance under the limits starts at kLimitsCrf,
     // which the gain learned before (for another crf reference, or in the other mode) does not
     // describe; its quick steering relearns it within a second.
@@ -707,7 +706,6 @@ class X264Encoder final : public VideoEncoder {
   AbrSteering steering_;
   AbrMode abr_mode_ = AbrMode::kCbrLike;       // AbrModeFor at open
   AbrMode steering_mode_ = AbrMode::kCbrLike;  // the mode steering_ was last Reset for
-  double steer_ask_ = 0;                       // the steering's ask x264 runs with, kbit/s
   double crf_reference_ = 0;                   // kCrfUnderLimits: the target at open (CrfForAsk)
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never

@@ -115,6 +115,8 @@ class AbrSteering {
   // gain learned so far and the ask, forgets the deficit (the timestamps may restart).
   void Resume();
   double target() const { return target_; }
+  // The ask x264 runs with now (kbit/s): the target after Reset or Resume, then Next's.
+  double ask() const { return ask_; }
   // A frame with this PTS goes into x264, which runs with `ask_kbps` for it.
   void OnInput(std::int64_t pts, double seconds, double ask_kbps);
   // x264 returned the frame with this PTS, `bytes` long.

@@ -44,6 +44,15 @@ int SyncsAfter(const EncodedRun& r, double t) {
   return n;
 }
 
+// The frames of r with DTS in [from, to) seconds, for windows that must hold from a change on.
+EncodedRun DecodedBetween(const EncodedRun& r, double from, double to = 1e9) {
+  EncodedRun out = r;
+  out.frames.erase(std::remove_if(out.frames.begin(), out.frames.end(),
+                                  [&](const auto& f) { return f.dts < from || f.dts >= to; }),
+                   out.frames.end());
+  return out;
+}
+
 std::string Describe(const EncodedRun& r) {
   char text[160];
   std::snprintf(text, sizeof text, "%.1f kbit/s over %.2f s, %zu frames, %d errors", r.kbps(),
@@ -132,11 +141,7 @@ TEST(DataRateLimits, ChangedMidStreamHoldsFromOneSecondLater) {
                     Status::kNoErr);
       });
   ASSERT_EQ(int(r.frames.size()), kFrames);
-  EncodedRun after = r;
-  after.frames.erase(std::remove_if(after.frames.begin(), after.frames.end(),
-                                    [](const auto& f) { return f.dts < 7.0; }),
-                     after.frames.end());
-  EXPECT_LE(vtctest::MaxWindowBytes(after, 1.0), 15000u);
+  EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, 7.0), 1.0), 15000u);
   EXPECT_GT(vtctest::MaxWindowBytes(r, 1.0), 15000u) << "the first limit should allow more";
 }
 
@@ -210,11 +215,8 @@ TEST(DataRateLimits, CloseLimitAddedThenDrainedSwitchesMode) {
         ASSERT_EQ(s.CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
       });
   ASSERT_EQ(int(r.frames.size()), kFrames) << Describe(r);
-  EncodedRun after = r;
-  after.frames.erase(std::remove_if(after.frames.begin(), after.frames.end(),
-                                    [](const auto& f) { return f.dts < 3.0; }),
-                     after.frames.end());
-  EXPECT_LE(vtctest::MaxWindowBytes(after, 1.0), std::size_t(kLimitBytes)) << Describe(r);
+  EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, 3.0), 1.0), std::size_t(kLimitBytes))
+      << Describe(r);
   EXPECT_NEAR(r.KbpsBetween(3.0, 12.0), kBps / 1000.0, 0.1 * kBps / 1000.0) << Describe(r);
 }
 
@@ -238,15 +240,10 @@ TEST(DataRateLimits, AverageBitRateAndLimitChangedTogether) {
     ASSERT_EQ(int(r.frames.size()), kFrames);
     // The natural clip cuts to a new scene every 4 s (x264 puts an IDR there): none at the change.
     EXPECT_EQ(SyncsAfter(r, 5.9) - SyncsAfter(r, 7.9), 0) << "an IDR at the change";
-    EncodedRun before = r, after = r;
-    auto drop = [](EncodedRun* run, auto pred) {
-      run->frames.erase(std::remove_if(run->frames.begin(), run->frames.end(), pred),
-                        run->frames.end());
-    };
-    drop(&before, [](const auto& f) { return f.dts >= 6.0; });
-    drop(&after, [](const auto& f) { return f.dts < 7.0; });
-    EXPECT_LE(vtctest::MaxWindowBytes(before, 1.0), std::size_t(limit(from))) << Describe(r);
-    EXPECT_LE(vtctest::MaxWindowBytes(after, 1.0), std::size_t(limit(to))) << Describe(r);
+    EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, -1e9, 6.0), 1.0), std::size_t(limit(from)))
+        << Describe(r);
+    EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, 7.0), 1.0), std::size_t(limit(to)))
+        << Describe(r);
     EXPECT_NEAR(r.KbpsBetween(1.0, 6.0), from / 1000.0, 0.15 * from / 1000.0);
     EXPECT_NEAR(r.KbpsBetween(7.0, 12.0), to / 1000.0, 0.15 * to / 1000.0) << from << " -> " << to;
   }
