@@ -164,6 +164,7 @@ class SessionImpl {
                      const Dictionary* options, void* refcon, OutputHandler handler,
                      bool handler_form, EncodeInfoFlags* info_out) {
     if (info_out) *info_out = 0;
+    if (Invalid()) return Status::kInvalidSessionErr;  // before any argument check (contract 5)
     if (OnWorker()) {
       logger_.Logf(LogLevel::kError, "EncodeFrame called from inside an output callback");
       return Status::kParameterErr;
@@ -278,6 +279,7 @@ class SessionImpl {
   }
 
   Status CompleteFrames(Time until) {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (OnWorker()) {
       logger_.Logf(LogLevel::kError, "CompleteFrames called from inside an output callback");
       return Status::kParameterErr;
@@ -293,6 +295,7 @@ class SessionImpl {
   }
 
   Status Prepare() {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (OnWorker()) return Status::kParameterErr;
     std::unique_lock<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
@@ -301,19 +304,26 @@ class SessionImpl {
 
   void Invalidate() {
     std::unique_lock<std::mutex> lock(mu_);
-    if (state_ == State::kInvalidated) return;
     if (OnWorker()) {
-      logger_.Logf(LogLevel::kError,
-                   "Invalidate called from inside an output callback; ignored (it would wait "
-                   "for itself)");
+      // From inside an output callback: the session is invalid from now on (every later call
+      // returns kInvalidSessionErr). The worker cannot join itself: it answers the rest as
+      // dropped and ends as soon as this callback returns; whoever calls Invalidate next (or
+      // the destructor) joins it.
+      if (state_ == State::kActive) {
+        state_ = State::kInvalidating;
+        cv_.notify_all();
+      }
       return;
     }
-    if (state_ == State::kInvalidating) {
+    if (state_ == State::kActive) {
+      state_ = State::kInvalidating;
+      cv_.notify_all();
+    }
+    if (joining_) {  // another thread joins the worker: wait for it to finish
       cv_.wait(lock, [&] { return state_ == State::kInvalidated; });
       return;
     }
-    state_ = State::kInvalidating;
-    cv_.notify_all();
+    joining_ = true;
     lock.unlock();
     if (worker_.joinable()) worker_.join();
     lock.lock();
@@ -344,6 +354,7 @@ class SessionImpl {
   }
 
   Status CopyProperty(const std::string& k, Value* out) {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (!out) return Status::kParameterErr;
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
@@ -377,6 +388,7 @@ class SessionImpl {
   }
 
   Status CopySupported(Dictionary* out) {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (!out) return Status::kParameterErr;
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
@@ -387,6 +399,7 @@ class SessionImpl {
   // --- Multi-pass (see compression_session.h) --------------------------------------------------
 
   Status BeginPass(PassFlags flags) {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (OnWorker()) return Status::kParameterErr;
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
@@ -448,6 +461,7 @@ class SessionImpl {
 
   Status EndPass(bool* further) {
     if (further) *further = false;
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (OnWorker()) return Status::kParameterErr;
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
@@ -498,6 +512,7 @@ class SessionImpl {
   }
 
   Status GetTimeRangesForNextPass(std::vector<TimeRange>* out) {
+    if (Invalid()) return Status::kInvalidSessionErr;
     if (!out) return Status::kParameterErr;
     DeferredLog log(logger_);
     std::lock_guard<std::mutex> lock(mu_);
@@ -517,6 +532,10 @@ class SessionImpl {
   enum class State { kActive, kInvalidating, kInvalidated };
 
   bool OnWorker() const { return std::this_thread::get_id() == worker_id_; }
+  bool Invalid() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return state_ != State::kActive;
+  }
 
   Status Fail(Status st, const char* format, ...) const __attribute__((format(printf, 3, 4))) {
     va_list args;
@@ -800,6 +819,10 @@ class SessionImpl {
       logger_.Logf(LogLevel::kInfo, "configuration needs a new x264 instance (drain + IDR)");
       Drain();
       encoder_->Close();
+      if (Invalid()) {  // a callback of the drain invalidated the session
+        Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+        return;
+      }
     }
     Status st = EnsureOpen(f.config, f.duration);
     if (st != Status::kNoErr) {
@@ -862,7 +885,7 @@ class SessionImpl {
   Status Drain() {
     Status result = Status::kNoErr;
     if (encoder_->IsOpen() && !encoder_->Exhausted()) {
-      while (encoder_->DelayedFrames() > 0) {
+      while (encoder_->DelayedFrames() > 0 && !Invalid()) {
         std::vector<EncodedFrame> out;
         Status st = encoder_->Encode(nullptr, &out);
         Emit(out);
@@ -873,7 +896,9 @@ class SessionImpl {
         }
       }
     }
-    // Frames x264 never returned (it failed) are answered with the error.
+    // Frames x264 never returned (it failed) are answered with the error; after an Invalidate
+    // from a callback the worker's exit answers them as dropped instead.
+    if (Invalid()) return Status::kInvalidSessionErr;
     for (auto& [seq, f] : in_encoder_) Answer(f, Status::kVideoEncoderMalfunctionErr, 0, {});
     in_encoder_.clear();
     if (encoder_->Exhausted()) encoder_->Close();
@@ -899,6 +924,10 @@ class SessionImpl {
       }
       FrameJob f = std::move(it->second);
       in_encoder_.erase(it);
+      if (Invalid()) {  // invalidated by an earlier callback of this batch
+        Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+        continue;
+      }
       // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS. A new
       // x264 instance starts its DTS the reorder delay before its first PTS, which can be below
       // the last DTS of the one before: those frames take that last DTS (equal, never earlier).
@@ -955,7 +984,8 @@ class SessionImpl {
   std::mutex mu_;
   std::condition_variable cv_;  // any change of queue, pending, tickets or state
   State state_ = State::kActive;
-  Dictionary values_;  // properties set (normalized), without defaults
+  bool joining_ = false;  // a thread has taken on joining the worker (Invalidate)
+  Dictionary values_;     // properties set (normalized), without defaults
   std::shared_ptr<const EncoderConfig> config_;
   bool started_ = false;  // first frame accepted: non-mutable keys are fixed
   PixelBufferPoolRef pool_;

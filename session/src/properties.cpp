@@ -63,7 +63,7 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "x264: ABR with VBV maxrate = bitrate and a 2 s buffer, so it can change mid-stream."});
   add({key::kDataRateLimits, Kind::kRateLimits, Value(), 0, 0, {}, false, true,
        "[bytes, seconds, ...], one or two pairs: a hard cap on bytes in any window of that many "
-       "seconds. x264: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% "
+       "seconds; [] (no pair) is no limit, like null. x264: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% "
        "of each limit."});
   add({key::kConstantBitRate, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
        "Constant bit rate in bit/s (0 = off), padded with filler data. Cannot be combined with "
@@ -244,8 +244,10 @@ Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Va
     case Kind::kRateLimits: {
       if (!value.IsArray()) return fail("expected an array [bytes, seconds, ...]");
       const Array& a = value.AsArray();
+      // VideoToolbox takes 0-2 pairs: no pair is no limit, as null (reads back as the default).
+      if (a.empty()) return Status::kNoErr;
       if (a.size() % 2 != 0 || a.size() > 4)
-        return fail("expected one or two [bytes, seconds] pairs");
+        return fail("expected none, one or two [bytes, seconds] pairs");
       Array out;
       for (std::size_t i = 0; i < a.size(); i += 2) {
         double bytes, seconds;

@@ -94,6 +94,21 @@ TEST(Contract5, CallsAfterInvalidateFail) {
   EXPECT_EQ(s->CopyProperty(vtc::key::kAverageBitRate, &v), Status::kInvalidSessionErr);
   vtc::Dictionary d;
   EXPECT_EQ(s->CopySupportedPropertyDictionary(&d), Status::kInvalidSessionErr);
+  // Validity comes before the arguments: bad arguments after Invalidate are still -12903.
+  EXPECT_EQ(s->EncodeFrame(nullptr, FramePts(0), FrameDuration(), nullptr, nullptr, nullptr),
+            Status::kInvalidSessionErr);
+  EXPECT_EQ(s->EncodeFrame(buf, vtc::Time::Invalid(), FrameDuration(), nullptr, nullptr, nullptr),
+            Status::kInvalidSessionErr);
+  EXPECT_EQ(
+      s->EncodeFrameWithOutputHandler(buf, FramePts(0), FrameDuration(), nullptr, nullptr, nullptr),
+      Status::kInvalidSessionErr);
+  EXPECT_EQ(s->CopyProperty(vtc::key::kAverageBitRate, nullptr), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->CopyProperty("NoSuchKey", &v), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->CopySupportedPropertyDictionary(nullptr), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->SetProperty("NoSuchKey", vtc::Value(1)), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->BeginPass(0xff), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->EndPass(nullptr), Status::kInvalidSessionErr);
+  EXPECT_EQ(s->GetTimeRangesForNextPass(nullptr), Status::kInvalidSessionErr);
   EXPECT_EQ(c.count(), 0u);
   // A pool the caller kept still works after the session is gone.
   vtc::PixelBufferRef more;
@@ -249,7 +264,6 @@ struct ThreadProbe {
       self->encode_status = self->session->EncodeFrame(
           vtctest::MakeWrappedBuffer(MakeMovingPicture(96, 64, 0), kNV12, 0), FramePts(1000),
           FrameDuration(), nullptr, nullptr, nullptr);
-      self->session->Invalidate();  // ignored from inside a callback
     }
     std::this_thread::yield();
     self->in_callback.fetch_sub(1);
@@ -288,6 +302,91 @@ TEST(Contract2, CallbacksOnOneWorkerThreadInDecodeOrderNeverOverlapping) {
   EXPECT_EQ(probe.set_status, Status::kNoErr);
   EXPECT_EQ(probe.complete_status, Status::kParameterErr);
   EXPECT_EQ(probe.encode_status, Status::kParameterErr);
+}
+
+// Invalidate from inside a callback (VideoToolbox ports do it when something goes wrong): the
+// session is invalid at once, that callback finishes, and the rest is answered as dropped right
+// after it returns, with no further call from the caller.
+struct InvalidatingProbe {
+  Collector collector;
+  std::shared_ptr<vtc::CompressionSession> session;
+  int invalidate_at = 0;  // the output (0-based) whose callback invalidates
+  std::atomic<int> seen{0};
+  std::atomic<bool> sample_after{false};
+  Status set_after = Status::kNoErr, copy_after = Status::kNoErr, complete_after = Status::kNoErr;
+
+  static void Callback(void* self_ptr, void* refcon, Status st, vtc::EncodeInfoFlags flags,
+                       const vtc::SampleBufferRef& sample) {
+    auto* self = static_cast<InvalidatingProbe*>(self_ptr);
+    const int n = self->seen.fetch_add(1);
+    if (n > self->invalidate_at && sample) self->sample_after = true;
+    if (n == self->invalidate_at) {
+      self->session->Invalidate();
+      self->session->Invalidate();  // idempotent here too
+      vtc::Value v;
+      self->set_after = self->session->SetProperty(vtc::key::kAverageBitRate, 500000);
+      self->copy_after = self->session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v);
+      self->complete_after = self->session->CompleteFrames(vtc::Time::Invalid());
+    }
+    Collector::Callback(&self->collector, refcon, st, flags, sample);
+  }
+};
+
+TEST(Contract5, InvalidateFromInsideACallbackEndsTheSession) {
+  InvalidatingProbe probe;
+  probe.invalidate_at = 3;
+  vtc::Dictionary attrs{{vtc::key::kPixelFormatType, vtc::Value(kNV12)}};
+  ASSERT_EQ(vtc::CompressionSession::Create(96, 64, vtc::kCodecType_H264, nullptr, &attrs,
+                                            InvalidatingProbe::Callback, &probe, &probe.session),
+            Status::kNoErr);
+  int accepted = 0;
+  for (int i = 0; i < 300; ++i) {
+    // Not from the pool: GetPixelBufferPool is null once the session is invalid.
+    const Status st = probe.session->EncodeFrame(
+        vtctest::MakeWrappedBuffer(MakeMovingPicture(96, 64, i), kNV12, 0), FramePts(i),
+        FrameDuration(), nullptr, RefconFor(i), nullptr);
+    if (st != Status::kNoErr) {
+      EXPECT_EQ(st, Status::kInvalidSessionErr) << "frame " << i;
+      break;
+    }
+    ++accepted;
+  }
+  // x264 holds about 20 frames at 96x64: the session was invalidated while frames were queued.
+  ASSERT_GT(accepted, probe.invalidate_at + 1);
+  ASSERT_LT(accepted, 300) << "EncodeFrame kept accepting frames after the invalidation";
+  // Every accepted frame is answered without another call from here (the worker ends itself).
+  ASSERT_TRUE(probe.collector.WaitForCount(size_t(accepted), std::chrono::seconds(60)));
+  EXPECT_EQ(probe.set_after, Status::kInvalidSessionErr);
+  EXPECT_EQ(probe.copy_after, Status::kInvalidSessionErr);
+  EXPECT_EQ(probe.complete_after, Status::kInvalidSessionErr);
+  EXPECT_FALSE(probe.sample_after) << "a frame was encoded after the invalidating callback";
+  EXPECT_EQ(probe.session->GetPixelBufferPool(), nullptr);
+  vtc::Value v;
+  EXPECT_EQ(probe.session->CopyProperty(vtc::key::kAverageBitRate, &v), Status::kInvalidSessionErr);
+  probe.session->Invalidate();  // joins the ended worker; still idempotent
+  auto outs = probe.collector.outputs();
+  ExpectEachRefconOnce(outs, accepted);
+  for (size_t i = size_t(probe.invalidate_at) + 1; i < outs.size(); ++i) {
+    EXPECT_EQ(outs[i].status, Status::kNoErr);
+    EXPECT_TRUE(outs[i].flags & vtc::kEncodeInfo_FrameDropped) << "output " << i;
+  }
+  probe.session.reset();
+}
+
+TEST(Contract5, InvalidateFromACallbackDuringADrainThenDestroy) {
+  InvalidatingProbe probe;
+  probe.invalidate_at = 0;
+  vtc::Dictionary attrs{{vtc::key::kPixelFormatType, vtc::Value(kNV12)}};
+  ASSERT_EQ(vtc::CompressionSession::Create(96, 64, vtc::kCodecType_H264, nullptr, &attrs,
+                                            InvalidatingProbe::Callback, &probe, &probe.session),
+            Status::kNoErr);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(Encode(*probe.session, i), Status::kNoErr);
+  // The drain's first output invalidates: CompleteFrames returns -12903, every frame answered.
+  EXPECT_EQ(probe.session->CompleteFrames(vtc::Time::Invalid()), Status::kInvalidSessionErr);
+  ASSERT_TRUE(probe.collector.WaitForCount(10, std::chrono::seconds(60)));
+  EXPECT_FALSE(probe.sample_after);
+  probe.session.reset();  // the destructor joins the worker
+  ExpectEachRefconOnce(probe.collector.outputs(), 10);
 }
 
 // --- Contract 3: asynchronous and bounded -----------------------------------------------------

@@ -227,6 +227,28 @@ TEST(Properties, EncoderDelayAndReorderDepthAreKnownAfterPrepare) {
   }
 }
 
+// VideoToolbox's DataRateLimits takes 0-2 pairs: [] is no limit, like null, and reads back as
+// the default; it does not block ConstantBitRate as a limit would.
+TEST(Properties, EmptyDataRateLimitsIsNoLimit) {
+  Collector c;
+  auto s = NewSession(&c);
+  ASSERT_TRUE(s);
+  namespace k = vtc::key;
+  Value def;
+  ASSERT_EQ(s->CopyProperty(k::kDataRateLimits, &def), Status::kNoErr);
+  ASSERT_EQ(s->SetProperty(k::kDataRateLimits, Value(vtc::Array{Value(250000), Value(1)})),
+            Status::kNoErr);
+  ASSERT_EQ(s->SetProperty(k::kDataRateLimits, Value(vtc::Array{})), Status::kNoErr);
+  Value v;
+  ASSERT_EQ(s->CopyProperty(k::kDataRateLimits, &v), Status::kNoErr);
+  EXPECT_EQ(v, def);
+  EXPECT_TRUE(v.IsNull());
+  EXPECT_EQ(s->SetProperty(k::kConstantBitRate, 1000000), Status::kNoErr);
+  // Malformed arrays stay refused.
+  EXPECT_EQ(s->SetProperty(k::kDataRateLimits, Value(vtc::Array{Value(250000)})),
+            Status::kParameterErr);
+}
+
 TEST(Properties, CombinationsThatCannotWorkAreRefused) {
   Collector c;
   auto s = NewSession(&c);

@@ -21,9 +21,9 @@
 //    returns an error never calls back for that frame and does not keep the buffer.
 // 2. Order and thread. Callbacks run on the session's own worker thread, in decode order, one at
 //    a time, never after Invalidate returns. A callback may SetProperty/CopyProperty on its own
-//    session; EncodeFrame, CompleteFrames and Invalidate called from inside a callback return
-//    kParameterErr instead of deadlocking. Frames answered as dropped by Invalidate come last,
-//    in submission order.
+//    session; EncodeFrame and CompleteFrames called from inside a callback return kParameterErr
+//    instead of deadlocking (Invalidate from a callback: contract 5). Frames answered as dropped
+//    by Invalidate come last, in submission order.
 // 3. EncodeFrame is asynchronous and bounded. It retains the buffer, queues the frame and returns
 //    (infoFlagsOut gets kEncodeInfo_Asynchronous). It blocks only while the input queue is full
 //    (at most kMaxQueuedFrames waiting for the worker, plus what x264 holds as delay) and to
@@ -35,8 +35,14 @@
 //    encoded after a full drain is an IDR.
 // 5. Invalidate is idempotent. It waits for a callback in progress, answers every frame not yet
 //    answered as dropped (kEncodeInfo_FrameDropped, kNoErr), joins the worker and releases x264
-//    and the buffers. Every later call returns kInvalidSessionErr; GetPixelBufferPool returns
-//    null. Dropping the last reference to a session invalidates it.
+//    and the buffers. Every later call returns kInvalidSessionErr, checked before any argument;
+//    GetPixelBufferPool returns null. Dropping the last reference to a session invalidates it.
+//    Invalidate from inside an output callback marks the session invalid at once (every later
+//    call, from the callback too, returns kInvalidSessionErr; a CompleteFrames waiting elsewhere
+//    returns it) and returns; that callback may finish, and right after it returns the worker
+//    answers every other frame as dropped, releases x264 and ends, on its own. Those dropped
+//    answers are the only callbacks after such an Invalidate. The next Invalidate from outside
+//    a callback, or the destructor, joins the ended worker.
 // 6. Samples: one access unit each, AVCC with 4-byte lengths, SPS/PPS only in the format
 //    description's avcC. Attachments NotSync, DependsOnOthers, IsDependedOnByOthers. PTS and
 //    duration exactly as given; DTS always valid, non-decreasing and <= PTS, also with B-frames
