@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <new>
 
+#include "h264_sps.h"
 #include "vtcompress/sample_buffer.h"
 
 namespace vtc {
@@ -10,48 +11,6 @@ void PutU16(Data* d, std::size_t v) {
   d->push_back(std::uint8_t(v >> 8));
   d->push_back(std::uint8_t(v));
 }
-
-// Reads ue(v) from an RBSP bit position; enough to get chroma_format_idc and bit depths.
-class BitReader {
- public:
-  explicit BitReader(const Data& nal) {
-    // Drop emulation-prevention bytes (00 00 03).
-    int zeros = 0;
-    for (std::size_t i = 1; i < nal.size(); ++i) {  // skip the NAL header byte
-      if (zeros >= 2 && nal[i] == 3) {
-        zeros = 0;
-        continue;
-      }
-      zeros = nal[i] == 0 ? zeros + 1 : 0;
-      rbsp_.push_back(nal[i]);
-    }
-  }
-  unsigned Bit() {
-    if (pos_ >= rbsp_.size() * 8) {
-      ok_ = false;
-      return 0;
-    }
-    unsigned b = (rbsp_[pos_ / 8] >> (7 - pos_ % 8)) & 1;
-    ++pos_;
-    return b;
-  }
-  unsigned Bits(int n) {
-    unsigned v = 0;
-    while (n-- > 0) v = (v << 1) | Bit();
-    return v;
-  }
-  unsigned Ue() {
-    int lz = 0;
-    while (ok_ && Bit() == 0 && lz < 32) ++lz;
-    return lz ? ((1u << lz) - 1 + Bits(lz)) : 0;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  Data rbsp_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 }  // namespace
 
@@ -92,7 +51,7 @@ Status FormatDescription::CreateH264(const Data& sps, const Data& pps, int coded
   const int profile = sps[1];
   if (profile == 100 || profile == 110 || profile == 122 || profile == 244) {
     // High profiles carry chroma format and bit depths (read from the SPS).
-    BitReader br(sps);
+    RbspReader br(sps);
     br.Bits(24);  // profile_idc, constraint flags, level_idc
     br.Ue();      // seq_parameter_set_id
     unsigned chroma_format_idc = br.Ue();

@@ -91,7 +91,10 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Longest time in seconds from one key frame to the next (0 = no limit); whichever of "
        "the two interval limits comes first applies."});
   add({key::kExpectedFrameRate, Kind::kDouble, Value(0.0), 0, 1000, {}, false, true,
-       "Hint in frames per second (0 = unknown; then taken from the first frame's duration)."});
+       "Hint in frames per second (0 = unknown; then taken from the first frame's duration for "
+       "rate control). Also the nominal rate the SPS's VUI timing declares, as a fraction "
+       "(29.97002997 -> 30000/1001) with fixed_frame_rate_flag; 0 declares none (variable "
+       "rate). Set before x264 opens; a later change does not rewrite the SPS."});
   add({key::kMaxFrameDelayCount, Kind::kInt, Value(-1), -1, 1000, {}, false, false,
        "Most frames the encoder may hold before emitting: before EncodeFrame of frame N returns, "
        "frame N-M has been emitted. -1 = unlimited. x264's B-frames, lookahead and threads are "

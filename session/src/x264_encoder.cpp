@@ -15,6 +15,7 @@
 
 #include "encoder.h"
 #include "fault.h"
+#include "h264_sps.h"
 #include "vtcompress/keys.h"
 #include "x264_ratecontrol.h"
 
@@ -440,11 +441,12 @@ class X264Encoder final : public VideoEncoder {
     p->b_repeat_headers = 0;  // SPS/PPS only in the format description
     p->b_aud = 0;
     const double fps = s.fps > 0 ? s.fps : 30.0;
-    p->i_fps_num = unsigned(std::lround(fps * 1000));
-    p->i_fps_den = 1000;
-    const unsigned g = std::gcd(p->i_fps_num, p->i_fps_den);
-    p->i_fps_num /= g;
-    p->i_fps_den /= g;
+    // The exact fraction (30000/1001, not 2997/100): without timestamp-based rate control x264
+    // writes it into the VUI.
+    std::uint32_t fps_num = 30, fps_den = 1;
+    FrameRateFraction(fps, &fps_num, &fps_den);
+    p->i_fps_num = fps_num;
+    p->i_fps_den = fps_den;
     // Rate control follows the timestamps; tune zerolatency turns that off (one frame less
     // delay, rate control by frame count at the expected rate), as in x264.
     p->b_vfr_input = c.HasZeroLatencyTune() ? 0 : 1;
@@ -601,6 +603,7 @@ class X264Encoder final : public VideoEncoder {
     }
     if (sps.size() > 3 && c.profile == "ConstrainedHigh")
       sps[2] |= 0x0c;  // constraint_set4 (frame_mbs_only) and set5 (no B slices)
+    if (Status st = SetNominalTiming(h, c, &sps, why); st != Status::kNoErr) return st;
     Dictionary ext;
     if (!c.color_primaries.empty()) ext[key::kColorPrimaries] = Value(c.color_primaries);
     if (!c.transfer_function.empty()) ext[key::kTransferFunction] = Value(c.transfer_function);
@@ -611,6 +614,28 @@ class X264Encoder final : public VideoEncoder {
     ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
     return FormatDescription::CreateH264(sps, pps, (s.width + 1) & ~1, (s.height + 1) & ~1, s.width,
                                          s.height, std::move(ext), out);
+  }
+
+  // The SPS's VUI timing says the stream's nominal frame rate: ExpectedFrameRate as a fraction,
+  // fixed_frame_rate_flag set (the element sets it only for caps with a fixed rate); without it
+  // the rate is variable or unknown and the SPS carries no timing. x264's own timing (its
+  // timebase, here the timestamps' timescale) stays only where its SEI depends on it: NAL HRD
+  // (ConstantBitRate, where x264 times by the frame rate) and pic_struct.
+  Status SetNominalTiming(x264_t* h, const EncoderConfig& c, Data* sps, std::string* why) const {
+    x264_param_t p;
+    x264_encoder_parameters(h, &p);
+    if (p.i_nal_hrd != X264_NAL_HRD_NONE || p.b_pic_struct) return Status::kNoErr;
+    VuiTiming timing;
+    std::uint32_t num = 0, den = 0;
+    if (c.expected_frame_rate > 0 && FrameRateFraction(c.expected_frame_rate, &num, &den))
+      timing = TimingForRate(num, den, true);
+    Data out;
+    if (!SetSpsTiming(*sps, timing, &out, why)) {
+      *why = "cannot rewrite x264's SPS: " + *why;
+      return Status::kVideoEncoderMalfunctionErr;
+    }
+    *sps = std::move(out);
+    return Status::kNoErr;
   }
 
   static std::string RateControlName(const x264_param_t& p) {
