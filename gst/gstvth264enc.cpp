@@ -86,6 +86,11 @@ struct _GstVtH264Enc {
   GstBufferPool* pool;                     // proposed upstream, from the session's pool
   GstClockTime synthetic_pts;              // for input without timestamps
   GstClockTime last_pts;                   // of the last frame given to the session
+  GstClockTime last_running;               // its running time
+  GstSegment last_segment;                 // the input segment it came in
+  // set_min_pts's shift, which the base class adds to frame->pts but not to the input segment.
+  GstClockTime time_adjustment;
+  gboolean going_back;  // dropping frames whose time went back (warned once per episode)
   // Written by the current session's worker only (sessions never overlap), reset between
   // sessions when continuity does not apply: DTS stays non-decreasing across caps changes.
   GstClockTime last_dts;
@@ -95,6 +100,8 @@ struct _GstVtH264Enc {
   std::mutex* error_lock;                 // leaf lock: guards last_error
   std::deque<std::string>* last_error;    // the session's latest error messages, for the bus
 };
+
+static void gst_vt_h264_enc_reset_time(GstVtH264Enc* self);
 
 #define gst_vt_h264_enc_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE(GstVtH264Enc, gst_vt_h264_enc, GST_TYPE_VIDEO_ENCODER,
@@ -851,7 +858,7 @@ static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   }
   self->last_flow->store(GST_FLOW_OK);
   self->synthetic_pts = 0;
-  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
+  gst_vt_h264_enc_reset_time(self);
   self->min_pts_set = FALSE;
   gst_clear_caps(&self->failed_caps);
   return TRUE;
@@ -907,6 +914,103 @@ static void gst_vt_h264_enc_detach_pixels(GstVideoCodecFrame* frame) {
   frame->input_buffer = shell;
 }
 
+// --- Time: PTS for the session, DTS for downstream -------------------------------------------
+//
+// The session needs strictly increasing PTS; downstream needs DTS that never decrease (in
+// running time) and never pass their PTS. A frame whose PTS does not follow the last one:
+// - in a new segment whose running time moves on (concat, playlists): the stream ends (drain)
+//   and a new session starts; its DTS start no earlier, in running time, than the last DTS;
+// - otherwise its time went back (a source that rewinds without a flush): no DTS can keep both
+//   rules for it, so it is dropped (QoS message, one warning) until the PTS pass the last one,
+//   as the session itself refuses a PTS that does not increase.
+
+enum class TimeStep { kNext, kNewSegment, kBack };
+
+static void gst_vt_h264_enc_reset_time(GstVtH264Enc* self) {
+  self->last_pts = self->last_dts = self->last_running = GST_CLOCK_TIME_NONE;
+  gst_segment_init(&self->last_segment, GST_FORMAT_TIME);
+  self->time_adjustment = 0;
+  self->going_back = FALSE;
+}
+
+// Running time of a frame's (shifted) PTS in the current input segment.
+static GstClockTime gst_vt_h264_enc_running_time(GstVtH264Enc* self, const GstSegment* segment,
+                                                 GstClockTime pts) {
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_running_time(segment, GST_FORMAT_TIME,
+                                     pts - MIN(pts, self->time_adjustment));
+}
+
+// Gives frames without PTS one, and says where the frame stands; *running is its running time.
+static TimeStep gst_vt_h264_enc_place_in_time(GstVtH264Enc* self, GstVideoCodecFrame* frame,
+                                              GstClockTime* running_out) {
+  GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
+  const GstClockTime buffer_pts = GST_BUFFER_PTS(frame->input_buffer);
+  if (GST_CLOCK_TIME_IS_VALID(buffer_pts) && GST_CLOCK_TIME_IS_VALID(frame->pts) &&
+      frame->pts >= buffer_pts && buffer_pts >= enc->input_segment.start)
+    self->time_adjustment = frame->pts - buffer_pts;
+  if (!GST_CLOCK_TIME_IS_VALID(frame->pts)) {
+    // The session needs increasing timestamps: continue from the last one.
+    frame->pts = self->synthetic_pts;
+  }
+  GstClockTime step = frame->duration;
+  if (!GST_CLOCK_TIME_IS_VALID(step) && self->context)
+    step = self->context->frame_duration;  // from the caps' frame rate
+  if (!GST_CLOCK_TIME_IS_VALID(step)) step = GST_SECOND / 30;
+  const GstClockTime running = gst_vt_h264_enc_running_time(self, &enc->input_segment, frame->pts);
+  *running_out = running;
+  TimeStep result = TimeStep::kNext;
+  if (GST_CLOCK_TIME_IS_VALID(self->last_pts) && frame->pts <= self->last_pts) {
+    if (GST_CLOCK_TIME_IS_VALID(running) && GST_CLOCK_TIME_IS_VALID(self->last_running) &&
+        running > self->last_running) {
+      GST_INFO_OBJECT(self,
+                      "PTS went back from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT
+                      " in a new segment (running time %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT
+                      "): draining and starting a new session",
+                      GST_TIME_ARGS(self->last_pts), GST_TIME_ARGS(frame->pts),
+                      GST_TIME_ARGS(self->last_running), GST_TIME_ARGS(running));
+      result = TimeStep::kNewSegment;
+    } else {
+      if (!self->going_back) {
+        GST_ELEMENT_WARNING(
+            self, STREAM, ENCODE,
+            ("Timestamps went back without a flush (from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT
+             "): frames are dropped until they pass %" GST_TIME_FORMAT ".",
+             GST_TIME_ARGS(self->last_pts), GST_TIME_ARGS(frame->pts),
+             GST_TIME_ARGS(self->last_pts)),
+            ("Send a flush or a new segment when timestamps start again; the encoded stream "
+             "cannot go back in time."));
+        self->going_back = TRUE;
+      }
+      GST_DEBUG_OBJECT(
+          self, "frame %u at %" GST_TIME_FORMAT " is not after %" GST_TIME_FORMAT ": dropped",
+          frame->system_frame_number, GST_TIME_ARGS(frame->pts), GST_TIME_ARGS(self->last_pts));
+      return TimeStep::kBack;
+    }
+  }
+  self->synthetic_pts = frame->pts + MAX(step, 1);
+  return result;
+}
+
+// Ends the stream and starts a new session for a new segment whose PTS start again. The last
+// DTS pushed, in running time, becomes the new session's lowest DTS (in the new segment).
+static gboolean gst_vt_h264_enc_restart_for_segment(GstVtH264Enc* self) {
+  GstVideoEncoder* enc = GST_VIDEO_ENCODER(self);
+  gst_vt_h264_enc_drain(self);
+  gst_vt_h264_enc_destroy_session(self, false);
+  GstClockTime floor = GST_CLOCK_TIME_NONE;
+  const GstClockTime dts_running =
+      gst_vt_h264_enc_running_time(self, &self->last_segment, self->last_dts);
+  if (GST_CLOCK_TIME_IS_VALID(dts_running)) {
+    const GstClockTime at =
+        gst_segment_position_from_running_time(&enc->input_segment, GST_FORMAT_TIME, dts_running);
+    // Before the new segment's start: any DTS inside it comes later.
+    floor = (GST_CLOCK_TIME_IS_VALID(at) ? at : enc->input_segment.start) + self->time_adjustment;
+  }
+  self->last_dts = floor;
+  return gst_vt_h264_enc_create_session(self, false);
+}
+
 static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideoCodecFrame* frame) {
   auto* self = GST_VT_H264_ENC(enc);
   GstFlowReturn last = self->last_flow->load();
@@ -929,6 +1033,25 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
     gst_video_codec_frame_unref(frame);
     return GST_FLOW_ERROR;
   }
+
+  GstClockTime running = GST_CLOCK_TIME_NONE;
+  switch (gst_vt_h264_enc_place_in_time(self, frame, &running)) {
+    case TimeStep::kNext:
+      break;
+    case TimeStep::kBack:
+      gst_vt_h264_enc_drop_frame(self, frame);
+      return self->last_flow->load();
+    case TimeStep::kNewSegment:
+      if (!gst_vt_h264_enc_restart_for_segment(self)) {
+        gst_video_codec_frame_unref(frame);
+        return GST_FLOW_ERROR;
+      }
+      break;
+  }
+  self->last_pts = frame->pts;
+  self->last_running = running;
+  self->last_segment = enc->input_segment;
+  self->going_back = FALSE;
 
   // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released as
   // soon as x264 has copied them (ReleaseSourceBufferOnImport).
@@ -988,31 +1111,6 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
   mapped.release();  // owned by the pixel buffer's release callback now
   gst_vt_h264_enc_detach_pixels(frame);
 
-  if (!GST_CLOCK_TIME_IS_VALID(frame->pts)) {
-    // The session needs increasing timestamps: continue from the last one.
-    frame->pts = self->synthetic_pts;
-  }
-  GstClockTime step = frame->duration;
-  if (!GST_CLOCK_TIME_IS_VALID(step) && self->context)
-    step = self->context->frame_duration;  // from the caps' frame rate
-  if (!GST_CLOCK_TIME_IS_VALID(step)) step = GST_SECOND / 30;
-  self->synthetic_pts = frame->pts + MAX(step, 1);
-  if (GST_CLOCK_TIME_IS_VALID(self->last_pts) && frame->pts < self->last_pts) {
-    // Timestamps started again (a new segment without a flush: concat, playlists). The session
-    // needs increasing PTS: finish this stream and start a new one.
-    GST_INFO_OBJECT(self,
-                    "PTS went back from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT
-                    ": draining and starting a new session",
-                    GST_TIME_ARGS(self->last_pts), GST_TIME_ARGS(frame->pts));
-    gst_vt_h264_enc_drain(self);
-    gst_vt_h264_enc_destroy_session(self, false);
-    self->last_dts = GST_CLOCK_TIME_NONE;
-    if (!gst_vt_h264_enc_create_session(self, false)) {
-      gst_video_codec_frame_unref(frame);
-      return GST_FLOW_ERROR;
-    }
-  }
-  self->last_pts = frame->pts;
   vtc::Dictionary options;
   if (GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME(frame)) {
     GST_DEBUG_OBJECT(self, "forcing a key frame at frame %u", frame->system_frame_number);
@@ -1059,7 +1157,7 @@ static gboolean gst_vt_h264_enc_flush(GstVideoEncoder* enc) {
   // Pending frames are answered and discarded; the next frame starts a new session (an IDR).
   gst_vt_h264_enc_destroy_session(self, true);
   self->last_flow->store(GST_FLOW_OK);
-  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
+  gst_vt_h264_enc_reset_time(self);
   return TRUE;
 }
 
@@ -1199,7 +1297,7 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   self->pool = nullptr;
   self->input_state = nullptr;
   self->synthetic_pts = 0;
-  self->last_pts = self->last_dts = GST_CLOCK_TIME_NONE;
+  gst_vt_h264_enc_reset_time(self);
   self->min_pts_set = FALSE;
   self->failed_caps = nullptr;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);

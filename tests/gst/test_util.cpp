@@ -169,6 +169,7 @@ GstPadProbeReturn Recorder::Probe(GstPad*, GstPadProbeInfo* info, gpointer user_
     o.caps_index = static_cast<int>(self->caps_.size()) - 1;
     o.epoch = self->epoch_;
     o.segment_start = self->segment_start_;
+    o.segment_base = self->segment_base_;
     self->bufs_.push_back(std::move(o));
   } else if (info->type & (GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH)) {
     GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
@@ -187,6 +188,7 @@ GstPadProbeReturn Recorder::Probe(GstPad*, GstPadProbeInfo* info, gpointer user_
         const GstSegment* seg;
         gst_event_parse_segment(ev, &seg);
         self->segment_start_ = static_cast<gint64>(seg->start);
+        self->segment_base_ = static_cast<gint64>(seg->base);
         break;
       }
       default:
@@ -361,6 +363,22 @@ void CheckTimestamps(const std::vector<OutBuf>& bufs) {
                 "buffer %zu: DTS %" GST_TIME_FORMAT " < previous DTS %" GST_TIME_FORMAT, i,
                 GST_TIME_ARGS(b.dts), GST_TIME_ARGS(last_dts));
     last_dts = b.dts;
+  }
+}
+
+void CheckRunningTimestamps(const std::vector<OutBuf>& bufs) {
+  gint64 last_dts = G_MININT64;
+  for (size_t i = 0; i < bufs.size(); i++) {
+    const OutBuf& b = bufs[i];
+    fail_unless(GST_CLOCK_TIME_IS_VALID(b.pts) && GST_CLOCK_TIME_IS_VALID(b.dts),
+                "buffer %zu lacks a timestamp", i);
+    const gint64 pts = b.Running(b.pts), dts = b.Running(b.dts);
+    fail_unless(dts <= pts, "buffer %zu: running DTS %" G_GINT64_FORMAT " > PTS %" G_GINT64_FORMAT,
+                i, dts, pts);
+    fail_unless(dts >= last_dts,
+                "buffer %zu: running DTS %" G_GINT64_FORMAT " < previous %" G_GINT64_FORMAT, i, dts,
+                last_dts);
+    last_dts = dts;
   }
 }
 

@@ -53,7 +53,11 @@ struct OutBuf {
   int caps_index = -1;       // into Recorder::caps
   int epoch = 0;             // number of FLUSH_STOP events seen before this buffer
   gint64 segment_start = 0;  // start of the segment in effect
+  gint64 segment_base = 0;   // and its base
   bool keyframe() const { return (flags & GST_BUFFER_FLAG_DELTA_UNIT) == 0; }
+  // Running time of a timestamp in that segment (rate 1), signed: a DTS may come before the
+  // segment's start by the reorder delay.
+  gint64 Running(GstClockTime t) const { return segment_base + (gint64(t) - segment_start); }
 };
 
 // Records, in order, every buffer and event that reaches the harness's sink pad (a pad probe, so
@@ -84,6 +88,7 @@ class Recorder {
   int force_key_units_ = 0;
   int epoch_ = 0;
   gint64 segment_start_ = 0;
+  gint64 segment_base_ = 0;
 };
 
 // A GstHarness around one vth264enc (properties as in gst-launch: "bitrate=500 quality=0.2"),
@@ -136,6 +141,8 @@ size_t BytesInRange(const std::vector<OutBuf>& bufs, const Input& in, int first,
 std::vector<int> KeyframeIndices(const std::vector<OutBuf>& bufs, const Input& in);
 // DTS valid, non-decreasing and <= PTS; PTS valid.
 void CheckTimestamps(const std::vector<OutBuf>& bufs);
+// The same in running time, across segments: DTS never decreases and never passes its PTS.
+void CheckRunningTimestamps(const std::vector<OutBuf>& bufs);
 
 // Decodes `bufs` (sent with `caps`) with avdec_h264 and compares each picture's luma with the
 // source picture of the same PTS. Returns the lowest PSNR in dB (100 for identical) and the number

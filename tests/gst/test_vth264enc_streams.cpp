@@ -90,6 +90,64 @@ GST_START_TEST(test_timestamps_restart_without_flush) {
   int keyframes = 0;
   for (const auto& buf : bufs) keyframes += buf.keyframe();
   fail_unless(keyframes >= 2, "the second stream does not start with a key frame");
+  vtt::CheckRunningTimestamps(bufs);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_timestamps_restart_in_a_close_segment) {
+  // The new segment's running time starts a fraction of a frame after the last PTS: the new
+  // session's first DTS (its PTS minus the reorder delay) would fall before DTS already pushed.
+  // In running time DTS must never decrease (muxers refuse that) nor pass the PTS.
+  for (int frames : {30, 31, 32}) {
+    Input in;
+    // The first stream without B-frames ends with DTS = PTS; the second, with them, starts its
+    // DTS two frames before its PTS.
+    Enc e("allow-frame-reordering=false", in);
+    e.Push(0, frames);
+    g_object_set(e.element(), "allow-frame-reordering", TRUE, nullptr);
+    GstSegment seg;
+    gst_segment_init(&seg, GST_FORMAT_TIME);
+    // Frame 0 of the second run (PTS = in.start) lands 1/4 frame after the last frame's PTS.
+    seg.base = in.Pts(frames - 1) + in.Duration() / 4 - in.start;
+    fail_unless(gst_harness_push_event(e.h(), gst_event_new_segment(&seg)));
+    e.Push(0, 30);
+    e.Eos();
+    auto bufs = e.rec().Buffers();
+    fail_unless_equals_int(static_cast<int>(bufs.size()), frames + 30);
+    vtt::CheckRunningTimestamps(bufs);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST(test_timestamps_back_in_one_segment_are_dropped) {
+  // PTS that go back in the same segment (a source that rewinds without a flush) cannot get a DTS
+  // that is both <= PTS and >= the DTS already pushed: they are dropped with one warning and a
+  // QoS message each, until the PTS pass the last one; the stream goes on without a new IDR.
+  Input in;
+  Enc e("", in);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e.element(), bus);
+  e.Push(0, 30);
+  e.Push(10, 30);  // frames 10..29 again, then 30..39
+  e.Eos();
+  auto bufs = e.rec().Buffers();
+  fail_unless_equals_int(static_cast<int>(bufs.size()), 40);
+  vtt::CheckTimestamps(bufs);
+  std::vector<GstClockTime> pts;
+  for (const auto& b : bufs) pts.push_back(b.pts);
+  std::sort(pts.begin(), pts.end());
+  for (size_t i = 0; i < pts.size(); i++)
+    fail_unless_equals_int(in.IndexOf(pts[i]), static_cast<int>(i));
+  int warnings = 0, qos = 0;
+  while (GstMessage* m = gst_bus_pop(bus)) {
+    warnings += GST_MESSAGE_TYPE(m) == GST_MESSAGE_WARNING;
+    qos += GST_MESSAGE_TYPE(m) == GST_MESSAGE_QOS;
+    gst_message_unref(m);
+  }
+  fail_unless_equals_int(warnings, 1);
+  fail_unless_equals_int(qos, 20);
+  gst_element_set_bus(e.element(), nullptr);
+  gst_object_unref(bus);
 }
 GST_END_TEST;
 
@@ -292,6 +350,8 @@ const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
       VTT_CASE(test_latency_live_change),
       VTT_CASE(test_resolution_change_from_zero),
       VTT_CASE(test_timestamps_restart_without_flush),
+      VTT_CASE(test_timestamps_restart_in_a_close_segment),
+      VTT_CASE(test_timestamps_back_in_one_segment_are_dropped),
       VTT_CASE(test_full_range_i420),
       VTT_CASE(test_flushing_seek_with_own_pool),
       VTT_CASE(test_input_freed_before_its_output_metas_kept),
