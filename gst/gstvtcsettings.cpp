@@ -125,7 +125,8 @@ void InstallProperties(GObjectClass* k) {
   install(PROP_RATE_CONTROL,
           g_param_spec_enum("rate-control", "Rate control",
                             "abr: average bit rate (AverageBitRate); cbr: constant bit rate padded "
-                            "with filler (ConstantBitRate)",
+                            "with filler (ConstantBitRate), which needs a bitrate (an error at "
+                            "start without one)",
                             RateControlType(), d.rate_control, kReady));
   install(
       PROP_DATA_RATE_LIMITS,

@@ -836,7 +836,17 @@ static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   GST_OBJECT_LOCK(self);
   const std::string encoder_id = self->settings.encoder_id;
   const bool require_hardware = self->settings.require_hardware;
+  const bool cbr_without_rate =
+      self->settings.rate_control == GST_VTC_RATE_CONTROL_CBR && self->settings.bitrate == 0;
   GST_OBJECT_UNLOCK(self);
+  if (cbr_without_rate) {
+    // ConstantBitRate 0 means off: the session would silently code quality-based.
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                      ("rate-control=cbr needs a bit rate: set bitrate (kbit/s), or use "
+                       "rate-control=abr with bitrate=0 for quality-based coding."),
+                      ("ConstantBitRate would be 0 (off)"));
+    return FALSE;
+  }
   if (require_hardware) {
     GST_ELEMENT_ERROR(self, LIBRARY, INIT,
                       ("require-hardware is set but there is no hardware H.264 encoder (x264 is "
@@ -1237,6 +1247,13 @@ static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* v
   if (!gstvtc::IsLive(id)) {
     GST_WARNING_OBJECT(self, "%s applies from the next session (caps change or restart)",
                        pspec->name);
+    return;
+  }
+  if (id == gstvtc::PROP_BITRATE && rate_control == GST_VTC_RATE_CONTROL_CBR &&
+      settings.bitrate == 0) {
+    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                        ("bitrate=0 is not a constant bit rate; the encoder keeps the last one."),
+                        ("rate-control=cbr: ConstantBitRate 0 would turn it off"));
     return;
   }
   // In the rate-control mode the session runs with (rate-control itself is not live).

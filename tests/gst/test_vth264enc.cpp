@@ -1252,6 +1252,12 @@ GST_START_TEST(test_require_hardware) {
 }
 GST_END_TEST;
 
+GST_START_TEST(test_cbr_needs_a_bitrate) {
+  // ConstantBitRate 0 is "off": rate-control=cbr without a bitrate would code quality-based.
+  ExpectStartFailure("rate-control", "cbr");
+}
+GST_END_TEST;
+
 GST_START_TEST(test_encoder_id_wrong) {
   ExpectStartFailure("encoder-id", "com.example.no-such-encoder");
   // The right one works.
@@ -1322,6 +1328,7 @@ int main(int argc, char** argv) {
       VTT_CASE(test_pending_frames),
       VTT_CASE(test_require_hardware),
       VTT_CASE(test_encoder_id_wrong),
+      VTT_CASE(test_cbr_needs_a_bitrate),
       VTT_CASE(test_presets),
   };
   const std::vector<vtt::CaseEntry>& streams = vtt::StreamCases();
