@@ -565,6 +565,12 @@ vtc::Dictionary LiveChange(const Settings& s, guint id, GstVtcRateControl rate_c
   }
 }
 
+bool IsLossless(const Settings& s) {
+  vtc::Value limits;
+  const bool limited = ParseDataRateLimits(s.data_rate_limits, &limits) && !limits.IsNull();
+  return s.quality >= 1.0 && s.bitrate == 0 && !limited;
+}
+
 vtc::Dictionary CompressionProperties(const Settings& s) {
   namespace k = vtc::key;
   vtc::Dictionary d;

@@ -155,4 +155,8 @@ std::string TuneString(guint tune);
 // "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);
 
+// Whether these settings code losslessly (quality 1.0 with no bit rate and no limits), which in
+// the High profile x264 writes as High 4:4:4 Predictive (GStreamer's profile "high-4:4:4").
+bool IsLossless(const Settings& s);
+
 }  // namespace gstvtc

@@ -120,7 +120,8 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS("video/x-h264, stream-format = (string) { avc, byte-stream }, "
                     "alignment = (string) au, "
-                    "profile = (string) { high, main, constrained-baseline, baseline }, "
+                    "profile = (string) { high, main, constrained-baseline, baseline, "
+                    "high-4:4:4 }, "
                     "width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
                     "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -668,6 +669,11 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   auto ctx = std::make_unique<SessionContext>();
   ctx->self = self;
   ctx->input_state = gst_video_codec_state_ref(in);
+  gstvtc::Settings settings;
+  GST_OBJECT_LOCK(self);
+  settings = self->settings;
+  GST_OBJECT_UNLOCK(self);
+
   std::string profile, level;
   GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(enc);
   GstCaps* peer = gst_pad_peer_query_caps(srcpad, nullptr);
@@ -679,7 +685,38 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     ctx->stream_format =
         gst_caps_can_intersect(allowed, avc) ? StreamFormat::kAvc : StreamFormat::kByteStream;
     gst_caps_unref(avc);
-    allowed = gst_caps_fixate(allowed);
+    // Lossless coding is High 4:4:4 Predictive, the other settings one of the rest: downstream
+    // must take the one these settings make.
+    const bool lossless = gstvtc::IsLossless(settings);
+    GstCaps* ours = gst_caps_from_string(
+        lossless
+            ? "video/x-h264, profile = (string) high-4:4:4"
+            : "video/x-h264, profile = (string) { high, main, constrained-baseline, baseline }");
+    GstCaps* usable = gst_caps_intersect(allowed, ours);
+    gst_caps_unref(ours);
+    if (gst_caps_is_empty(usable)) {
+      gchar* asked = gst_caps_to_string(allowed);
+      if (lossless)
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("quality=1.0 codes losslessly, in H.264 profile high-4:4:4 (High 4:4:4 "
+                           "Predictive), which downstream does not accept; allow that profile "
+                           "downstream, or set quality below 1.0 (or a bitrate)."),
+                          ("downstream accepts %s", asked));
+      else
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("Downstream accepts only profile high-4:4:4 (High 4:4:4 Predictive), "
+                           "which vth264enc writes only when lossless: set quality=1.0 with "
+                           "bitrate=0 and no data-rate-limits, or allow another profile."),
+                          ("downstream accepts %s", asked));
+      g_free(asked);
+      gst_caps_unref(usable);
+      gst_caps_unref(allowed);
+      if (peer) gst_caps_unref(peer);
+      gst_caps_unref(templ);
+      return FALSE;
+    }
+    gst_caps_unref(allowed);
+    allowed = gst_caps_fixate(usable);
     const GstStructure* s = gst_caps_get_structure(allowed, 0);
     profile = FirstString(s, "profile");
     level = FirstString(s, "level");
@@ -690,11 +727,6 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   if (allowed) gst_caps_unref(allowed);
   if (peer) gst_caps_unref(peer);
   gst_caps_unref(templ);
-
-  gstvtc::Settings settings;
-  GST_OBJECT_LOCK(self);
-  settings = self->settings;
-  GST_OBJECT_UNLOCK(self);
 
   {
     // Reasons kept from an earlier session would be misread as this one's.
