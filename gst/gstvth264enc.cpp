@@ -497,11 +497,22 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
   frame->output_buffer = gst_vt_h264_enc_buffer_for(
       ctx, sample, headers || (sync && ctx->stream_format == StreamFormat::kByteStream));
   if (sync) GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
-  // DTS: the session's (non-decreasing, <= PTS). Below zero only if min_pts could not cover the
-  // reorder delay (unknown frame rate): clamp, keeping it non-decreasing.
+  // DTS: the session's (increasing, <= PTS). Below zero only if min_pts could not cover the
+  // reorder delay (unknown frame rate); below the last one pushed only after a new session
+  // (caps change, new segment), which starts its DTS the reorder delay before its first PTS.
+  // Those go strictly after the last one: parsers (GstBaseParse) take an equal DTS for a
+  // duplicate and interpolate one that can pass the PTS. A fraction of a frame (at most half
+  // the way to the PTS) keeps them apart in containers' clocks too.
   const vtc::Time dts = sample->decode_time_stamp().ConvertScale(kTimescale);
   GstClockTime gdts = dts.value < 0 ? 0 : GstClockTime(dts.value);
-  if (GST_CLOCK_TIME_IS_VALID(self->last_dts) && gdts < self->last_dts) gdts = self->last_dts;
+  if (GST_CLOCK_TIME_IS_VALID(self->last_dts) && gdts <= self->last_dts) {
+    const GstClockTime room = GST_CLOCK_TIME_IS_VALID(frame->pts) && frame->pts > self->last_dts
+                                  ? frame->pts - self->last_dts
+                                  : 0;
+    const GstClockTime quarter =
+        GST_CLOCK_TIME_IS_VALID(ctx->frame_duration) ? ctx->frame_duration / 4 : GST_MSECOND;
+    gdts = self->last_dts + MAX(GstClockTime(1), MIN(quarter, room / 2));
+  }
   if (GST_CLOCK_TIME_IS_VALID(frame->pts) && gdts > frame->pts) gdts = frame->pts;
   frame->dts = self->last_dts = gdts;
 
@@ -1043,12 +1054,17 @@ static gboolean gst_vt_h264_enc_restart_for_segment(GstVtH264Enc* self) {
   GstClockTime floor = GST_CLOCK_TIME_NONE;
   const GstClockTime dts_running =
       gst_vt_h264_enc_running_time(self, &self->last_segment, self->last_dts);
-  if (GST_CLOCK_TIME_IS_VALID(dts_running)) {
-    const GstClockTime at =
-        gst_segment_position_from_running_time(&enc->input_segment, GST_FORMAT_TIME, dts_running);
-    // Before the new segment's start: any DTS inside it comes later.
-    floor = (GST_CLOCK_TIME_IS_VALID(at) ? at : enc->input_segment.start) + self->time_adjustment;
-  }
+  guint64 at = 0;
+  const gint sign = GST_CLOCK_TIME_IS_VALID(dts_running)
+                        ? gst_segment_position_from_running_time_full(
+                              &enc->input_segment, GST_FORMAT_TIME, dts_running, &at)
+                        : 0;
+  // A position before zero (the last DTS lies before the new segment's start by more than
+  // set_min_pts's shift): every DTS of the new session comes later; no floor.
+  if (sign > 0)
+    floor = at + self->time_adjustment;
+  else if (sign < 0 && at < self->time_adjustment)
+    floor = self->time_adjustment - at;
   self->last_dts = floor;
   return gst_vt_h264_enc_create_session(self, false);
 }

@@ -928,13 +928,21 @@ class SessionImpl {
         Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
         continue;
       }
-      // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS. A new
-      // x264 instance starts its DTS the reorder delay before its first PTS, which can be below
-      // the last DTS of the one before: those frames take that last DTS (equal, never earlier).
-      // Raising them any further could pass the PTS of a B-frame that follows.
+      // DTS: x264's, kept increasing across encoder restarts and never above the PTS. A new x264
+      // instance starts its DTS the reorder delay before its first PTS, which can be below the
+      // last DTS of the one before: those frames go strictly after it (an equal DTS reads as a
+      // duplicate to parsers such as GStreamer's), by a quarter frame at most and never more
+      // than half the way to their PTS, so a B-frame that follows still has room.
       std::int64_t dts = e.dts;
-      if (have_dts_ && dts < last_dts_) dts = last_dts_;
-      if (dts > f.pts_ticks) dts = f.pts_ticks;  // cannot happen: PTS increase across restarts
+      if (have_dts_ && dts <= last_dts_) {
+        const std::int64_t quarter =
+            f.duration.IsNumeric() && f.duration.value > 0
+                ? std::max<std::int64_t>(1, f.duration.ConvertScale(timescale_).value / 4)
+                : std::max<std::int64_t>(1, timescale_ / 1000);
+        dts =
+            last_dts_ + std::max<std::int64_t>(1, std::min(quarter, (f.pts_ticks - last_dts_) / 2));
+      }
+      if (dts > f.pts_ticks) dts = f.pts_ticks;  // only if the PTS left no room at all
       last_dts_ = dts;
       have_dts_ = true;
 

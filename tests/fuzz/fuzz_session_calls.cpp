@@ -9,7 +9,8 @@
 // Invalidate and dropping the last reference; callbacks sometimes call back into their session.
 // At most 40 frames per input, so an input runs in milliseconds. Checked:
 //  - every EncodeFrame that returned kNoErr got exactly one answer, refused frames none;
-//  - answers come one at a time, never after Invalidate (or the last release) returned;
+//  - answers come one at a time, never after Invalidate (or the last release) returned; an
+//    Invalidate from a callback makes later calls -12903 and answers the rest as dropped;
 //  - samples: AVCC, no SPS/PPS in band, PTS as given, DTS valid, non-decreasing, <= PTS;
 //  - CompleteFrames(T) returned after every frame with PTS <= T was answered;
 //  - MaxFrameDelayCount M: frame N-M is answered when EncodeFrame of frame N returns;
@@ -57,6 +58,9 @@ struct Ctx {
   std::atomic<bool> closed{false};  // Invalidate returned: no answer may come after this
   std::atomic<int> in_callback{0};
   std::atomic<int> reentry{0};  // what a callback does with its session (0: nothing)
+  // A callback invalidated the session (set once its Invalidate has returned): every later call
+  // gives -12903, calls running meanwhile may, and the rest is answered as dropped.
+  std::atomic<bool> invalidated_in_callback{false};
   int width = 0, height = 0;
 
   std::mutex mu;
@@ -151,17 +155,21 @@ void Answer(Ctx* c, std::uint64_t id, Status st, vtc::EncodeInfoFlags flags,
           "SetProperty in a callback: %s", vtcfuzz::StatusStr(r));
     }
     if (mode & 4) {
+      // Validity comes first: -12903 once a callback has invalidated the session.
+      const Status refused = c->invalidated_in_callback.load() ? Status::kInvalidSessionErr
+                                                               : Status::kParameterErr;
       Status r = s->CompleteFrames(Time::Invalid());
-      FUZZ_CHECK(r == Status::kParameterErr, "CompleteFrames in a callback: %s",
-                 vtcfuzz::StatusStr(r));
+      FUZZ_CHECK(r == refused, "CompleteFrames in a callback: %s", vtcfuzz::StatusStr(r));
       r = s->EncodeFrame(nullptr, Time::Make(1, 1), Time::Invalid(), nullptr, nullptr, nullptr);
-      FUZZ_CHECK(r == Status::kParameterErr, "EncodeFrame in a callback: %s",
-                 vtcfuzz::StatusStr(r));
+      FUZZ_CHECK(r == refused, "EncodeFrame in a callback: %s", vtcfuzz::StatusStr(r));
       r = s->PrepareToEncodeFrames();
       FUZZ_CHECK(r == Status::kParameterErr || r == Status::kInvalidSessionErr,
                  "PrepareToEncodeFrames in a callback: %s", vtcfuzz::StatusStr(r));
     }
-    if (mode & 8) s->Invalidate();  // ignored from a callback (it would wait for itself)
+    if (mode & 8) {  // the session is invalid at once; the worker ends after this callback
+      s->Invalidate();
+      c->invalidated_in_callback = true;
+    }
   }
   c->in_callback.fetch_sub(1);
 }
@@ -345,6 +353,14 @@ Value MakeLiveValue(FuzzedDataProvider& in, const char** key_out) {
   return Value(in.ConsumeBool());
 }
 
+// A call's status: -12903 if the session was invalid before it; else `ok`, or -12903 if a
+// callback invalidated it meanwhile.
+bool Expected(const Ctx& c, bool invalidated, bool invalid_before, Status st, bool ok) {
+  if (invalid_before) return st == Status::kInvalidSessionErr;
+  return ok || (st == Status::kInvalidSessionErr &&
+                (invalidated || c.invalidated_in_callback.load()));
+}
+
 bool IsEncodeStatus(Status st) {
   return st == Status::kNoErr || st == Status::kParameterErr ||
          st == Status::kPixelTransferNotSupportedErr || st == Status::kInvalidSessionErr;
@@ -418,7 +434,8 @@ struct Run {
       if (op <= 8) {        // EncodeFrame
         if (frames >= kMaxFramesPerInput) break;
         ++frames;
-        Encode(c, session.get(), timescale, &next_pts, handler_form, invalidated);
+        Encode(c, session.get(), timescale, &next_pts, handler_form,
+               invalidated || c.invalidated_in_callback.load());
       } else if (op <= 10) {  // CompleteFrames
         Time t;
         switch (in.ConsumeIntegralInRange<int>(0, 3)) {
@@ -431,9 +448,10 @@ struct Run {
           default:
             t = Time::Make(next_pts - in.ConsumeIntegralInRange<int>(0, 4), timescale);
         }
+        const bool before = invalidated || c.invalidated_in_callback.load();
         st = session->CompleteFrames(t);
         FUZZ_TRACE("CompleteFrames(%s) = %s", t.ToString().c_str(), vtcfuzz::StatusStr(st));
-        FUZZ_CHECK(invalidated ? st == Status::kInvalidSessionErr : st == Status::kNoErr,
+        FUZZ_CHECK(Expected(c, invalidated, before, st, st == Status::kNoErr),
                    "CompleteFrames(%s) = %s", t.ToString().c_str(), vtcfuzz::StatusStr(st));
         if (st == Status::kNoErr) {
           std::lock_guard<std::mutex> lock(c.mu);
@@ -452,18 +470,20 @@ struct Run {
         if (prepared && vtcfuzz::Known("delay-after-prepare") &&
             std::string(key) == vtc::key::kMaxFrameDelayCount)
           continue;
+        const bool before = invalidated || c.invalidated_in_callback.load();
         st = session->SetProperty(key, v);
         FUZZ_TRACE("SetProperty(%s, %s) = %s", key, v.ToString().c_str(), vtcfuzz::StatusStr(st));
-        FUZZ_CHECK(invalidated ? st == Status::kInvalidSessionErr
-                               : (st == Status::kNoErr || st == Status::kParameterErr ||
-                                  st == Status::kPropertyReadOnlyErr),
+        FUZZ_CHECK(Expected(c, invalidated, before, st,
+                            st == Status::kNoErr || st == Status::kParameterErr ||
+                                st == Status::kPropertyReadOnlyErr),
                    "SetProperty(%s, %s) = %s", key, v.ToString().c_str(), vtcfuzz::StatusStr(st));
       } else if (op == 14) {
+        const bool before = invalidated || c.invalidated_in_callback.load();
         st = session->PrepareToEncodeFrames();
         FUZZ_TRACE("PrepareToEncodeFrames = %s", vtcfuzz::StatusStr(st));
         prepared = prepared || st == Status::kNoErr;
-        FUZZ_CHECK(invalidated ? st == Status::kInvalidSessionErr
-                               : (st == Status::kNoErr || st == Status::kParameterErr),
+        FUZZ_CHECK(Expected(c, invalidated, before, st,
+                            st == Status::kNoErr || st == Status::kParameterErr),
                    "PrepareToEncodeFrames = %s", vtcfuzz::StatusStr(st));
       } else if (op == 15) {  // NumberOfPendingFrames agrees with the answers seen
         int accepted = 0, before = 0;
@@ -473,9 +493,10 @@ struct Run {
           before = c.answered;
         }
         Value v;
+        const bool before = invalidated || c.invalidated_in_callback.load();
         st = session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v);
         std::int64_t pending = -1;
-        if (invalidated) {
+        if (before || (st == Status::kInvalidSessionErr && c.invalidated_in_callback.load())) {
           FUZZ_CHECK(st == Status::kInvalidSessionErr, "CopyProperty after Invalidate = %s",
                      vtcfuzz::StatusStr(st));
         } else {
@@ -488,8 +509,10 @@ struct Run {
                      static_cast<long long>(pending), accepted, before, c.answered);
         }
       } else if (op == 16) {
+        const bool before = invalidated || c.invalidated_in_callback.load();
         vtc::PixelBufferPoolRef pool = session->GetPixelBufferPool();
-        FUZZ_CHECK(invalidated == (pool == nullptr), "GetPixelBufferPool %p, invalidated %d",
+        const bool after = invalidated || c.invalidated_in_callback.load();
+        FUZZ_CHECK(before ? !pool : (pool || after), "GetPixelBufferPool %p, invalidated %d",
                    static_cast<void*>(pool.get()), invalidated);
         if (pool) pools.push_back(pool);
       } else if (op == 17) {
@@ -644,7 +667,9 @@ struct Run {
     c.frames[id].accepted = true;
     c.accepted.push_back(id);
     const std::int64_t n = std::int64_t(c.accepted.size()) - 1;
-    if (delay >= 0 && n >= delay) {
+    // An invalidation from a callback ends EncodeFrame's wait early (the rest is answered as
+    // dropped right after).
+    if (delay >= 0 && n >= delay && !c.invalidated_in_callback.load()) {
       const FrameRec& f = c.frames[c.accepted[n - delay]];
       FUZZ_CHECK(f.answers == 1,
                  "MaxFrameDelayCount %lld: frame %lld not answered when frame %lld returned",

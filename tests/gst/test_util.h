@@ -141,7 +141,7 @@ size_t BytesInRange(const std::vector<OutBuf>& bufs, const Input& in, int first,
 std::vector<int> KeyframeIndices(const std::vector<OutBuf>& bufs, const Input& in);
 // DTS valid, non-decreasing and <= PTS; PTS valid.
 void CheckTimestamps(const std::vector<OutBuf>& bufs);
-// The same in running time, across segments: DTS never decreases and never passes its PTS.
+// The same in running time, across segments: DTS increase strictly and never pass their PTS.
 void CheckRunningTimestamps(const std::vector<OutBuf>& bufs);
 
 // Decodes `bufs` (sent with `caps`) with avdec_h264 and compares each picture's luma with the
