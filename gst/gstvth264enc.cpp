@@ -209,6 +209,12 @@ std::string ProfileLevelKey(const std::string& profile, const std::string& level
 }
 
 // Takes the first value of a field that may be a string or a list of strings.
+// Interleaved fields, or a mix of progressive and interlaced frames.
+bool IsInterlaced(const GstVideoInfo* info) {
+  const GstVideoInterlaceMode mode = GST_VIDEO_INFO_INTERLACE_MODE(info);
+  return mode == GST_VIDEO_INTERLACE_MODE_INTERLEAVED || mode == GST_VIDEO_INTERLACE_MODE_MIXED;
+}
+
 std::string FirstString(const GstStructure* s, const char* field) {
   const GValue* v = gst_structure_get_value(s, field);
   if (!v) return {};
@@ -698,16 +704,26 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     gst_caps_unref(avc);
     // Lossless coding is High 4:4:4 Predictive, the other settings one of the rest: downstream
     // must take the one these settings make.
+    // Interlaced coding exists in Main and High only.
     const bool lossless = gstvtc::IsLossless(settings);
+    const bool interlaced = IsInterlaced(info);
     GstCaps* ours = gst_caps_from_string(
-        lossless
-            ? "video/x-h264, profile = (string) high-4:4:4"
-            : "video/x-h264, profile = (string) { high, main, constrained-baseline, baseline }");
+        lossless     ? "video/x-h264, profile = (string) high-4:4:4"
+        : interlaced ? "video/x-h264, profile = (string) { high, main }"
+                     : "video/x-h264, profile = (string) { high, main, constrained-baseline, "
+                       "baseline }");
     GstCaps* usable = gst_caps_intersect(allowed, ours);
     gst_caps_unref(ours);
     if (gst_caps_is_empty(usable)) {
       gchar* asked = gst_caps_to_string(allowed);
-      if (lossless)
+      if (interlaced && !lossless)
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("Interlaced input (interlace-mode %s) is coded as interlaced H.264, "
+                           "which needs profile main or high downstream; allow one of them, or "
+                           "deinterlace upstream.",
+                           gst_video_interlace_mode_to_string(GST_VIDEO_INFO_INTERLACE_MODE(info))),
+                          ("downstream accepts %s", asked));
+      else if (lossless)
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
                           ("quality=1.0 codes losslessly, in H.264 profile high-4:4:4 (High 4:4:4 "
                            "Predictive), which downstream does not accept; allow that profile "
@@ -773,6 +789,15 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
 
   vtc::Dictionary props = gstvtc::CompressionProperties(settings);
   props[vtc::key::kProfileLevel] = vtc::Value(ProfileLevelKey(profile, level));
+  if (IsInterlaced(info)) {
+    // Interleaved fields (or mixed frames, coded as MBAFF, which adapts per macroblock pair) are
+    // coded interlaced, never as progressive pictures; the field order comes from the caps.
+    props[vtc::key::kFieldCount] = vtc::Value(2);
+    props[vtc::key::kFieldDetail] =
+        vtc::Value(GST_VIDEO_INFO_FIELD_ORDER(info) == GST_VIDEO_FIELD_ORDER_BOTTOM_FIELD_FIRST
+                       ? vtc::key::kFieldDetailTemporalBottomFirst
+                       : vtc::key::kFieldDetailTemporalTopFirst);
+  }
   if (GST_VIDEO_INFO_FPS_N(info) > 0 && GST_VIDEO_INFO_FPS_D(info) > 0) {
     const double fps = double(GST_VIDEO_INFO_FPS_N(info)) / GST_VIDEO_INFO_FPS_D(info);
     if (fps <= 1000) props[vtc::key::kExpectedFrameRate] = vtc::Value(fps);
@@ -799,10 +824,11 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
   for (const auto& [key, value] : props) {
     st = session->SetProperty(key, value);
     if (st != vtc::Status::kNoErr) {
-      GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                        ("Invalid setting for %s: %s.", key.c_str(), value.ToString().c_str()),
-                        ("VTSessionSetProperty: %s: %s", vtc::StatusName(st),
-                         gst_vt_h264_enc_last_error(self).c_str()));
+      const std::string why = gst_vt_h264_enc_last_error(self);  // read once: it clears
+      GST_ELEMENT_ERROR(
+          self, LIBRARY, SETTINGS,
+          ("Invalid setting for %s: %s (%s).", key.c_str(), value.ToString().c_str(), why.c_str()),
+          ("VTSessionSetProperty: %s: %s", vtc::StatusName(st), why.c_str()));
       return FALSE;
     }
   }
@@ -811,12 +837,12 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     return FALSE;
   st = session->PrepareToEncodeFrames();
   if (st != vtc::Status::kNoErr) {
+    const std::string why = gst_vt_h264_enc_last_error(self);  // read once: it clears
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                      ("The encoder cannot take these settings (%s for %dx%d): check profile, "
-                       "level and bitrate against the picture size and rate.",
-                       ProfileLevelKey(profile, level).c_str(), width, height),
-                      ("PrepareToEncodeFrames: %s: %s", vtc::StatusName(st),
-                       gst_vt_h264_enc_last_error(self).c_str()));
+                      ("The encoder cannot take these settings (%s for %dx%d): %s. Check "
+                       "profile, level and bitrate against the picture size and rate.",
+                       ProfileLevelKey(profile, level).c_str(), width, height, why.c_str()),
+                      ("PrepareToEncodeFrames: %s: %s", vtc::StatusName(st), why.c_str()));
     return FALSE;
   }
   vtc::Value delay, reorder;
@@ -939,6 +965,17 @@ static gboolean gst_vt_h264_enc_set_format(GstVideoEncoder* enc, GstVideoCodecSt
   if (self->failed_caps && gst_caps_is_equal(state->caps, self->failed_caps)) {
     // Upstream resends sticky caps with every push: one error for them is enough.
     GST_DEBUG_OBJECT(self, "caps already refused: %" GST_PTR_FORMAT, state->caps);
+    return FALSE;
+  }
+  // Not in the template: caps without interlace-mode (progressive) must stay acceptable.
+  const GstVideoInterlaceMode mode = GST_VIDEO_INFO_INTERLACE_MODE(&state->info);
+  if (mode != GST_VIDEO_INTERLACE_MODE_PROGRESSIVE && !IsInterlaced(&state->info)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("interlace-mode %s (fields in separate buffers) is not supported; give "
+                       "interleaved frames (interlace-mode interleaved or mixed).",
+                       gst_video_interlace_mode_to_string(mode)),
+                      ("caps %" GST_PTR_FORMAT, state->caps));
+    gst_caps_replace(&self->failed_caps, state->caps);
     return FALSE;
   }
   if (self->input_state) gst_video_codec_state_unref(self->input_state);

@@ -54,6 +54,10 @@ const std::vector<std::string> kTransferFunctions = {
 const std::vector<std::string> kYCbCrMatrices = {"ITU_R_709_2", "ITU_R_601_4", "SMPTE_240M_1995",
                                                  "ITU_R_2020"};
 
+const std::vector<std::string> kFieldDetails = {
+    key::kFieldDetailTemporalTopFirst, key::kFieldDetailTemporalBottomFirst,
+    key::kFieldDetailSpatialFirstLineEarly, key::kFieldDetailSpatialFirstLineLate};
+
 std::vector<PropertyDescriptor> BuildDescriptors() {
   std::vector<PropertyDescriptor> d;
   auto add = [&d](PropertyDescriptor p) { d.push_back(std::move(p)); };
@@ -126,6 +130,12 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Written to the VUI and the format description."});
   add({key::kPixelAspectRatio, Kind::kAspectRatio, Value(), 0, 0, {}, false, false,
        "{HorizontalSpacing, VerticalSpacing} (1..65535): the VUI sample aspect ratio."});
+  add({key::kFieldCount, Kind::kInt, Value(1), 1, 2, {}, false, false,
+       "1 progressive, 2 interlaced (x264 interlaced: MBAFF, fields in the SPS and format "
+       "description). Interlaced needs Main or High and a height divisible by 4."});
+  add({key::kFieldDetail, Kind::kEnum, Value(), 0, 0, kFieldDetails, false, false,
+       "Field order with FieldCount 2: TemporalTopFirst or SpatialFirstLineEarly (the default) "
+       "code top field first (x264 tff), TemporalBottomFirst or SpatialFirstLineLate bottom first."});
   add({key::kSourceFrameCount, Kind::kInt, Value(0), 0, kIntMax, {}, false, false,
        "Hint: frames that will be encoded (0 = unknown)."});
   add({key::kExpectedDuration, Kind::kDouble, Value(0.0), 0, 1e12, {}, false, false,
@@ -320,6 +330,11 @@ Status CheckPropertyCombination(const Dictionary& values, std::string* why) {
     *why = "CABAC entropy coding is not allowed in the Baseline profiles";
     return Status::kParameterErr;
   }
+  if (get_int(key::kFieldCount, 1) == 2 &&
+      (profile.find("Baseline") != std::string::npos || profile == "ConstrainedHigh")) {
+    *why = "interlaced coding (FieldCount 2) needs the Main or High profile, not " + profile;
+    return Status::kParameterErr;
+  }
   const std::int64_t delay = get_int(key::kMaxFrameDelayCount, -1);
   const std::int64_t lookahead = get_int(key::kSuggestedLookAheadFrameCount, -1);
   if (delay >= 0 && lookahead > delay) {
@@ -395,6 +410,8 @@ EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_cont
     c.par_h = int(h);
     c.par_v = int(w);
   }
+  c.field_count = int(i64(key::kFieldCount, 1));
+  c.field_detail = str(key::kFieldDetail);
   c.source_frame_count = i64(key::kSourceFrameCount, 0);
   c.expected_duration = dbl(key::kExpectedDuration, 0);
   c.calculate_mse = boolean(key::kCalculateMeanSquaredError, false);

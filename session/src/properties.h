@@ -75,6 +75,8 @@ struct EncoderConfig {
   int max_slice_bytes = 0;
   std::string color_primaries, transfer_function, ycbcr_matrix;
   int par_h = 0, par_v = 0;
+  int field_count = 1;       // 2: interlaced
+  std::string field_detail;  // FieldDetail; "" = top field first
   std::int64_t source_frame_count = 0;
   double expected_duration = 0;
   bool calculate_mse = false;

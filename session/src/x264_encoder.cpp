@@ -237,6 +237,12 @@ class X264Encoder final : public VideoEncoder {
       logger_->Logf(LogLevel::kWarning,
                     "Quality 1.0 (lossless) needs the High profiles; %s gets crf %.1f instead",
                     c.profile.c_str(), QualityToCrf(0.99));
+    if (c.field_count == 2 && ((s.height + 1) & ~1) % 4 != 0) {
+      // x264 codes 4:2:0 field pairs in units of 4 rows.
+      *why = "interlaced coding (FieldCount 2) needs a height divisible by 4; got " +
+             std::to_string(s.height);
+      return Status::kParameterErr;
+    }
     const std::int64_t bitrate = std::max(c.average_bit_rate, c.constant_bit_rate);
     return CheckLevelFits(c.profile, c.level_idc, (s.width + 1) & ~1, (s.height + 1) & ~1, s.fps,
                           bitrate, why);
@@ -437,6 +443,11 @@ class X264Encoder final : public VideoEncoder {
     p->i_bitdepth = 8;
     p->i_width = (s.width + 1) & ~1;
     p->i_height = (s.height + 1) & ~1;
+    if (c.field_count == 2) {
+      p->b_interlaced = 1;
+      p->b_tff = c.field_detail != key::kFieldDetailTemporalBottomFirst &&
+                 c.field_detail != key::kFieldDetailSpatialFirstLineLate;
+    }
     p->b_annexb = 0;          // 4-byte lengths: AVCC
     p->b_repeat_headers = 0;  // SPS/PPS only in the format description
     p->b_aud = 0;
@@ -612,6 +623,10 @@ class X264Encoder final : public VideoEncoder {
       ext[key::kPixelAspectRatio] = Value(Dictionary{{key::kHorizontalSpacing, Value(c.par_h)},
                                                      {key::kVerticalSpacing, Value(c.par_v)}});
     ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
+    ext[key::kFieldCount] = Value(c.field_count);
+    if (c.field_count == 2)
+      ext[key::kFieldDetail] = Value(c.field_detail.empty() ? key::kFieldDetailTemporalTopFirst
+                                                            : c.field_detail.c_str());
     return FormatDescription::CreateH264(sps, pps, (s.width + 1) & ~1, (s.height + 1) & ~1, s.width,
                                          s.height, std::move(ext), out);
   }

@@ -7,6 +7,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,88 @@ GST_START_TEST(test_lossless_refused_downstream_says_why) {
 }
 GST_END_TEST;
 
+// --- interlaced ----------------------------------------------------------------------------------
+
+namespace {
+
+struct FieldCounts {
+  std::atomic<int> frames{0}, interlaced{0}, tff{0};
+};
+
+GstPadProbeReturn CountFields(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* counts = static_cast<FieldCounts*>(data);
+  GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+  counts->frames++;
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_VIDEO_BUFFER_FLAG_INTERLACED)) counts->interlaced++;
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_VIDEO_BUFFER_FLAG_TFF)) counts->tff++;
+  return GST_PAD_PROBE_OK;
+}
+
+// Encodes `raw` (a launch fragment ending in raw video caps), decodes it with avdec_h264 and
+// counts the decoded pictures and their field flags.
+void EncodeDecodeFields(const std::string& raw, const char* props, FieldCounts* counts) {
+  const std::string launch =
+      raw + " ! vth264enc name=enc " + props + " ! h264parse ! avdec_h264 ! fakesink name=out";
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
+  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s", launch.c_str());
+  GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  GstPad* pad = gst_element_get_static_pad(out, "sink");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, CountFields, counts, nullptr);
+  gst_object_unref(pad);
+  gst_object_unref(out);
+  auto errors = vtt::PlayToEnd(pipeline);
+  gst_object_unref(pipeline);
+  fail_unless(errors.empty(), "%s: error '%s'", launch.c_str(),
+              errors.empty() ? "" : errors[0].message.c_str());
+}
+
+const char* kRaw =
+    "videotestsrc num-buffers=30 pattern=ball ! "
+    "video/x-raw,format=I420,width=320,height=240,framerate=50/1 ! interlace field-pattern=1:1 ";
+
+}  // namespace
+
+GST_START_TEST(test_interlaced_coded_as_interlaced) {
+  // Interleaved fields are coded as interlaced H.264 (never as progressive pictures), in the field
+  // order the caps give: the decoder's pictures say so.
+  for (bool top_first : {true, false}) {
+    FieldCounts counts;
+    EncodeDecodeFields(
+        std::string(kRaw) + (top_first ? "top-field-first=true" : "top-field-first=false"), "",
+        &counts);
+    fail_unless_equals_int(counts.frames.load(), 15);  // two fields per frame
+    fail_unless_equals_int(counts.interlaced.load(), 15);
+    fail_unless_equals_int(counts.tff.load(), top_first ? 15 : 0);
+  }
+  // Progressive input stays progressive.
+  FieldCounts counts;
+  EncodeDecodeFields(
+      "videotestsrc num-buffers=10 ! video/x-raw,format=I420,width=320,height=240,framerate=25/1",
+      "", &counts);
+  fail_unless_equals_int(counts.frames.load(), 10);
+  fail_unless_equals_int(counts.interlaced.load(), 0);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_interlaced_refused_downstream_says_why) {
+  // Interlaced coding exists in Main and High only: Baseline downstream gets an error that says
+  // what to do, and so does a height x264 cannot code as field pairs.
+  auto errors = Run(std::string(kRaw) +
+                    " ! vth264enc name=enc ! video/x-h264,profile=baseline ! "
+                    "fakesink");
+  fail_unless(!errors.empty(), "no error");
+  fail_unless(Contains(errors[0].message, "nterlaced") && Contains(errors[0].message, "main"),
+              "first error: '%s'", errors[0].message.c_str());
+  errors = Run(
+      "videotestsrc num-buffers=10 ! video/x-raw,format=I420,width=320,height=242,framerate=50/1 ! "
+      "interlace field-pattern=1:1 ! vth264enc name=enc ! fakesink");
+  fail_unless(!errors.empty(), "no error");
+  fail_unless(Contains(errors[0].message, "divisible by 4"), "first error: '%s'",
+              errors[0].message.c_str());
+}
+GST_END_TEST;
+
 // --- suite ---------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
@@ -86,6 +169,8 @@ int main(int argc, char** argv) {
                        {
                            VTT_CASE(test_lossless_profile_negotiated),
                            VTT_CASE(test_lossless_refused_downstream_says_why),
+                           VTT_CASE(test_interlaced_coded_as_interlaced),
+                           VTT_CASE(test_interlaced_refused_downstream_says_why),
                        },
                        argc, argv);
 }

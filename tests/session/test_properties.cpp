@@ -60,6 +60,8 @@ std::vector<Case> Cases() {
        Value(Dictionary{{k::kHorizontalSpacing, Value(4)}, {k::kVerticalSpacing, Value(3)}}),
        Value(1.333),
        Value(Dictionary{{k::kHorizontalSpacing, Value(0)}, {k::kVerticalSpacing, Value(3)}})},
+      {k::kFieldCount, Value(2), Value("2"), Value(3)},
+      {k::kFieldDetail, Value("TemporalBottomFirst"), Value(1), Value("TopFirst")},
       {k::kSourceFrameCount, Value(300), Value("300"), Value(-1)},
       {k::kExpectedDuration, Value(10.0), Value(true), Value(-10.0)},
       {k::kCalculateMeanSquaredError, Value(true), Value("yes"), Value()},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The SPS's VUI timing says the stream's nominal frame rate (h264_sps.h): what ffprobe reports and
-// what ffmpeg's constant-frame-rate output keeps depend on it.
+// What the SPS says about time and fields: the stream's nominal frame rate (h264_sps.h; what
+// ffprobe reports and what ffmpeg's constant-frame-rate output keeps depend on it), and
+// interlaced coding (FieldCount, FieldDetail).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -165,6 +166,69 @@ TEST(SpsTiming, ConstantBitRateKeepsX264sTimingAtTheExactRate) {
   ASSERT_TRUE(t.present);
   EXPECT_EQ(t.num_units_in_tick, 1001u);
   EXPECT_EQ(t.time_scale, 60000u);
+}
+
+}  // namespace
+
+namespace {
+
+std::string ProbeFieldOrder(const std::vector<std::uint8_t>& annexb) {
+  vtctest::TempDir dir;
+  const std::string in = dir.File("in.h264"), out = dir.File("out.txt");
+  {
+    std::ofstream f(in, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(annexb.data()), std::streamsize(annexb.size()));
+  }
+  const std::string probe = vtctest::FfprobePath() +
+                            " -v error -show_entries stream=field_order -of csv=p=0 " + in + " > " +
+                            out;
+  if (std::system(probe.c_str()) != 0) return "ffprobe failed";
+  std::string order;
+  std::ifstream r(out);
+  std::getline(r, order);
+  return order;
+}
+
+// FieldCount 2 codes interlaced (MBAFF) with the field order of FieldDetail; the format
+// description says so too.
+TEST(Fields, FieldCountTwoCodesInterlaced) {
+  struct {
+    const char* detail;
+    const char* order;
+  } cases[] = {{nullptr, "tt"}, {"TemporalBottomFirst", "bb"}, {"SpatialFirstLineEarly", "tt"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.detail ? c.detail : "(default)");
+    vtc::Dictionary props{{vtc::key::kFieldCount, Value(2)},
+                          {vtc::key::kExpectedFrameRate, Value(25)}};
+    if (c.detail) props[vtc::key::kFieldDetail] = Value(c.detail);
+    std::vector<vtc::SampleBufferRef> samples;
+    auto fd = EncodeClip(props, 12, 25, &samples);
+    ASSERT_TRUE(fd);
+    EXPECT_EQ(fd->extensions().at(vtc::key::kFieldCount), Value(2));
+    if (vtctest::FfmpegAvailable()) EXPECT_EQ(ProbeFieldOrder(vtctest::ToAnnexB(samples)), c.order);
+  }
+  std::vector<vtc::SampleBufferRef> samples;
+  auto fd = EncodeClip({}, 4, 25, &samples);
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(fd->extensions().at(vtc::key::kFieldCount), Value(1));
+  if (vtctest::FfmpegAvailable())
+    EXPECT_EQ(ProbeFieldOrder(vtctest::ToAnnexB(samples)), "progressive");
+}
+
+TEST(Fields, InterlacedNeedsMainOrHighAndAHeightDivisibleByFour) {
+  Collector c;
+  auto s = vtctest::MakeSession(160, 96, kNV12, &c);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->SetProperty(vtc::key::kProfileLevel, Value("H264_Baseline_AutoLevel")),
+            Status::kNoErr);
+  EXPECT_EQ(s->SetProperty(vtc::key::kFieldCount, Value(2)), Status::kParameterErr);
+  Collector c2;
+  auto odd = vtctest::MakeSession(160, 90, kNV12, &c2, {{vtc::key::kFieldCount, Value(2)}});
+  ASSERT_TRUE(odd);
+  auto buf = vtctest::MakePoolBuffer(*odd, vtctest::MakeMovingPicture(160, 90, 0));
+  EXPECT_EQ(odd->EncodeFrame(buf, vtctest::FramePts(0), vtctest::FrameDuration(), nullptr, nullptr,
+                             nullptr),
+            Status::kParameterErr);
 }
 
 }  // namespace

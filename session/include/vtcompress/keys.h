@@ -83,6 +83,15 @@ inline constexpr const char kColorPrimaries[] = "ColorPrimaries";
 inline constexpr const char kTransferFunction[] = "TransferFunction";
 inline constexpr const char kYCbCrMatrix[] = "YCbCrMatrix";
 inline constexpr const char kPixelAspectRatio[] = "PixelAspectRatio";
+// FieldCount 1 (progressive, the default) or 2 (interlaced: x264 codes MBAFF field pairs), and
+// FieldDetail, the field order (kCMFormatDescriptionFieldDetail_*). Also format description
+// extension keys, with the same names.
+inline constexpr const char kFieldCount[] = "FieldCount";
+inline constexpr const char kFieldDetail[] = "FieldDetail";
+inline constexpr const char kFieldDetailTemporalTopFirst[] = "TemporalTopFirst";
+inline constexpr const char kFieldDetailTemporalBottomFirst[] = "TemporalBottomFirst";
+inline constexpr const char kFieldDetailSpatialFirstLineEarly[] = "SpatialFirstLineEarly";
+inline constexpr const char kFieldDetailSpatialFirstLineLate[] = "SpatialFirstLineLate";
 inline constexpr const char kSourceFrameCount[] = "SourceFrameCount";
 inline constexpr const char kExpectedDuration[] = "ExpectedDuration";
 inline constexpr const char kCalculateMeanSquaredError[] = "CalculateMeanSquaredError";
