@@ -544,6 +544,16 @@ class X264Encoder final : public VideoEncoder {
         return Status::kParameterErr;
       }
     }
+    // Under a limit that is close to the bit rate, the VBV leaves room for the B-frames
+    // (VbvForLimits), whose number the options, the delay budget and the profile may have changed
+    // since: set the rate fields again for the final number (x264 drops B-frames from all-intra
+    // streams itself), as every reconfiguration will, unless the options set them.
+    if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.x264_options)) {
+      if (p->i_keyint_max == 1) p->i_bframe = 0;
+      ApplyRateControl(c, fps, mode, p);
+      if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
+        p->rc.i_lookahead = LimitsLookahead(fps, *p);
+    }
     return Status::kNoErr;
   }
 

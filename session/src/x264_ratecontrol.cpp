@@ -17,21 +17,40 @@ constexpr double kDataRateMargin = 0.9;  // keep VBV's bound at 90% of each limi
 // The buffer is a quarter of the tightest limit, which x264 needs to absorb I-frames (the best
 // quality for one 1 s limit in the notes' measurements); maxrate is the most every pair allows
 // with it, so a long window beside a short one costs the average rate nothing.
-void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps, double* maxrate,
-                  double* buffer) {
+// With an AverageBitRate target (kbit/s, 0 = none) that this leaves out of reach (maxrate under
+// it), maxrate is raised to kCloseLimitsHeadroom x the target, from the margin first, down to
+// kCloseLimitsMargin, then from the buffer, down to kCloseLimitsBufferFrames (or bframes + 2)
+// frames of maxrate; where even that is not enough (under about 1.25x over 1 s), maxrate is
+// what those leave.
+void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps,
+                  double target_kbps, int bframes, double* maxrate, double* buffer) {
+  const double fps1 = std::max(fps, 1.0);
+  double margin = kDataRateMargin;
   double tightest = 1e12;
   for (const auto& [bytes, seconds] : limits)
-    tightest = std::min(tightest, bytes * 8 / 1000 * kDataRateMargin);
+    tightest = std::min(tightest, bytes * 8 / 1000 * margin);
   double buf = 0.25 * tightest;
   double mr = 1e12;
   for (const auto& [bytes, seconds] : limits)
-    mr = std::min(mr, (bytes * 8 / 1000 * kDataRateMargin - buf) / seconds);
+    mr = std::min(mr, (bytes * 8 / 1000 * margin - buf) / seconds);
+  if (target_kbps > 0 && mr < target_kbps) {
+    const double floor_s = std::max(kCloseLimitsBufferFrames, bframes + 2) / fps1;
+    double close_mr = kCloseLimitsHeadroom * target_kbps;
+    for (const auto& [bytes, seconds] : limits)
+      close_mr = std::min(close_mr, bytes * 8 / 1000 * kCloseLimitsMargin / (seconds + floor_s));
+    if (close_mr > mr) {  // never less than without the target (at a very low frame rate)
+      margin = kCloseLimitsMargin;
+      mr = close_mr;
+      for (const auto& [bytes, seconds] : limits)
+        buf = std::min(buf, bytes * 8 / 1000 * margin - mr * seconds);
+    }
+  }
   // x264 raises the buffer to at least one frame's worth: make room for that within the limits.
-  const double frame = mr / std::max(fps, 1.0);
+  const double frame = mr / fps1;
   if (buf < frame) {
     buf = frame;
     for (const auto& [bytes, seconds] : limits)
-      mr = std::min(mr, (bytes * 8 / 1000 * kDataRateMargin - buf) / seconds);
+      mr = std::min(mr, (bytes * 8 / 1000 * margin - buf) / seconds);
   }
   *maxrate = std::max(mr, 1.0);
   *buffer = buf;
@@ -65,8 +84,10 @@ bool IsLossless(const EncoderConfig& c) {
 AbrMode ChooseAbrMode(const EncoderConfig& c, double fps, bool multipass) {
   if (c.average_bit_rate <= 0 || c.constant_bit_rate > 0 || c.data_rate_limits.empty() || multipass)
     return AbrMode::kCbrLike;
+  // The B-frames only set how far the buffer may shrink for the target: either way maxrate stays
+  // under kCloseLimitsHeadroom x the target where it was under the target.
   double maxrate = 0, buffer = 0;
-  VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  VbvForLimits(c.data_rate_limits, fps, c.average_bit_rate / 1000.0, 0, &maxrate, &buffer);
   const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
   return maxrate < kTightLimits * kbps ? AbrMode::kCrfUnderLimits : AbrMode::kCbrLike;
 }
@@ -97,7 +118,9 @@ void ApplyRateControl(const EncoderConfig& c, double fps, AbrMode mode, x264_par
     return;
   }
   double maxrate = 0, buffer = 0;
-  if (!c.data_rate_limits.empty()) VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+  if (!c.data_rate_limits.empty())
+    VbvForLimits(c.data_rate_limits, fps, c.average_bit_rate / 1000.0, p->i_bframe, &maxrate,
+                 &buffer);
   if (c.average_bit_rate > 0 && mode == AbrMode::kCrfUnderLimits) {
     const double kbps = std::max<double>(1, c.average_bit_rate / 1000.0);
     p->rc.i_rc_method = X264_RC_CRF;
@@ -150,7 +173,8 @@ void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param
   int ask = std::max(1, int(std::lround(ask_kbps)));
   if (!c.data_rate_limits.empty()) {
     double maxrate = 0, buffer = 0;
-    VbvForLimits(c.data_rate_limits, fps, &maxrate, &buffer);
+    VbvForLimits(c.data_rate_limits, fps, c.average_bit_rate / 1000.0, p->i_bframe, &maxrate,
+                 &buffer);
     ask = std::min(ask, std::max(1, int(maxrate)));
   }
   if (const double level_max = LevelMaxBitRate(c.profile, c.level_idc); level_max > 0)

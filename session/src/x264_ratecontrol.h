@@ -45,6 +45,23 @@ enum class AbrMode {
 // A limit is "close" when the VBV maxrate it allows is under this many times the bitrate (at
 // 1 s: a limit under about 1.85x the bitrate). From 2x on, the CBR-like mode holds the target.
 constexpr double kTightLimits = 1.25;
+// DataRateLimits that leave AverageBitRate out of reach with the usual VBV (its maxrate under the
+// target: for one 1 s pair, a limit under about 1.48x the bit rate) get a VBV shared out for the
+// target instead: maxrate is raised to kCloseLimitsHeadroom x the target, taken from the margin
+// (down to kCloseLimitsMargin) and then from the buffer (down to kCloseLimitsBufferFrames), as far
+// as the limits allow. The bound buffer + maxrate x S stays within each limit.
+// The headroom lets the crf steering reach the target where the content is easy. More overshoots
+// where it is not: with 1.05 the steering could not bring x264 down from the VBV's rate in time on
+// a 10 s 720p clip (+4% to +5%; with 1.02: -0% to +2%).
+constexpr double kCloseLimitsHeadroom = 1.02;
+// The least share of each limit the bound may reach there (0.9 otherwise); the rest is left for
+// x264's misses, which were up to 1.4% of the limit on hard content (x264-notes.md, section 3).
+constexpr double kCloseLimitsMargin = 0.97;
+// The smallest buffer there, in frames of maxrate, or 2 more than the B-frames if that is more:
+// with less, x264 wastes much of maxrate (320x240 natural clip, 1.1x over 1 s, where the limit
+// binds: medium's 3 B-frames lost 7% of it with a 4-frame buffer and 1% with 5; without B-frames,
+// 8% with 2 frames and 1% with 3).
+constexpr int kCloseLimitsBufferFrames = 3;
 // The crf for an ask equal to the target: low, so that the VBV, not the crf, sets the rate where
 // the limit binds; the steering raises it where content is easy.
 constexpr double kLimitsCrf = 18.0;

@@ -145,13 +145,20 @@ TEST(DataRateLimits, ChangedMidStreamHoldsFromOneSecondLater) {
   EXPECT_GT(vtctest::MaxWindowBytes(r, 1.0), 15000u) << "the first limit should allow more";
 }
 
-// A bitrate with a limit on its peaks over 1 s: the limit holds and the average reaches its
-// target. At 1.5x (WebRTC's VideoToolbox encoder sets DataRateLimits so) the limit leaves a VBV
+// A bitrate with a limit on its peaks: the limit holds and the average reaches its target.
+// At 1.5x over 1 s (WebRTC's VideoToolbox encoder sets DataRateLimits so) the limit leaves a VBV
 // maxrate of about the bitrate; x264's CBR-like ABR landed 20% under target there (239 of 300 on
-// the natural clip), which is why the session runs CRF under that VBV instead (AbrMode).
+// the natural clip), which is why the session runs CRF under that VBV instead (AbrMode). Under
+// about 1.48x the usual VBV's maxrate is under the target itself (1.25x: 16-17% under, issue
+// 13), and the VBV is shared out for the target instead (kCloseLimitsHeadroom). Over 0.5 s,
+// 1.25x leaves too little buffer for x264's B-frames (10-11% under with them, docs/properties.md):
+// without them it is on target. Not here: the test pattern at 1.25x lands 6% under (its first
+// 2 s, which crf 18 codes at 175-250 kbit/s, are not made up under a maxrate of 306).
 struct LimitCase {
   const char* content;
-  double peak;  // limit over 1 s, x the bitrate
+  double peak;          // the limit over `seconds`, x the bitrate
+  double seconds = 1;   // the limit's window
+  bool reorder = true;  // AllowFrameReordering
 };
 
 class AverageBitRateUnderALimit : public ::testing::TestWithParam<LimitCase> {};
@@ -159,24 +166,51 @@ class AverageBitRateUnderALimit : public ::testing::TestWithParam<LimitCase> {};
 TEST_P(AverageBitRateUnderALimit, LimitHoldsAndTargetReached) {
   const LimitCase& c = GetParam();
   constexpr int kBps = 300000;
-  const int limit_bytes = int(kBps * c.peak / 8);
+  const int limit_bytes = int(kBps * c.peak * c.seconds / 8);
   auto picture = std::string(c.content) == "natural" ? Natural() : Pattern();
-  EncodedRun r = EncodeRun(kW, kH,
-                           {{k::kAverageBitRate, Value(kBps)},
-                            {k::kDataRateLimits, Value(Array{Value(limit_bytes), Value(1)})}},
-                           kFrames, picture, ConstantRate(30));
+  EncodedRun r =
+      EncodeRun(kW, kH,
+                {{k::kAverageBitRate, Value(kBps)},
+                 {k::kDataRateLimits, Value(Array{Value(limit_bytes), Value(c.seconds)})},
+                 {k::kAllowFrameReordering, Value(c.reorder)}},
+                kFrames, picture, ConstantRate(30));
   ASSERT_EQ(int(r.frames.size()), kFrames) << Describe(r);
-  EXPECT_LE(vtctest::MaxWindowBytes(r, 1.0), std::size_t(limit_bytes)) << Describe(r);
+  EXPECT_LE(vtctest::MaxWindowBytes(r, c.seconds), std::size_t(limit_bytes)) << Describe(r);
   EXPECT_NEAR(r.kbps(), kBps / 1000.0, 0.05 * kBps / 1000.0) << Describe(r);
 }
 
 INSTANTIATE_TEST_SUITE_P(Content, AverageBitRateUnderALimit,
-                         ::testing::Values(LimitCase{"natural", 1.5}, LimitCase{"pattern", 1.5},
+                         ::testing::Values(LimitCase{"natural", 1.25}, LimitCase{"natural", 1.3},
+                                           LimitCase{"natural", 1.25, 2.0},
+                                           LimitCase{"natural", 1.25, 0.5, false},
+                                           LimitCase{"natural", 1.5}, LimitCase{"pattern", 1.5},
                                            LimitCase{"natural", 1.8}, LimitCase{"natural", 2.0}),
                          [](const auto& info) {
-                           return std::string(info.param.content) + "_" +
-                                  std::to_string(int(info.param.peak * 10)) + "tenths";
+                           const LimitCase& c = info.param;
+                           return std::string(c.content) + "_" +
+                                  std::to_string(int(std::lround(c.peak * 100))) + "pct_" +
+                                  std::to_string(int(std::lround(c.seconds * 1000))) + "ms" +
+                                  (c.reorder ? "" : "_no_reordering");
                          });
+
+// Limits too tight for the target (1.1x and 1.0x over 1 s): the limit still holds, and the
+// average gets what the VBV allows under it: 9-10% under at 1.1x, 17-18% at 1.0x on the natural
+// clip (docs/properties.md). The usual VBV left 27% and 33%.
+TEST(DataRateLimits, TightLimitHoldsAndTheAverageGetsWhatItAllows) {
+  for (auto [peak, least] : {std::pair{1.1, 0.85}, std::pair{1.0, 0.75}}) {
+    constexpr int kBps = 300000;
+    const int limit_bytes = int(kBps * peak / 8);
+    EncodedRun r = EncodeRun(kW, kH,
+                             {{k::kAverageBitRate, Value(kBps)},
+                              {k::kDataRateLimits, Value(Array{Value(limit_bytes), Value(1)})}},
+                             kFrames, Natural(), ConstantRate(30));
+    ASSERT_EQ(int(r.frames.size()), kFrames) << Describe(r);
+    EXPECT_LE(vtctest::MaxWindowBytes(r, 1.0), std::size_t(limit_bytes))
+        << peak << "x; " << Describe(r);
+    EXPECT_GE(r.kbps(), least * kBps / 1000.0) << peak << "x; " << Describe(r);
+    EXPECT_LE(r.kbps(), kBps / 1000.0) << peak << "x; " << Describe(r);
+  }
+}
 
 // A drain mid-stream (CompleteFrames, then more frames) opens a new x264 instance: the limit
 // still holds on every window, including those across the drain. Under the close limit the

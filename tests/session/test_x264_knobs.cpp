@@ -277,6 +277,33 @@ TEST(X264Knobs, CloseLimitsRunCrfUnlessOptionsSetTheRate) {
   EXPECT_EQ(Open(speed).settings.at("rc"), "crf") << "options that leave the rate alone";
 }
 
+// Under a limit that leaves the target out of reach with the usual VBV (1.1x over 1 s here), the
+// buffer is at least 2 frames more than the B-frames x264 opens with, whether their number comes
+// from the preset, the keys, the options or the delay budget: every reconfiguration computes the
+// VBV from the B-frames x264 runs with, and the crf steering runs only while the two agree.
+TEST(X264Knobs, TightLimitsVbvFollowsTheBframesX264OpensWith) {
+  const vtc::Dictionary tight{{k::kAverageBitRate, Value(300000)},
+                              {k::kDataRateLimits, Value(vtc::Array{Value(41250), Value(1)})}};
+  const Opened medium = Open(tight);
+  EXPECT_EQ(medium.settings.at("rc"), "crf");
+  EXPECT_EQ(medium.settings.at("bframes"), "3");
+  EXPECT_EQ(medium.settings.at("vbv_maxrate"), "274");  // 0.97 x 330 kbit / (1 s + 5 frames)
+  EXPECT_EQ(medium.settings.at("vbv_bufsize"), "45");
+  vtc::Dictionary keys = tight;
+  keys[k::kAllowFrameReordering] = Value(false);
+  vtc::Dictionary options = tight;
+  options[k::kX264Options] = Value("bframes=0");
+  vtc::Dictionary budget = tight;
+  budget[k::kMaxFrameDelayCount] = Value(4);  // room for 1 B-frame
+  for (const vtc::Dictionary& props : {keys, options, budget}) {
+    const Opened o = Open(props);
+    EXPECT_EQ(o.settings.at("rc"), "crf");
+    EXPECT_LE(std::stoi(o.settings.at("bframes")), 1);
+    EXPECT_EQ(o.settings.at("vbv_maxrate"), "290");  // 0.97 x 330 kbit / (1 s + 3 frames)
+    EXPECT_EQ(o.settings.at("vbv_bufsize"), "29");
+  }
+}
+
 TEST(X264Knobs, MaxFrameDelayCountHoldsWhateverTheOptionsSay) {
   for (int budget : {0, 3}) {
     SCOPED_TRACE(budget);
