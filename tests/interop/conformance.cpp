@@ -325,6 +325,7 @@ struct EncodeState {
   GstElement* enc = nullptr;
   GstElement* cf = nullptr;
   GstClockTime frame_duration = 0;
+  int rate_n = 0, rate_d = 1;  // the input's frame rate
   int late_dts = -1;  // --late-dts: this buffer reaches the muxer with DTS one frame after PTS
   int frames_in = 0;  // buffers that reached the encoder's sink pad
   std::vector<int> caps_at;     // frames_in when each CAPS event reached the encoder
@@ -371,8 +372,12 @@ GstPadProbeReturn EncoderSinkProbe(GstPad* pad, GstPadProbeInfo* info, gpointer 
         break;
       case Act::kShiftPts:
         if (n >= a.frame) {
+          // Frame n takes the PTS frame n - shift had (videotestsrc: n x duration, rounded
+          // down; not n x the rounded duration, which would put it a few ns later).
           GstBuffer* buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
-          GstClockTime back = std::stoi(a.value) * st->frame_duration;
+          const int shift = std::stoi(a.value);
+          GstClockTime back = gst_util_uint64_scale(n, GST_SECOND * st->rate_d, st->rate_n) -
+                              gst_util_uint64_scale(n - shift, GST_SECOND * st->rate_d, st->rate_n);
           GST_BUFFER_PTS(buf) -= std::min(back, GST_BUFFER_PTS(buf));
           info->data = buf;
           if (n == a.frame) st->actions_at[i] = n;
@@ -543,9 +548,8 @@ EncodeResult Encode(const Codec& codec, const Mode& mode, const Sink& sink, cons
   st.actions_at.assign(mode.actions.size(), -1);
   gst_segment_init(&st.segment, GST_FORMAT_TIME);
   gst_segment_init(&st.mux_segment, GST_FORMAT_TIME);
-  int rn = 0, rd = 1;
-  ParseFraction(mode.rate, &rn, &rd);
-  st.frame_duration = gst_util_uint64_scale(GST_SECOND, rd, rn);
+  ParseFraction(mode.rate, &st.rate_n, &st.rate_d);
+  st.frame_duration = gst_util_uint64_scale(GST_SECOND, st.rate_d, st.rate_n);
   st.enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
   st.cf = gst_bin_get_by_name(GST_BIN(pipeline), "cf");
   GstElement* mux = gst_bin_get_by_name(GST_BIN(pipeline), "mux");
