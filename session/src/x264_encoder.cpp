@@ -645,11 +645,13 @@ class X264Encoder final : public VideoEncoder {
   // fixed_frame_rate_flag set (the element sets it only for caps with a fixed rate); without it
   // the rate is variable or unknown and the SPS carries no timing. x264's own timing (its
   // timebase, here the timestamps' timescale) stays only where its SEI depends on it: NAL HRD
-  // (ConstantBitRate, where x264 times by the frame rate) and pic_struct.
+  // (ConstantBitRate, where x264 times by the frame rate).
   Status SetNominalTiming(x264_t* h, const EncoderConfig& c, Data* sps, std::string* why) const {
     x264_param_t p;
     x264_encoder_parameters(h, &p);
-    if (p.i_nal_hrd != X264_NAL_HRD_NONE || p.b_pic_struct) return Status::kNoErr;
+    // pic_struct alone (x264 turns it on for interlaced coding) counts fields, not time: one
+    // field a tick, which the nominal timing below keeps.
+    if (p.i_nal_hrd != X264_NAL_HRD_NONE) return Status::kNoErr;
     VuiTiming timing;
     std::uint32_t num = 0, den = 0;
     if (c.expected_frame_rate > 0 && FrameRateFraction(c.expected_frame_rate, &num, &den))

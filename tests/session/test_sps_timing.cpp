@@ -205,6 +205,11 @@ TEST(Fields, FieldCountTwoCodesInterlaced) {
     auto fd = EncodeClip(props, 12, 25, &samples);
     ASSERT_TRUE(fd);
     EXPECT_EQ(fd->extensions().at(vtc::key::kFieldCount), Value(2));
+    // x264 writes pic_struct for interlaced coding; the timing is still the nominal rate.
+    const vtc::VuiTiming t = TimingOf(fd);
+    EXPECT_TRUE(t.present);
+    EXPECT_EQ(t.time_scale, 50u);
+    EXPECT_EQ(t.num_units_in_tick, 1u);
     if (vtctest::FfmpegAvailable()) EXPECT_EQ(ProbeFieldOrder(vtctest::ToAnnexB(samples)), c.order);
   }
   std::vector<vtc::SampleBufferRef> samples;
