@@ -517,7 +517,7 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
                                   : 0;
     const GstClockTime quarter =
         GST_CLOCK_TIME_IS_VALID(ctx->frame_duration) ? ctx->frame_duration / 4 : GST_MSECOND;
-    gdts = self->last_dts + MAX(GstClockTime(1), MIN(quarter, room / 2));
+    gdts = self->last_dts + MIN(quarter, room / 2);  // equal only if the PTS leaves no room
   }
   if (GST_CLOCK_TIME_IS_VALID(frame->pts) && gdts > frame->pts) gdts = frame->pts;
   frame->dts = self->last_dts = gdts;

@@ -819,8 +819,10 @@ class SessionImpl {
       logger_.Logf(LogLevel::kInfo, "configuration needs a new x264 instance (drain + IDR)");
       Drain();
       encoder_->Close();
-      if (Invalid()) {  // a callback of the drain invalidated the session
-        Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+      if (Invalid()) {
+        // A callback of the drain invalidated the session: the worker's exit answers this frame
+        // as dropped with the others, in submission order.
+        in_encoder_.emplace(f.seq, std::move(f));
         return;
       }
     }
@@ -917,6 +919,9 @@ class SessionImpl {
 
   void Emit(std::vector<EncodedFrame>& out) {
     for (EncodedFrame& e : out) {
+      // Invalidated by an earlier callback of this batch: the rest stay in in_encoder_, which the
+      // worker's exit answers as dropped, in submission order.
+      if (Invalid()) break;
       auto it = in_encoder_.find(e.id);
       if (it == in_encoder_.end()) {
         logger_.Logf(LogLevel::kError, "x264 returned an unknown frame %" PRIu64, e.id);
@@ -924,25 +929,22 @@ class SessionImpl {
       }
       FrameJob f = std::move(it->second);
       in_encoder_.erase(it);
-      if (Invalid()) {  // invalidated by an earlier callback of this batch
-        Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
-        continue;
-      }
       // DTS: x264's, kept increasing across encoder restarts and never above the PTS. A new x264
       // instance starts its DTS the reorder delay before its first PTS, which can be below the
       // last DTS of the one before: those frames go strictly after it (an equal DTS reads as a
       // duplicate to parsers such as GStreamer's), by a quarter frame at most and never more
-      // than half the way to their PTS, so a B-frame that follows still has room.
+      // than half the way to their PTS, so the B-frames that follow (a frame or more after the
+      // first PTS) keep their room. Where the timescale cannot split a frame that finely (ticks
+      // of a frame or more), they take the last DTS: equal, never earlier.
       std::int64_t dts = e.dts;
       if (have_dts_ && dts <= last_dts_) {
-        const std::int64_t quarter =
-            f.duration.IsNumeric() && f.duration.value > 0
-                ? std::max<std::int64_t>(1, f.duration.ConvertScale(timescale_).value / 4)
-                : std::max<std::int64_t>(1, timescale_ / 1000);
-        dts =
-            last_dts_ + std::max<std::int64_t>(1, std::min(quarter, (f.pts_ticks - last_dts_) / 2));
+        const std::int64_t frame = f.duration.IsNumeric() && f.duration.value > 0
+                                       ? f.duration.ConvertScale(timescale_).value
+                                       : std::int64_t(timescale_ / 30);
+        const std::int64_t step = std::min(frame / 4, (f.pts_ticks - last_dts_) / 2);
+        dts = last_dts_ + std::max<std::int64_t>(0, step);
       }
-      if (dts > f.pts_ticks) dts = f.pts_ticks;  // only if the PTS left no room at all
+      if (dts > f.pts_ticks) dts = f.pts_ticks;  // cannot happen: PTS increase across restarts
       last_dts_ = dts;
       have_dts_ = true;
 

@@ -48,7 +48,8 @@
 //    duration exactly as given; DTS always valid, increasing and <= PTS, also with B-frames
 //    (the first DTS may come before the first PTS by the reorder delay) and across x264
 //    restarts (drains, reconfigurations), where the new instance's first DTS are moved just
-//    after the last one (equal only if a PTS leaves no room, i.e. is 1 tick after that DTS).
+//    after the last one (equal only where the timescale cannot split a frame in four, e.g.
+//    timescale = frame rate, or a PTS leaves no room).
 // 7. Properties: unknown key kPropertyNotSupportedErr, read-only key kPropertyReadOnlyErr, wrong
 //    type or out of range kParameterErr, and the old value is kept. Keys marked
 //    ChangeableBetweenFrames in CopySupportedPropertyDictionary apply to frames submitted after
