@@ -124,6 +124,18 @@ static bool OptionsSetRateControl(const std::string& options) {
          before.i_nal_hrd != after.i_nal_hrd;
 }
 
+// Whether X264Options set the number of B-frames (to any value, x264's default included).
+static bool OptionsSetBframes(const std::string& options) {
+  if (options.empty()) return false;
+  x264_param_t p;
+  x264_param_default(&p);
+  ParamCleanup cleanup{&p};
+  p.i_bframe = -1;  // no option leaves this
+  std::string why;
+  if (ApplyX264Options(options, &p, &why) != Status::kNoErr) return false;  // refused later
+  return p.i_bframe != -1;
+}
+
 Status CheckX264Options(const std::string& options, std::string* why) {
   x264_param_t p;
   x264_param_default(&p);
@@ -547,9 +559,13 @@ class X264Encoder final : public VideoEncoder {
     // Under a limit that is close to the bit rate, the VBV leaves room for the B-frames
     // (VbvForLimits), whose number the options, the delay budget and the profile may have changed
     // since: set the rate fields again for the final number (x264 drops B-frames from all-intra
-    // streams itself), as every reconfiguration will, unless the options set them.
+    // streams itself), as every reconfiguration will, unless the options set them. Where that room
+    // would leave the target out of reach, CRF under the limits opens with fewer B-frames
+    // (BframesForLimits), unless the options set their number.
     if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.x264_options)) {
       if (p->i_keyint_max == 1) p->i_bframe = 0;
+      if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.x264_options))
+        p->i_bframe = BframesForLimits(c, fps, p->i_bframe);
       ApplyRateControl(c, fps, mode, p);
       if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
         p->rc.i_lookahead = LimitsLookahead(fps, *p);

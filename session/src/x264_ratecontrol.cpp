@@ -19,9 +19,9 @@ constexpr double kDataRateMargin = 0.9;  // keep VBV's bound at 90% of each limi
 // with it, so a long window beside a short one costs the average rate nothing.
 // With an AverageBitRate target (kbit/s, 0 = none) that this leaves out of reach (maxrate under
 // it), maxrate is raised to kCloseLimitsHeadroom x the target, from the margin first, down to
-// kCloseLimitsMargin, then from the buffer, down to kCloseLimitsBufferFrames (or bframes + 2)
-// frames of maxrate; where even that is not enough (under about 1.25x over 1 s), maxrate is
-// what those leave.
+// kCloseLimitsMargin, then from the buffer, down to CloseLimitsBufferFrames(bframes) frames of
+// maxrate; where even that is not enough (under about 1.25x over 1 s), maxrate is what those
+// leave.
 void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double fps,
                   double target_kbps, int bframes, double* maxrate, double* buffer) {
   const double fps1 = std::max(fps, 1.0);
@@ -34,7 +34,7 @@ void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double f
   for (const auto& [bytes, seconds] : limits)
     mr = std::min(mr, (bytes * 8 / 1000 * margin - buf) / seconds);
   if (target_kbps > 0 && mr < target_kbps) {
-    const double floor_s = std::max(kCloseLimitsBufferFrames, bframes + 2) / fps1;
+    const double floor_s = CloseLimitsBufferFrames(bframes) / fps1;
     double close_mr = kCloseLimitsHeadroom * target_kbps;
     for (const auto& [bytes, seconds] : limits)
       close_mr = std::min(close_mr, bytes * 8 / 1000 * kCloseLimitsMargin / (seconds + floor_s));
@@ -57,6 +57,22 @@ void VbvForLimits(const std::vector<std::pair<double, double>>& limits, double f
 }
 
 }  // namespace
+
+int CloseLimitsBufferFrames(int bframes) {
+  if (bframes <= 0) return kCloseLimitsBufferFrames;
+  return std::max(kCloseLimitsBufferFramesWithB, bframes + 2);
+}
+
+int BframesForLimits(const EncoderConfig& c, double fps, int bframes) {
+  if (c.data_rate_limits.empty() || c.average_bit_rate <= 0 || bframes <= 0) return bframes;
+  const double target = c.average_bit_rate / 1000.0;
+  double maxrate = 0, buffer = 0;
+  for (int b = bframes; b >= 0; --b) {
+    VbvForLimits(c.data_rate_limits, fps, target, b, &maxrate, &buffer);
+    if (maxrate >= target) return b;
+  }
+  return bframes;  // out of reach whatever the B-frames: keep them, for the picture
+}
 
 int MaxCbrKbps(const EncoderConfig& c, double fps, const x264_param_t& p) {
   // x264 sizes its output buffer at open as below. CBR pads a frame with filler of up to one

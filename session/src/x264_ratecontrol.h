@@ -57,11 +57,15 @@ constexpr double kCloseLimitsHeadroom = 1.02;
 // The least share of each limit the bound may reach there (0.9 otherwise); the rest is left for
 // x264's misses, which were up to 1.4% of the limit on hard content (x264-notes.md, section 3).
 constexpr double kCloseLimitsMargin = 0.97;
-// The smallest buffer there, in frames of maxrate, or 2 more than the B-frames if that is more:
-// with less, x264 wastes much of maxrate (320x240 natural clip, 1.1x over 1 s, where the limit
+// The smallest buffer there, in frames of maxrate: kCloseLimitsBufferFrames without B-frames,
+// kCloseLimitsBufferFramesWithB or 2 more than the B-frames with them (CloseLimitsBufferFrames).
+// With less, x264 wastes much of maxrate (320x240 natural clip, 1.1x over 1 s, where the limit
 // binds: medium's 3 B-frames lost 7% of it with a 4-frame buffer and 1% with 5; without B-frames,
-// 8% with 2 frames and 1% with 3).
+// 8% with 2 frames and 1% with 3; 1.25x over 0.5 s, 1 B-frame: 4% with 3 frames, 1% with 4, and
+// on testsrc2 8% and 2%).
 constexpr int kCloseLimitsBufferFrames = 3;
+constexpr int kCloseLimitsBufferFramesWithB = 4;
+int CloseLimitsBufferFrames(int bframes);
 // The crf for an ask equal to the target: low, so that the VBV, not the crf, sets the rate where
 // the limit binds; the steering raises it where content is easy.
 constexpr double kLimitsCrf = 18.0;
@@ -78,6 +82,14 @@ AbrMode ChooseAbrMode(const EncoderConfig& c, double fps, bool multipass);
 // tenths, within 1..51. A fixed reference keeps the crf where it is when the target changes
 // and the ask follows it.
 double CrfForAsk(double ask_kbps, double reference_kbps);
+
+// The B-frames to open x264 with in kCrfUnderLimits, from the `bframes` it would have: where the
+// limits' window is too short for their buffer (CloseLimitsBufferFrames) next to a maxrate of the
+// target, the most that leave maxrate at the target or above, possibly none (1.25x over 0.5 s:
+// none; 1.35x: 2). Where the target is out of reach even without B-frames, they are kept: they
+// give the better picture for the bits the limits allow (1.1x over 1 s, docs/properties.md).
+// AllowFrameReordering permits B-frames, it does not require them.
+int BframesForLimits(const EncoderConfig& c, double fps, int bframes);
 
 // The lookahead for kCrfUnderLimits: p's, capped at kLookaheadPerBuffer x the VBV buffer's span
 // in frames (p's VBV fields must be set), and at least one more than p's B-frames.

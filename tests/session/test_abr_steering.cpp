@@ -332,7 +332,7 @@ TEST(AbrMode, CloseLimitsLeaveTheTargetInReach) {
     EXPECT_GE(p.rc.i_vbv_max_bitrate, 300);
     EXPECT_LE(p.rc.i_vbv_max_bitrate, int(vtc::kCloseLimitsHeadroom * 300));
     ExpectWithinLimits(c, p, vtc::kCloseLimitsMargin);
-    const int frames = std::max(vtc::kCloseLimitsBufferFrames, k.bframes + 2);
+    const int frames = vtc::CloseLimitsBufferFrames(k.bframes);
     EXPECT_GE(p.rc.i_vbv_buffer_size, frames * p.rc.i_vbv_max_bitrate / 30 - 1);
   }
 }
@@ -366,6 +366,44 @@ TEST(AbrMode, TightLimitsGetTheMostTheyAllow) {
     quality.average_bit_rate = 0;
     EXPECT_EQ(vbv(c, fps), vbv(quality, fps)) << peak << "x at " << fps << " fps";
   }
+}
+
+// A window too short for the buffer the B-frames need next to a maxrate of the target: CRF under
+// the limits opens with the most B-frames that leave maxrate at the target (x264 lands at about
+// maxrate where the limit binds), and keeps them where nothing is gained, or nothing is enough.
+TEST(AbrMode, BframesAsTheLimitsBufferAllows) {
+  EXPECT_EQ(vtc::CloseLimitsBufferFrames(0), vtc::kCloseLimitsBufferFrames);
+  EXPECT_EQ(vtc::CloseLimitsBufferFrames(1), vtc::kCloseLimitsBufferFramesWithB);
+  EXPECT_EQ(vtc::CloseLimitsBufferFrames(3), 5);
+  struct Case {
+    double peak, seconds;
+    int have, want;
+  } cases[] = {
+      {1.25, 0.5, 3, 0},                     // 3 B-frames: maxrate 0.91x; 2: 0.96x; none: 1.01x
+      {1.3, 0.5, 3, 0},                      // 2: 0.995x
+      {1.35, 0.5, 3, 2},                     // 3: 0.98x
+      {1.4, 0.5, 3, 3},                      // 3: 1.02x
+      {1.25, 1, 3, 3},                       // room for them
+      {1.25, 2, 3, 3},   {1.1, 1, 3, 3},     // out of reach without them too (0.97x): kept
+      {1.2, 0.5, 3, 3},  {1.25, 0.5, 1, 0},  // fewer to start with
+      {1.25, 0.5, 0, 0}, {2.0, 0.5, 3, 3},   // the usual VBV reaches the target
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(::testing::Message()
+                 << k.peak << "x over " << k.seconds << " s, " << k.have << " B-frames");
+    const vtc::EncoderConfig c = WithLimit(300000, k.peak, k.seconds);
+    EXPECT_EQ(vtc::BframesForLimits(c, 30, k.have), k.want);
+    x264_param_t p;
+    x264_param_default(&p);
+    p.i_bframe = vtc::BframesForLimits(c, 30, k.have);
+    vtc::ApplyRateControl(c, 30, vtc::AbrMode::kCrfUnderLimits, &p);
+    ExpectWithinLimits(c, p, vtc::kCloseLimitsMargin);
+    if (k.want < k.have) {
+      EXPECT_GE(p.rc.i_vbv_max_bitrate, 300);
+    }
+  }
+  // No target: nothing to reach.
+  EXPECT_EQ(vtc::BframesForLimits(WithLimit(0, 1.25, 0.5), 30, 3), 3);
 }
 
 TEST(AbrMode, LookaheadCappedAtTheBuffersSpan) {
