@@ -258,30 +258,41 @@ TEST(DataRateLimits, CloseLimitAddedThenDrainedSwitchesMode) {
 
 // Under a close limit (CRF under the VBV), a new AverageBitRate with a limit to match (as
 // WebRTC's VideoToolbox encoder sets them) takes effect as it does without a limit, with no IDR,
-// and each limit holds from one second after it was set.
+// and each limit holds from one second after it was set. With one x264 thread the run is
+// deterministic and each half lands within 5%. With frame threads x264's VBV plans for the
+// frames in its other threads pessimistically and its sync lookahead takes the change at a point
+// that depends on timing: the 5 s after a drop from 300 to 200 kbit/s land 14-15% under (seen
+// 169.8-172.5), so that half is held to 20% there.
 TEST(DataRateLimits, AverageBitRateAndLimitChangedTogether) {
-  for (auto [from, to] : {std::pair{300000, 200000}, std::pair{200000, 300000}}) {
-    auto limit = [](int bps) { return bps * 3 / 2 / 8; };
-    const vtc::Dictionary props{{k::kAverageBitRate, Value(from)},
-                                {k::kDataRateLimits, Value(Array{Value(limit(from)), Value(1)})},
-                                {k::kMaxKeyFrameInterval, Value(100000)}};
-    EncodedRun r = EncodeRun(
-        kW, kH, props, kFrames, Natural(), ConstantRate(30),
-        [to = to, &limit](int i, vtc::CompressionSession& s) {
-          if (i != 180) return;
-          ASSERT_EQ(s.SetProperty(k::kAverageBitRate, Value(to)), Status::kNoErr);
-          ASSERT_EQ(s.SetProperty(k::kDataRateLimits, Value(Array{Value(limit(to)), Value(1)})),
-                    Status::kNoErr);
-        });
-    ASSERT_EQ(int(r.frames.size()), kFrames);
-    // The natural clip cuts to a new scene every 4 s (x264 puts an IDR there): none at the change.
-    EXPECT_EQ(SyncsAfter(r, 5.9) - SyncsAfter(r, 7.9), 0) << "an IDR at the change";
-    EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, -1e9, 6.0), 1.0), std::size_t(limit(from)))
-        << Describe(r);
-    EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, 7.0), 1.0), std::size_t(limit(to)))
-        << Describe(r);
-    EXPECT_NEAR(r.KbpsBetween(1.0, 6.0), from / 1000.0, 0.15 * from / 1000.0);
-    EXPECT_NEAR(r.KbpsBetween(7.0, 12.0), to / 1000.0, 0.15 * to / 1000.0) << from << " -> " << to;
+  for (auto [threads, tolerance] : {std::pair{1, 0.05}, std::pair{0, 0.20}}) {
+    for (auto [from, to] : {std::pair{300000, 200000}, std::pair{200000, 300000}}) {
+      auto limit = [](int bps) { return bps * 3 / 2 / 8; };
+      const vtc::Dictionary props{{k::kAverageBitRate, Value(from)},
+                                  {k::kDataRateLimits, Value(Array{Value(limit(from)), Value(1)})},
+                                  {k::kMaxKeyFrameInterval, Value(100000)},
+                                  {k::kX264Threads, Value(threads)}};
+      EncodedRun r = EncodeRun(
+          kW, kH, props, kFrames, Natural(), ConstantRate(30),
+          [to = to, &limit](int i, vtc::CompressionSession& s) {
+            if (i != 180) return;
+            ASSERT_EQ(s.SetProperty(k::kAverageBitRate, Value(to)), Status::kNoErr);
+            ASSERT_EQ(s.SetProperty(k::kDataRateLimits, Value(Array{Value(limit(to)), Value(1)})),
+                      Status::kNoErr);
+          });
+      ASSERT_EQ(int(r.frames.size()), kFrames);
+      SCOPED_TRACE(std::to_string(from) + " -> " + std::to_string(to) + ", threads " +
+                   std::to_string(threads));
+      // The natural clip cuts to a new scene every 4 s (x264 puts an IDR there): none at the
+      // change.
+      EXPECT_EQ(SyncsAfter(r, 5.9) - SyncsAfter(r, 7.9), 0) << "an IDR at the change";
+      EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, -1e9, 6.0), 1.0),
+                std::size_t(limit(from)))
+          << Describe(r);
+      EXPECT_LE(vtctest::MaxWindowBytes(DecodedBetween(r, 7.0), 1.0), std::size_t(limit(to)))
+          << Describe(r);
+      EXPECT_NEAR(r.KbpsBetween(1.0, 6.0), from / 1000.0, 0.05 * from / 1000.0);
+      EXPECT_NEAR(r.KbpsBetween(7.0, 12.0), to / 1000.0, tolerance * to / 1000.0);
+    }
   }
 }
 
