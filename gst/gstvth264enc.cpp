@@ -91,8 +91,8 @@ struct _GstVtH264Enc {
   // set_min_pts's shift, which the base class adds to frame->pts but not to the input segment.
   GstClockTime time_adjustment;
   gboolean going_back;  // dropping frames whose time went back (warned once per episode)
-  // Written by the current session's worker only (sessions never overlap), reset between
-  // sessions when continuity does not apply: DTS stays non-decreasing across caps changes.
+  // Written by the current session's worker only (sessions never overlap); kept across
+  // sessions (caps changes, new segments) so that DTS keep increasing.
   GstClockTime last_dts;
   gboolean min_pts_set;                   // set_min_pts done since start
   GstCaps* failed_caps;                   // caps no session could be made for (error posted)
@@ -208,13 +208,13 @@ std::string ProfileLevelKey(const std::string& profile, const std::string& level
   return "H264_" + p + "_" + l;
 }
 
-// Takes the first value of a field that may be a string or a list of strings.
 // Interleaved fields, or a mix of progressive and interlaced frames.
 bool IsInterlaced(const GstVideoInfo* info) {
   const GstVideoInterlaceMode mode = GST_VIDEO_INFO_INTERLACE_MODE(info);
   return mode == GST_VIDEO_INTERLACE_MODE_INTERLEAVED || mode == GST_VIDEO_INTERLACE_MODE_MIXED;
 }
 
+// Takes the first value of a field that may be a string or a list of strings.
 std::string FirstString(const GstStructure* s, const char* field) {
   const GValue* v = gst_structure_get_value(s, field);
   if (!v) return {};
@@ -702,9 +702,8 @@ static gboolean gst_vt_h264_enc_create_session(GstVtH264Enc* self, bool first) {
     ctx->stream_format =
         gst_caps_can_intersect(allowed, avc) ? StreamFormat::kAvc : StreamFormat::kByteStream;
     gst_caps_unref(avc);
-    // Lossless coding is High 4:4:4 Predictive, the other settings one of the rest: downstream
-    // must take the one these settings make.
-    // Interlaced coding exists in Main and High only.
+    // Lossless coding is High 4:4:4 Predictive, the other settings one of the rest, and
+    // interlaced coding exists in Main and High only: downstream must take what these make.
     const bool lossless = gstvtc::IsLossless(settings);
     const bool interlaced = IsInterlaced(info);
     GstCaps* ours = gst_caps_from_string(
