@@ -52,7 +52,8 @@ GST_START_TEST(test_lossless_profile_negotiated) {
     fail_unless_equals_int(static_cast<int>(bufs.size()), 8);
     auto caps = e.rec().Caps();
     fail_unless(!caps.empty());
-    fail_unless_equals_string(vtt::CapsString(caps.back(), "profile").c_str(), "high-4:4:4");
+    const std::string profile = vtt::CapsString(caps.back(), "profile");  // outlives the check
+    fail_unless_equals_string(profile.c_str(), "high-4:4:4");
     int decoded = 0;
     const double psnr = vtt::MinLumaPsnr(bufs, caps.back(), in, &decoded);
     fail_unless_equals_int(decoded, 8);
