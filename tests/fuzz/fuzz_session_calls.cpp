@@ -156,8 +156,8 @@ void Answer(Ctx* c, std::uint64_t id, Status st, vtc::EncodeInfoFlags flags,
     }
     if (mode & 4) {
       // Validity comes first: -12903 once a callback has invalidated the session.
-      const Status refused = c->invalidated_in_callback.load() ? Status::kInvalidSessionErr
-                                                               : Status::kParameterErr;
+      const Status refused =
+          c->invalidated_in_callback.load() ? Status::kInvalidSessionErr : Status::kParameterErr;
       Status r = s->CompleteFrames(Time::Invalid());
       FUZZ_CHECK(r == refused, "CompleteFrames in a callback: %s", vtcfuzz::StatusStr(r));
       r = s->EncodeFrame(nullptr, Time::Make(1, 1), Time::Invalid(), nullptr, nullptr, nullptr);
@@ -357,8 +357,8 @@ Value MakeLiveValue(FuzzedDataProvider& in, const char** key_out) {
 // callback invalidated it meanwhile.
 bool Expected(const Ctx& c, bool invalidated, bool invalid_before, Status st, bool ok) {
   if (invalid_before) return st == Status::kInvalidSessionErr;
-  return ok || (st == Status::kInvalidSessionErr &&
-                (invalidated || c.invalidated_in_callback.load()));
+  return ok ||
+         (st == Status::kInvalidSessionErr && (invalidated || c.invalidated_in_callback.load()));
 }
 
 bool IsEncodeStatus(Status st) {
@@ -493,10 +493,11 @@ struct Run {
           before = c.answered;
         }
         Value v;
-        const bool before = invalidated || c.invalidated_in_callback.load();
+        const bool invalid_before = invalidated || c.invalidated_in_callback.load();
         st = session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v);
         std::int64_t pending = -1;
-        if (before || (st == Status::kInvalidSessionErr && c.invalidated_in_callback.load())) {
+        if (invalid_before ||
+            (st == Status::kInvalidSessionErr && c.invalidated_in_callback.load())) {
           FUZZ_CHECK(st == Status::kInvalidSessionErr, "CopyProperty after Invalidate = %s",
                      vtcfuzz::StatusStr(st));
         } else {
