@@ -146,6 +146,10 @@ Expect Classify(const KeyInfo& k, const Value& value, Value* normalized) {
   if (k.type == "Array") {
     if (!value.IsArray()) return Expect::kTypeError;
     const vtc::Array& a = value.AsArray();
+    if (a.empty()) {  // DataRateLimits []: no pair is no limit, like null
+      *normalized = k.default_value;
+      return Expect::kMaybe;
+    }
     if (a.size() % 2 != 0 || a.size() > 4) return Expect::kTypeError;
     vtc::Array out;
     for (const Value& x : a) {
