@@ -61,6 +61,8 @@ struct Ctx {
   // A callback invalidated the session (set once its Invalidate has returned): every later call
   // gives -12903, calls running meanwhile may, and the rest is answered as dropped.
   std::atomic<bool> invalidated_in_callback{false};
+  // Set just before that Invalidate: from then on calls elsewhere may already see -12903.
+  std::atomic<bool> invalidating_in_callback{false};
   int width = 0, height = 0;
 
   std::mutex mu;
@@ -170,6 +172,7 @@ void Answer(Ctx* c, std::uint64_t id, Status st, vtc::EncodeInfoFlags flags,
                  "PrepareToEncodeFrames in a callback: %s", vtcfuzz::StatusStr(r));
     }
     if (mode & 8) {  // the session is invalid at once; the worker ends after this callback
+      c->invalidating_in_callback = true;
       s->Invalidate();
       c->invalidated_in_callback = true;
     }
@@ -361,7 +364,7 @@ Value MakeLiveValue(FuzzedDataProvider& in, const char** key_out) {
 bool Expected(const Ctx& c, bool invalidated, bool invalid_before, Status st, bool ok) {
   if (invalid_before) return st == Status::kInvalidSessionErr;
   return ok ||
-         (st == Status::kInvalidSessionErr && (invalidated || c.invalidated_in_callback.load()));
+         (st == Status::kInvalidSessionErr && (invalidated || c.invalidating_in_callback.load()));
 }
 
 bool IsEncodeStatus(Status st) {
@@ -500,7 +503,7 @@ struct Run {
         st = session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v);
         std::int64_t pending = -1;
         if (invalid_before ||
-            (st == Status::kInvalidSessionErr && c.invalidated_in_callback.load())) {
+            (st == Status::kInvalidSessionErr && c.invalidating_in_callback.load())) {
           FUZZ_CHECK(st == Status::kInvalidSessionErr, "CopyProperty after Invalidate = %s",
                      vtcfuzz::StatusStr(st));
         } else {
@@ -515,7 +518,7 @@ struct Run {
       } else if (op == 16) {
         const bool before = invalidated || c.invalidated_in_callback.load();
         vtc::PixelBufferPoolRef pool = session->GetPixelBufferPool();
-        const bool after = invalidated || c.invalidated_in_callback.load();
+        const bool after = invalidated || c.invalidating_in_callback.load();
         FUZZ_CHECK(before ? !pool : (pool || after), "GetPixelBufferPool %p, invalidated %d",
                    static_cast<void*>(pool.get()), invalidated);
         if (pool) pools.push_back(pool);
@@ -673,7 +676,7 @@ struct Run {
     const std::int64_t n = std::int64_t(c.accepted.size()) - 1;
     // An invalidation from a callback ends EncodeFrame's wait early (the rest is answered as
     // dropped right after).
-    if (delay >= 0 && n >= delay && !c.invalidated_in_callback.load()) {
+    if (delay >= 0 && n >= delay && !c.invalidating_in_callback.load()) {
       const FrameRec& f = c.frames[c.accepted[n - delay]];
       FUZZ_CHECK(f.answers == 1,
                  "MaxFrameDelayCount %lld: frame %lld not answered when frame %lld returned",
