@@ -929,21 +929,13 @@ class SessionImpl {
       }
       FrameJob f = std::move(it->second);
       in_encoder_.erase(it);
-      // DTS: x264's, kept increasing across encoder restarts and never above the PTS. A new x264
-      // instance starts its DTS the reorder delay before its first PTS, which can be below the
-      // last DTS of the one before: those frames go strictly after it (an equal DTS reads as a
-      // duplicate to parsers such as GStreamer's), by a quarter frame at most and never more
-      // than half the way to their PTS, so the B-frames that follow (a frame or more after the
-      // first PTS) keep their room. Where the timescale cannot split a frame that finely (ticks
-      // of a frame or more), they take the last DTS: equal, never earlier.
+      // DTS: x264's, kept non-decreasing across encoder restarts and never above the PTS. A new
+      // x264 instance starts its DTS the reorder delay before its first PTS, which can be below
+      // the last DTS of the one before: those frames take that last DTS (equal, never earlier).
+      // Raising them any further can pass the PTS of a B-frame that follows (the fuzzer found it
+      // with variable durations); the element moves equal DTS apart where it knows the frame rate.
       std::int64_t dts = e.dts;
-      if (have_dts_ && dts <= last_dts_) {
-        const std::int64_t frame = f.duration.IsNumeric() && f.duration.value > 0
-                                       ? f.duration.ConvertScale(timescale_).value
-                                       : std::int64_t(timescale_ / 30);
-        const std::int64_t step = std::min(frame / 4, (f.pts_ticks - last_dts_) / 2);
-        dts = last_dts_ + std::max<std::int64_t>(0, step);
-      }
+      if (have_dts_ && dts < last_dts_) dts = last_dts_;
       if (dts > f.pts_ticks) dts = f.pts_ticks;  // cannot happen: PTS increase across restarts
       last_dts_ = dts;
       have_dts_ = true;

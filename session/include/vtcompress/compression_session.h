@@ -45,11 +45,10 @@
 //    a callback, or the destructor, joins the ended worker.
 // 6. Samples: one access unit each, AVCC with 4-byte lengths, SPS/PPS only in the format
 //    description's avcC. Attachments NotSync, DependsOnOthers, IsDependedOnByOthers. PTS and
-//    duration exactly as given; DTS always valid, increasing and <= PTS, also with B-frames
+//    duration exactly as given; DTS always valid, non-decreasing and <= PTS, also with B-frames
 //    (the first DTS may come before the first PTS by the reorder delay) and across x264
-//    restarts (drains, reconfigurations), where the new instance's first DTS are moved just
-//    after the last one (equal only where the timescale cannot split a frame in four, e.g.
-//    timescale = frame rate, or a PTS leaves no room).
+//    restarts (drains, reconfigurations), where the new instance's first DTS that would fall
+//    before the last one take its value (equal: within one x264 instance they increase).
 // 7. Properties: unknown key kPropertyNotSupportedErr, read-only key kPropertyReadOnlyErr, wrong
 //    type or out of range kParameterErr, and the old value is kept. Keys marked
 //    ChangeableBetweenFrames in CopySupportedPropertyDictionary apply to frames submitted after
