@@ -125,8 +125,7 @@ GST_START_TEST(test_timestamps_back_in_one_segment_are_dropped) {
   // QoS message each, until the PTS pass the last one; the stream goes on without a new IDR.
   Input in;
   Enc e("", in);
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(e.element(), bus);
+  vtt::BusWatch bus(e.element());
   e.Push(0, 30);
   e.Push(10, 30);  // frames 10..29 again, then 30..39
   e.Eos();
@@ -138,16 +137,9 @@ GST_START_TEST(test_timestamps_back_in_one_segment_are_dropped) {
   std::sort(pts.begin(), pts.end());
   for (size_t i = 0; i < pts.size(); i++)
     fail_unless_equals_int(in.IndexOf(pts[i]), static_cast<int>(i));
-  int warnings = 0, qos = 0;
-  while (GstMessage* m = gst_bus_pop(bus)) {
-    warnings += GST_MESSAGE_TYPE(m) == GST_MESSAGE_WARNING;
-    qos += GST_MESSAGE_TYPE(m) == GST_MESSAGE_QOS;
-    gst_message_unref(m);
-  }
-  fail_unless_equals_int(warnings, 1);
-  fail_unless_equals_int(qos, 20);
-  gst_element_set_bus(e.element(), nullptr);
-  gst_object_unref(bus);
+  bus.Collect();
+  fail_unless_equals_int(static_cast<int>(bus.warnings.size()), 1);
+  fail_unless_equals_int(bus.qos, 20);
 }
 GST_END_TEST;
 
