@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <numeric>
 
 #include "encoder.h"
 #include "fault.h"
