@@ -11,10 +11,12 @@
 // The worker owns `encoder_` and `in_encoder_` without a lock: no other thread touches them.
 #include "vtcompress/compression_session.h"
 
+#include <chrono>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <thread>
@@ -22,6 +24,7 @@
 #include "encoder.h"
 #include "log_internal.h"
 #include "properties.h"
+#include "speed_governor.h"
 #include "vtcompress/multipass_storage.h"
 
 namespace vtc {
@@ -366,6 +369,14 @@ class SessionImpl {
       *out = Value(encoder_frame_delay_);
     } else if (k == key::kEncoderReorderDepth) {
       *out = Value(encoder_reorder_depth_);
+    } else if (k == key::kRealTimeSpeedLevel) {
+      *out = Value(realtime_.level);
+    } else if (k == key::kRealTimeEncodeTime) {
+      *out = Value(realtime_.encode_seconds);
+    } else if (k == key::kRealTimeCPUTime) {
+      *out = Value(realtime_.cpu_seconds);
+    } else if (k == key::kRealTimeFramesDropped) {
+      *out = Value(std::int64_t(realtime_.dropped));
     } else if (k == key::kPixelBufferPoolIsShared) {
       *out = Value(pool_shared_);
     } else if (k == key::kVideoEncoderPixelBufferAttributes) {
@@ -788,6 +799,7 @@ class SessionImpl {
     }
     applied_config_ = config;
     opened_config_ = config;
+    if (governor_.active()) governor_.Resume();  // timestamps may restart; the first is an IDR
     opened_all_intra_ = !config->allow_temporal_compression;
     force_next_idr_ = true;
     return Status::kNoErr;
@@ -832,10 +844,22 @@ class SessionImpl {
       Answer(f, st == Status::kParameterErr ? st : Status::kVideoEncoderMalfunctionErr, 0, {});
       return;
     }
+    // RealTime: the governor picks the speed level, or drops the frame when even the fastest
+    // level falls behind the timestamps' pace (never a frame that must be a key frame).
+    const bool governed = config.SpeedGoverned() && !encoder_->SpeedLevelCosts().empty();
+    if (governed && Govern(f) == SpeedGovernor::Action::kDrop) {
+      Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
+      return;
+    }
+    if (!governed && governor_.active()) {
+      governor_.Stop();
+      PublishGovernor();
+    }
     InputFrame in;
     in.buffer = f.buffer.get();
     in.pts = f.pts_ticks;
     in.id = f.seq;
+    in.speed_level = governed ? governor_.level() : -1;
     const bool scheduled = DecideKeyframe(config, f);  // always: it keeps its own state current
     in.force_keyframe = f.force_keyframe || scheduled;
     if (in.force_keyframe) {
@@ -847,7 +871,14 @@ class SessionImpl {
       in.reconfigure = &config;
     applied_config_ = f.config;
     std::vector<EncodedFrame> out;
+    const auto wall_start = std::chrono::steady_clock::now();
+    const double cpu_start = governed ? ProcessCpuSeconds() : 0;
     st = encoder_->Encode(&in, &out);
+    if (governed) {
+      const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start;
+      governor_.OnEncoded(wall.count(), ProcessCpuSeconds() - cpu_start);
+      PublishGovernor();
+    }
     // x264 has copied the planes into its own frame (or the luma into luma_copy_) by now.
     if (config.release_source_on_import) f.buffer.reset();
     const std::uint64_t seq = f.seq;
@@ -855,6 +886,51 @@ class SessionImpl {
     ++frames_encoded_;
     Emit(out);
     if (st != Status::kNoErr) FailEncoder(st);
+  }
+
+  // Runs RealTime's governor for the frame f (speed_governor.h) and logs what it changes.
+  SpeedGovernor::Action Govern(const FrameJob& f) {
+    if (!governor_.active()) {
+      double interval = f.duration.IsNumeric() && f.duration.value > 0 ? f.duration.Seconds() : 0;
+      if (interval <= 0 && f.config->expected_frame_rate > 0)
+        interval = 1.0 / f.config->expected_frame_rate;
+      governor_.Reset(encoder_->SpeedLevelCosts(), encoder_->StartSpeedLevel(),
+                      encoder_->MaxDelayedFrames(), interval);
+      logger_.Logf(LogLevel::kInfo, "RealTime: speed governor starts at level %d (%s)",
+                   governor_.level(), encoder_->SpeedLevelName(governor_.level()));
+    }
+    const int before = governor_.level();
+    const bool must_key = f.force_keyframe || force_next_idr_;
+    const SpeedGovernor::Action action = governor_.OnFrame(f.pts.Seconds(), !must_key);
+    if (action == SpeedGovernor::Action::kDrop) {
+      ++realtime_dropped_;
+      logger_.Logf(LogLevel::kDebug,
+                   "RealTime: dropped the frame at %.3f s: %.1f ms behind at the fastest level",
+                   f.pts.Seconds(), governor_.lag() * 1000);
+      PublishGovernor();
+    } else if (governor_.level() != before) {
+      logger_.Logf(LogLevel::kInfo,
+                   "RealTime: speed level %d -> %d (%s): %.1f ms per frame of %.1f ms "
+                   "(load %.2f), %.1f ms behind",
+                   before, governor_.level(), encoder_->SpeedLevelName(governor_.level()),
+                   governor_.encode_seconds() * 1000, governor_.interval() * 1000, governor_.load(),
+                   governor_.lag() * 1000);
+    }
+    return action;
+  }
+
+  void PublishGovernor() {
+    std::lock_guard<std::mutex> lock(mu_);
+    realtime_.level = governor_.active() ? governor_.level() : -1;
+    realtime_.encode_seconds = governor_.active() ? governor_.encode_seconds() : 0;
+    realtime_.cpu_seconds = governor_.active() ? governor_.cpu_seconds() : 0;
+    realtime_.dropped = realtime_dropped_;
+  }
+
+  static double ProcessCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
   }
 
   // Session-side keyframe placement (x264's keyint cannot change in a running encoder).
@@ -993,6 +1069,11 @@ class SessionImpl {
   PixelBufferPoolRef pool_;
   bool pool_shared_ = true;
   int encoder_frame_delay_ = -1, encoder_reorder_depth_ = -1;  // published by the worker
+  struct RealTimeState {
+    std::int64_t level = -1;
+    double encode_seconds = 0, cpu_seconds = 0;
+    std::uint64_t dropped = 0;
+  } realtime_;  // published by the worker (PublishGovernor)
   PixelFormatType stream_format_ = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
   std::deque<Job> queue_;
   int queued_frames_ = 0;
@@ -1031,6 +1112,8 @@ class SessionImpl {
   PassMode worker_pass_ = PassMode::kNone;  // role of the x264 instances of the current pass
   std::string stats_path_;
   bool pass_failed_ = false;
+  SpeedGovernor governor_;  // RealTime (speed_governor.h)
+  std::uint64_t realtime_dropped_ = 0;
 };
 
 // --- Public wrappers ---------------------------------------------------------------------------

@@ -35,6 +35,8 @@ struct InputFrame {
   std::uint64_t id = 0;  // returned on the matching EncodedFrame
   // Non-null when mutable properties changed since the previous frame: apply from this frame.
   const EncoderConfig* reconfigure = nullptr;
+  // >= 0: RealTime's governor asks for this speed level (SpeedLevelCosts) from this frame on.
+  int speed_level = -1;
 };
 
 struct EncodedFrame {
@@ -67,6 +69,12 @@ class VideoEncoder {
   // After a drain step the encoder cannot take new frames and must be reopened.
   virtual bool Exhausted() const = 0;
   virtual FormatDescriptionRef format_description() const = 0;
+  // RealTime's speed levels (speed_governor.h), fastest first: each one's encode time relative
+  // to the slowest; empty if the backend has none. The level the encoder opens with, and each
+  // level's name for logs.
+  virtual std::vector<double> SpeedLevelCosts() const = 0;
+  virtual int StartSpeedLevel() const = 0;
+  virtual const char* SpeedLevelName(int level) const = 0;
   virtual const StreamInfo& stream() const = 0;
 };
 

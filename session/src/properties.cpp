@@ -76,9 +76,11 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "0.0..1.0 when no bit rate is set: 0.25 low, 0.5 normal (x264 crf 23), 0.75 high "
        "(crf 18), 1.0 lossless. Unset: crf 23."});
   add({key::kRealTime, Kind::kBool, Value(), 0, 0, {}, false, true,
-       "true: keep up with real time (with X264SpeedPreset auto: x264 preset veryfast, faster at "
-       "Quality >= 0.75, instead of medium). Changes between frames through x264's analysis "
-       "settings."});
+       "true: keep up with the timestamps' pace. With X264SpeedPreset auto, a governor picks "
+       "x264's analysis settings frame by frame (between superfast and medium) from the measured "
+       "encode time, and drops frames when even the fastest cannot keep up; without "
+       "MaxFrameDelayCount, x264 opens with at most 3 frames of delay. Changes between frames "
+       "(the delay is chosen at open)."});
   add({key::kProfileLevel, Kind::kEnum, Value("H264_High_AutoLevel"), 0, 0, ProfileLevelValues(),
        false, false,
        "H.264 profile and level. Baseline and ConstrainedBaseline: no B-frames, CAVLC. "
@@ -179,6 +181,18 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kEncoderReorderDepth, Kind::kInt, Value(-1), 0, 0, {}, true, false,
        "Frame durations the first DTS may precede the first PTS (-1 until the encoder is "
        "open). Extension."});
+  add({key::kRealTimeSpeedLevel, Kind::kInt, Value(-1), 0, 0, {}, true, false,
+       "RealTime's speed level in use, 0 = fastest; -1 when the governor is not running. "
+       "Extension."});
+  add({key::kRealTimeEncodeTime, Kind::kDouble, Value(0.0), 0, 0, {}, true, false,
+       "Seconds per frame the encoder's call takes (wall clock, smoothed) while RealTime's "
+       "governor runs. Extension."});
+  add({key::kRealTimeCPUTime, Kind::kDouble, Value(0.0), 0, 0, {}, true, false,
+       "Seconds of the process's CPU time per frame over the encoder's call (x264's threads "
+       "included, smoothed) while RealTime's governor runs. Extension."});
+  add({key::kRealTimeFramesDropped, Kind::kInt, Value(0), 0, 0, {}, true, false,
+       "Frames dropped because even the fastest speed level could not keep up with the "
+       "timestamps' pace (each answered with kVTEncodeInfo_FrameDropped). Extension."});
   add({key::kEncoderID, Kind::kEnum, Value(kX264EncoderID), 0, 0, {kX264EncoderID}, true, false,
        "The encoder in use."});
   // clang-format on
@@ -430,8 +444,15 @@ std::string EncoderConfig::ResolvedSpeedPreset() const {
   const bool quality_mode = average_bit_rate == 0 && constant_bit_rate == 0;
   const double q = quality_mode && quality ? *quality : 0.5;
   if (prioritize_speed) return "superfast";
-  if (real_time) return q >= 0.75 ? "faster" : "veryfast";
+  // RealTime: the governor moves the analysis between x264's superfast and medium, opened
+  // from medium (x264_speed.h).
+  if (real_time) return "medium";
   return q >= 0.9 ? "slow" : "medium";
+}
+
+int EncoderConfig::FrameDelayBudget() const {
+  if (max_frame_delay_count >= 0) return max_frame_delay_count;
+  return real_time ? kRealTimeFrameDelay : -1;
 }
 
 bool EncoderConfig::HasZeroLatencyTune() const {

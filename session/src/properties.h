@@ -98,9 +98,20 @@ struct EncoderConfig {
   // The x264 preset in use: speed_preset, or for "auto" the choice from
   // PrioritizeEncodingSpeedOverQuality, RealTime and Quality (table in docs/properties.md).
   std::string ResolvedSpeedPreset() const;
+  // True if RealTime's speed governor picks the analysis settings: RealTime with X264SpeedPreset
+  // auto and PrioritizeEncodingSpeedOverQuality off (an explicit preset is a fixed choice).
+  bool SpeedGoverned() const {
+    return real_time && (speed_preset == "auto" || speed_preset.empty()) && !prioritize_speed;
+  }
+  // The delay budget x264 is opened with: MaxFrameDelayCount, or with RealTime and no
+  // MaxFrameDelayCount kRealTimeFrameDelay; -1 = unlimited.
+  int FrameDelayBudget() const;
   // True if `tune` includes x264's "zerolatency".
   bool HasZeroLatencyTune() const;
 };
+
+// RealTime's delay when MaxFrameDelayCount is not set: 100 ms at 30 fps.
+constexpr int kRealTimeFrameDelay = 3;
 
 EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control);
 

@@ -17,6 +17,7 @@
 #include "h264_sps.h"
 #include "vtcompress/keys.h"
 #include "x264_ratecontrol.h"
+#include "x264_speed.h"
 
 namespace vtc {
 namespace {
@@ -293,18 +294,22 @@ class X264Encoder final : public VideoEncoder {
     stream_ = s;
     abr_mode_ = mode;
     exhausted_ = false;
+    max_refs_ = param_.i_frame_reference;
+    speed_level_ = -1;
     started_qps_.clear();
     // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
     ResetSteering(&param_, true);
     fail_at_ = fault::After("encode");
     frames_in_ = 0;
-    logger_->Logf(LogLevel::kInfo,
-                  "x264 open: %dx%d coded %dx%d, preset %s%s%s, %s, bframes %d, lookahead %d, "
-                  "threads %d%s, delay %d frames",
-                  s.width, s.height, p.i_width, p.i_height, SpeedPreset(c).c_str(),
-                  c.tune.empty() ? "" : ", tune ", c.tune.c_str(), RateControlName(param_).c_str(),
-                  param_.i_bframe, param_.rc.i_lookahead, param_.i_threads,
-                  param_.b_sliced_threads ? " (sliced)" : "", delay);
+    logger_->Logf(
+        LogLevel::kInfo,
+        "x264 open: %dx%d coded %dx%d, preset %s%s%s, %s, bframes %d, lookahead %d, "
+        "threads %d%s, delay %d frames",
+        s.width, s.height, p.i_width, p.i_height,
+        c.SpeedGoverned() ? "auto (RealTime: speed levels from medium)" : SpeedPreset(c).c_str(),
+        c.tune.empty() ? "" : ", tune ", c.tune.c_str(), RateControlName(param_).c_str(),
+        param_.i_bframe, param_.rc.i_lookahead, param_.i_threads,
+        param_.b_sliced_threads ? " (sliced)" : "", delay);
     // x264's own record of every setting (the "options:" text of its version SEI, which the
     // session does not put in the stream), for anyone checking what x264 runs with.
     if (!settings.empty()) logger_->Write(LogLevel::kInfo, ("x264 settings: " + settings).c_str());
@@ -339,7 +344,8 @@ class X264Encoder final : public VideoEncoder {
                   steered.rc.f_rf_constant != param_.rc.f_rf_constant;
         }
       }
-      if (f->reconfigure || steer) {
+      const bool speed = f->speed_level >= 0 && f->speed_level != speed_level_;
+      if (f->reconfigure || steer || speed) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
         auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
         if (!np) return Status::kAllocationFailedErr;
@@ -349,6 +355,7 @@ class X264Encoder final : public VideoEncoder {
           const double old_target = steering_.target(), ask = steering_.ask();
           ApplyMutable(*f->reconfigure, np);
           config_ = *f->reconfigure;
+          if (!config_.SpeedGoverned()) speed_level_ = -1;
           // A new target starts the steering over; other changes keep its ask. Under the
           // limits the ask moves with the target, so the crf moves by the change's size.
           if (!same_rate) {
@@ -358,6 +365,12 @@ class X264Encoder final : public VideoEncoder {
           } else if (steering_.target() > 0) {
             ApplyAsk(ask, np);
           }
+        }
+        // RealTime's governor owns the analysis fields while it runs (after ApplyMutable, which
+        // restores a preset's when it stops).
+        if (f->speed_level >= 0 && config_.SpeedGoverned()) {
+          ApplyX264SpeedLevel(f->speed_level, max_refs_, np);
+          speed_level_ = f->speed_level;
         }
         np->param_free = std::free;
         pic.param = np;
@@ -436,17 +449,25 @@ class X264Encoder final : public VideoEncoder {
   }
   bool Exhausted() const override { return exhausted_; }
   FormatDescriptionRef format_description() const override { return format_; }
+  std::vector<double> SpeedLevelCosts() const override { return X264SpeedLevelCosts(); }
+  int StartSpeedLevel() const override { return kX264StartSpeedLevel; }
+  const char* SpeedLevelName(int level) const override { return X264SpeedLevelName(level); }
   const StreamInfo& stream() const override { return stream_; }
 
  private:
   Status BuildParams(const EncoderConfig& c, const StreamInfo& s, AbrMode mode, x264_param_t* p,
                      std::string* why) const {
-    const std::string preset = SpeedPreset(c);
+    // Governed: opened from a preset whose open-only choices every level can use; the first
+    // frame brings the governor's level (x264 keeps the opened reference count as a ceiling).
+    const std::string preset = c.SpeedGoverned() ? kX264GovernedBasePreset : SpeedPreset(c);
     if (x264_param_default_preset(p, preset.c_str(), c.tune.empty() ? nullptr : c.tune.c_str()) <
         0) {
       *why = "x264 rejected preset " + preset + " with tune \"" + c.tune + "\"";
       return Status::kParameterErr;
     }
+    // Smart weighted prediction costs lookahead analysis on every frame; simple is what x264's
+    // fast presets use.
+    if (c.SpeedGoverned()) p->analyse.i_weighted_pred = X264_WEIGHTP_SIMPLE;
     p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
     p->pf_log = X264Log;
     p->p_log_private = const_cast<Logger*>(logger_);
@@ -545,7 +566,7 @@ class X264Encoder final : public VideoEncoder {
       p->rc.psz_stat_in = p->rc.b_stat_read ? stats : nullptr;
       x264_param_apply_fastfirstpass(p);  // first pass only (x264 checks)
     }
-    if (c.max_frame_delay_count >= 0) FitDelay(c.max_frame_delay_count, p);
+    if (c.FrameDelayBudget() >= 0) FitDelay(c.FrameDelayBudget(), p);
     if (!IsLossless(c)) {
       const char* profile = "high";
       if (c.profile == "Baseline" || c.profile == "ConstrainedBaseline") profile = "baseline";
@@ -576,7 +597,7 @@ class X264Encoder final : public VideoEncoder {
     ApplyRateControl(c, RateFps(), abr_mode_, p);
     if (c.constant_bit_rate > 0) p->rc.b_filler = 1;
     p->i_slice_max_size = c.max_slice_bytes;
-    if (SpeedPreset(c) != SpeedPreset(config_)) {
+    if (SpeedPreset(c) != SpeedPreset(config_) || (config_.SpeedGoverned() && !c.SpeedGoverned())) {
       x264_param_t fresh;
       x264_param_default_preset(&fresh, SpeedPreset(c).c_str(), nullptr);
       CopySpeedFields(fresh, p);
@@ -774,6 +795,8 @@ class X264Encoder final : public VideoEncoder {
   AbrMode abr_mode_ = AbrMode::kCbrLike;       // AbrModeFor at open
   AbrMode steering_mode_ = AbrMode::kCbrLike;  // the mode steering_ was last Reset for
   double crf_reference_ = 0;                   // kCrfUnderLimits: the target at open (CrfForAsk)
+  int max_refs_ = 1;             // the reference count x264 opened with: the levels' ceiling
+  int speed_level_ = -1;         // the governor's level x264 runs with; -1 = the preset's settings
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;

@@ -124,11 +124,13 @@ TEST(Properties, SupportedDictionaryDescribesEveryKeyAndOnlyThose) {
   }
   // Every case above, plus the read-only keys and MultiPassStorage (an object, tested in
   // test_multipass), and nothing that is not implemented.
-  EXPECT_EQ(supported.size(), Cases().size() + 8);
+  EXPECT_EQ(supported.size(), Cases().size() + 12);
   for (const char* ro : {vtc::key::kNumberOfPendingFrames, vtc::key::kPixelBufferPoolIsShared,
                          vtc::key::kVideoEncoderPixelBufferAttributes,
                          vtc::key::kUsingHardwareAcceleratedVideoEncoder, vtc::key::kEncoderID,
-                         vtc::key::kEncoderFrameDelay, vtc::key::kEncoderReorderDepth}) {
+                         vtc::key::kEncoderFrameDelay, vtc::key::kEncoderReorderDepth,
+                         vtc::key::kRealTimeSpeedLevel, vtc::key::kRealTimeEncodeTime,
+                         vtc::key::kRealTimeCPUTime, vtc::key::kRealTimeFramesDropped}) {
     ASSERT_TRUE(supported.count(ro)) << ro;
     EXPECT_EQ(supported.at(ro).AsDictionary().at(vtc::key::kReadWriteStatus), Value("ReadOnly"));
     EXPECT_EQ(s->SetProperty(ro, Value(1)), Status::kPropertyReadOnlyErr) << ro;

@@ -150,12 +150,18 @@ TEST(X264Knobs, AutoPresetFollowsTheTable) {
     const char* preset;
   };
   const Row rows[] = {
-      {false, false, -1, 0, "medium"},        {false, false, 0.5, 0, "medium"},
-      {false, false, 0.75, 0, "medium"},      {false, false, 0.9, 0, "slow"},
+      {false, false, -1, 0, "medium"},
+      {false, false, 0.5, 0, "medium"},
+      {false, false, 0.75, 0, "medium"},
+      {false, false, 0.9, 0, "slow"},
       {false, false, 0.9, 1000000, "medium"},  // a bit rate: Quality does not pick the preset
-      {false, true, -1, 0, "veryfast"},       {false, true, 0.5, 0, "veryfast"},
-      {false, true, 0.75, 0, "faster"},       {false, true, 0.75, 1000000, "veryfast"},
-      {true, false, -1, 0, "superfast"},      {true, true, 0.9, 0, "superfast"},
+      // RealTime: the governor's levels, opened from medium (test_speed_governor.cpp).
+      {false, true, -1, 0, "auto"},
+      {false, true, 0.5, 0, "auto"},
+      {false, true, 0.75, 0, "auto"},
+      {false, true, 0.75, 1000000, "auto"},
+      {true, false, -1, 0, "superfast"},
+      {true, true, 0.9, 0, "superfast"},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(std::string(r.preset) + (r.prioritize ? " prioritize" : "") +
@@ -167,7 +173,8 @@ TEST(X264Knobs, AutoPresetFollowsTheTable) {
     if (r.quality >= 0) props[k::kQuality] = Value(r.quality);
     const Opened o = Open(props, 160, 96);
     EXPECT_EQ(o.preset, r.preset);
-    EXPECT_EQ(o.settings.count("subme") ? o.settings.at("subme") : "", kSubmeOfPreset.at(r.preset));
+    EXPECT_EQ(o.settings.count("subme") ? o.settings.at("subme") : "",
+              kSubmeOfPreset.at(r.preset == std::string("auto") ? "medium" : r.preset));
   }
   // An explicit preset wins over the hints.
   const Opened o = Open({{k::kX264SpeedPreset, Value("slower")},

@@ -141,6 +141,18 @@ inline constexpr const char kUsingHardwareAcceleratedVideoEncoder[] =
 // GStreamer element reports latency and shifts timestamps with them.
 inline constexpr const char kEncoderFrameDelay[] = "EncoderFrameDelay";
 inline constexpr const char kEncoderReorderDepth[] = "EncoderReorderDepth";
+// Extensions, read-only: RealTime's speed governor (docs/realtime.md), updated after every frame
+// by the session's thread. The speed level in use (0 = fastest; -1 when the governor is not
+// running: RealTime off, or an explicit X264SpeedPreset or PrioritizeEncodingSpeedOverQuality),
+// the encode time per frame in seconds (smoothed; wall clock of the encoder's call, and the
+// process's CPU time over it, x264's threads included; 0 before the first measurement), and the
+// frames the session dropped because even the fastest level could not keep up with the
+// timestamps' pace (each answered with kVTEncodeInfo_FrameDropped; counted over the session's
+// life).
+inline constexpr const char kRealTimeSpeedLevel[] = "RealTimeSpeedLevel";
+inline constexpr const char kRealTimeEncodeTime[] = "RealTimeEncodeTime";
+inline constexpr const char kRealTimeCPUTime[] = "RealTimeCPUTime";
+inline constexpr const char kRealTimeFramesDropped[] = "RealTimeFramesDropped";
 
 // PixelAspectRatio dictionary (kCMFormatDescriptionKey_PixelAspectRatio*).
 inline constexpr const char kHorizontalSpacing[] = "HorizontalSpacing";

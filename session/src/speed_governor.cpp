@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "speed_governor.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace vtc {
+
+namespace {
+// A pause in the timestamps is not a deadline: a gap counts for at most this long.
+constexpr double kMaxGap = 1.0;
+// One sample moves the smoothed time by at most this factor either way: a key frame (2-3x a
+// P-frame) or one preemption must not read as a machine twice as slow; a lasting change still
+// shows within a few frames, and the lag catches a real stall.
+constexpr double kMaxSampleRatio = 2.0;
+// Measured frames before the first decision: x264's first frames after an open run slower.
+constexpr int kWarmUpFrames = 4;
+}  // namespace
+
+void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_frames,
+                          double interval, const Tuning& tuning) {
+  tuning_ = tuning;
+  cost_ = std::move(level_cost);
+  backoff_.assign(cost_.size(), 1);
+  level_ = cost_.empty() ? 0 : std::clamp(level, 0, int(cost_.size()) - 1);
+  settle_ = std::max(0, settle_frames);
+  interval_ = interval > 0 ? std::min(interval, kMaxGap) : 1.0 / 30;
+  gaps_.fill(interval_);
+  gap_sum_ = interval_ * double(gaps_.size());
+  gap_at_ = 0;
+  wall_ = cpu_ = lag_ = 0;
+  last_service_ = 0;
+  have_pts_ = measured_ = false;
+  measured_frames_ = 0;
+  since_change_ = under_ = 0;
+  last_up_from_ = -1;
+  dropped_ = changes_ = 0;
+  skip_next_ = true;
+}
+
+void SpeedGovernor::Resume() {
+  have_pts_ = false;
+  lag_ = last_service_ = 0;
+  under_ = 0;
+  // The first frame of a new encoder instance is an IDR and x264 warms up: not measured.
+  skip_next_ = true;
+}
+
+SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
+  if (!active()) return Action::kEncode;
+  if (have_pts_) {
+    double gap = pts - last_pts_;
+    if (!(gap > 0)) gap = interval_;
+    gap = std::min(gap, kMaxGap);
+    // The interval is the mean of the last few gaps: a change of pace shows within frames.
+    gap_sum_ += gap - gaps_[gap_at_];
+    gaps_[gap_at_] = gap;
+    gap_at_ = (gap_at_ + 1) % gaps_.size();
+    interval_ = gap_sum_ / double(gaps_.size());
+    lag_ = std::max(0.0, lag_ + last_service_ - gap);
+  }
+  last_pts_ = pts;
+  have_pts_ = true;
+  last_service_ = 0;
+  ++since_change_;
+  if (last_up_from_ >= 0 && since_change_ > tuning_.failed_within) last_up_from_ = -1;
+  if (level_ > 0 && since_change_ > tuning_.backoff_reset) backoff_[level_ - 1] = 1;
+
+  if (may_drop && level_ == 0 && lag_ > tuning_.drop_lag * interval_) {
+    ++dropped_;
+    return Action::kDrop;
+  }
+  if (!measured_ || since_change_ <= settle_) return Action::kEncode;
+  // Being behind is a fact from the first measurement on; the load is trusted after warm-up.
+  const double load = this->load();
+  const bool warm = measured_frames_ >= kWarmUpFrames;
+  const bool behind = lag_ > tuning_.lag_step_down * interval_;
+  if (level_ > 0 && (behind || (warm && load > tuning_.overuse))) {
+    if (last_up_from_ >= 0 && last_up_from_ == level_ - 1)
+      backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
+    StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));
+    return Action::kEncode;
+  }
+  if (!warm) return Action::kEncode;
+  if (level_ + 1 < levels() && lag_ == 0 &&
+      load * cost_[level_ + 1] / cost_[level_] < tuning_.underuse) {
+    if (++under_ >= tuning_.up_after * backoff_[level_]) {
+      last_up_from_ = level_;
+      StepTo(level_ + 1);
+    }
+  } else {
+    under_ = 0;
+  }
+  return Action::kEncode;
+}
+
+void SpeedGovernor::OnEncoded(double wall, double cpu) {
+  if (!active()) return;
+  last_service_ = wall;
+  if (skip_next_) {
+    skip_next_ = false;
+    return;
+  }
+  ++measured_frames_;
+  if (!measured_) {
+    wall_ = wall;
+    cpu_ = cpu;
+    measured_ = true;
+    return;
+  }
+  const double w = std::clamp(wall, wall_ / kMaxSampleRatio, wall_ * kMaxSampleRatio);
+  const double c = std::clamp(cpu, cpu_ / kMaxSampleRatio, cpu_ * kMaxSampleRatio);
+  wall_ += tuning_.smoothing * (w - wall_);
+  cpu_ += tuning_.smoothing * (c - cpu_);
+}
+
+// The slowest level below the current one whose cost is at most `ratio` x the current level's,
+// and never the current one (a step down always moves).
+int SpeedGovernor::LevelFor(double ratio) const {
+  int to = level_ - 1;
+  while (to > 0 && cost_[to] / cost_[level_] > ratio) --to;
+  return std::max(to, 0);
+}
+
+void SpeedGovernor::StepTo(int level) {
+  // Until the new level shows in the measurements, expect what its cost predicts.
+  const double scale = cost_[level] / cost_[level_];
+  wall_ *= scale;
+  cpu_ *= scale;
+  level_ = level;
+  since_change_ = under_ = 0;
+  ++changes_;
+}
+
+}  // namespace vtc

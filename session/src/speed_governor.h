@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RealTime's speed governor: picks, frame by frame, the encoder speed level that keeps the
+// encoder ahead of the clock, and drops frames when even the fastest level cannot.
+//
+// Codec-neutral pure logic, fed by the session's worker (one thread; no locking) with the PTS of
+// each frame before it is encoded and the time the encoder's call took after. A backend offers
+// speed levels (0 = fastest) with a relative cost each (VideoEncoder::SpeedLevelCost) and maps a
+// level onto its own analysis settings; it never decides which one.
+//
+// How it decides (docs/realtime.md has a run):
+// - The frame interval comes from the timestamps (their pace is "real time", whatever the source
+//   does), the encode time from the worker's clock around the encoder's call. load = encode time
+//   / frame interval, smoothed over a few frames.
+// - The lag is how far behind the clock the encoder would be if frames arrived at their
+//   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
+//   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
+// - Overuse (load above `overuse`, or a lag of more than `lag_step_down` intervals) steps down at
+//   once, as far as the levels' relative costs predict is needed to reach `target_load`, then
+//   waits until the new level's time shows in the measurements.
+// - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
+//   frames steps up one level. A step up that had to be undone soon after doubles the wait before
+//   that step is tried again (up to `max_backoff` times), so a level the machine cannot hold is
+//   not probed every second; a long stay above resets it.
+// - At the fastest level, a lag of more than `drop_lag` intervals drops the frame: it is never
+//   encoded, and the lag falls by its interval. Latency stays bounded.
+// Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
+// it reacts within frames and never changes what the stream looks like, only how hard the encoder
+// searches.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace vtc {
+
+struct SpeedGovernorTuning {
+  double target_load = 0.70;   // load aimed at after a step down
+  double overuse = 0.85;       // smoothed load above which it steps down
+  double underuse = 0.60;      // predicted load at the next level up below which it may step up
+  double lag_step_down = 1.0;  // intervals of lag that count as overuse
+  double drop_lag = 3.0;       // intervals of lag at the fastest level that drop a frame
+  int up_after = 15;           // frames of underuse before a step up
+  int max_backoff = 64;        // most times up_after is multiplied for a step that failed
+  int failed_within = 90;      // frames after a step up in which a step down counts as failure
+  int backoff_reset = 600;     // frames at a level after which its step's backoff resets
+  double smoothing = 0.3;      // weight of a new measurement in the smoothed load
+};
+
+class SpeedGovernor {
+ public:
+  using Tuning = SpeedGovernorTuning;
+  enum class Action { kEncode, kDrop };
+
+  // Starts over with these levels' relative costs (fastest first, increasing, > 0) at `level`.
+  // `settle_frames`: frames before a level's effect shows in the encode times (the encoder's
+  // internal pipeline); `interval` the frame interval (s) to assume until timestamps tell.
+  void Reset(std::vector<double> level_cost, int level, int settle_frames, double interval,
+             const Tuning& tuning = Tuning());
+  bool active() const { return !cost_.empty(); }
+  void Stop() { cost_.clear(); }
+  // A frame with this PTS (s) is next. Returns whether to encode it (at level()) or drop it;
+  // never kDrop when `may_drop` is false (a frame that must be a key frame).
+  Action OnFrame(double pts_seconds, bool may_drop = true);
+  // The frame OnFrame said to encode took `wall` seconds of the worker's time and `cpu` seconds
+  // of the process's CPU time (x264's threads included).
+  void OnEncoded(double wall, double cpu);
+  // Timestamps restart (a new segment, a drain): keeps the level and what was learned, forgets
+  // the previous PTS and the lag.
+  void Resume();
+
+  int level() const { return level_; }
+  int levels() const { return int(cost_.size()); }
+  double encode_seconds() const { return wall_; }  // smoothed, per frame
+  double cpu_seconds() const { return cpu_; }      // smoothed, per frame
+  double interval() const { return interval_; }    // frame interval (s), of the last 8 frames
+  double load() const { return interval_ > 0 ? wall_ / interval_ : 0; }
+  double lag() const { return lag_; }  // s
+  std::uint64_t dropped() const { return dropped_; }
+  std::uint64_t level_changes() const { return changes_; }
+
+ private:
+  void StepTo(int level);
+  int LevelFor(double ratio) const;
+
+  Tuning tuning_;
+  std::vector<double> cost_;
+  std::vector<int> backoff_;  // per level: multiplier of up_after for the step up from it
+  int level_ = 0, settle_ = 0;
+  double interval_ = 1.0 / 30, wall_ = 0, cpu_ = 0, lag_ = 0;
+  double last_pts_ = 0, last_service_ = 0;
+  std::array<double, 8> gaps_{};  // the last gaps between PTS, a ring
+  double gap_sum_ = 0;
+  std::size_t gap_at_ = 0;
+  bool have_pts_ = false, measured_ = false;
+  bool skip_next_ = true;  // the first frame of an encoder instance (an IDR, x264 warming up)
+  int since_change_ = 0, under_ = 0, measured_frames_ = 0;
+  int last_up_from_ = -1;  // the level a step up started from, while it may still fail
+  std::uint64_t dropped_ = 0, changes_ = 0;
+};
+
+}  // namespace vtc

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RealTime's speed governor: its policy on a model (fake timestamps, fake encode times), then the
+// real thing in a session, paced by timestamps rather than the wall clock so that nothing depends
+// on this machine's speed.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "speed_governor.h"
+#include "test_util.h"
+#include "vtcompress/keys.h"
+
+namespace {
+
+using vtc::SpeedGovernor;
+
+// The x264 ladder's shape: 11 levels, the fastest about 1/7 of the slowest.
+const std::vector<double> kCosts = {0.146, 0.199, 0.252, 0.297, 0.326, 0.382,
+                                    0.495, 0.566, 0.630, 0.788, 1.0};
+constexpr double kInterval = 1.0 / 30;
+
+// A model machine: frame i at level l takes cost(l) x speed(i) seconds, where speed(i) is the
+// encode time of the slowest level on that frame.
+struct ModelRun {
+  std::vector<int> level;      // per frame, the level it was encoded at (-1 dropped)
+  std::vector<double> lag;     // per frame, the governor's lag before it
+  std::vector<double> finish;  // per frame, when it left the model encoder (s; -1 dropped)
+  int dropped = 0, changes = 0;
+};
+
+ModelRun Simulate(int frames, const std::function<double(int)>& slowest, int start_level = 2,
+                  int settle = 0, const std::function<bool(int)>& must_key = nullptr,
+                  const std::function<double(int)>& pts = nullptr,
+                  const std::vector<double>& true_costs = kCosts) {
+  SpeedGovernor g;
+  g.Reset(kCosts, start_level, settle, kInterval);
+  ModelRun r;
+  // The encoder is a queue: frame i arrives at its PTS and starts when the one before is done.
+  double free_at = 0;
+  std::uint64_t changes_before = g.level_changes();
+  for (int i = 0; i < frames; ++i) {
+    const double t = pts ? pts(i) : i * kInterval;
+    const bool key = must_key && must_key(i);
+    r.lag.push_back(g.lag());
+    if (g.OnFrame(t, !key) == SpeedGovernor::Action::kDrop) {
+      r.level.push_back(-1);
+      r.finish.push_back(-1);
+      ++r.dropped;
+      continue;
+    }
+    // Settle: a level takes effect `settle` frames after it was asked for (x264's pipeline).
+    const int l = g.level();
+    r.level.push_back(l);
+    const int effective = r.level[std::max(0, int(r.level.size()) - 1 - settle)];
+    const double took = true_costs[effective < 0 ? l : effective] * slowest(i) * (key ? 2.5 : 1.0);
+    const double start = std::max(free_at, t);
+    free_at = start + took;
+    r.finish.push_back(free_at);
+    g.OnEncoded(took, took * 1.8);
+  }
+  r.changes = int(g.level_changes() - changes_before);
+  return r;
+}
+
+// Frames that left more than `budget` seconds after their PTS, from frame `from` on.
+int Late(const ModelRun& r, double budget, int from = 30,
+         const std::function<double(int)>& pts = nullptr) {
+  int late = 0;
+  for (int i = from; i < int(r.finish.size()); ++i) {
+    const double t = pts ? pts(i) : i * kInterval;
+    if (r.finish[i] >= 0 && r.finish[i] - t > budget) ++late;
+  }
+  return late;
+}
+
+TEST(SpeedGovernor, ClimbsToTheSlowestLevelThatKeepsUp) {
+  // The slowest level takes 1.6 intervals: levels up to cost 0.53 (load 0.85) keep up with room.
+  const ModelRun r = Simulate(900, [](int) { return 1.6 * kInterval; });
+  const int final_level = r.level.back();
+  EXPECT_GT(final_level, 2) << "it should have used the spare time";
+  EXPECT_LE(kCosts[final_level] * 1.6, 0.85) << "level " << final_level << " is too slow";
+  EXPECT_GT(kCosts[std::min(final_level + 1, 10)] * 1.6, 0.6)
+      << "level " << final_level + 1 << " would have fit";
+  EXPECT_EQ(r.dropped, 0);
+  EXPECT_EQ(Late(r, kInterval), 0);
+  // Settled: after the climb it stays put.
+  const auto last = std::vector<int>(r.level.end() - 300, r.level.end());
+  EXPECT_EQ(*std::min_element(last.begin(), last.end()),
+            *std::max_element(last.begin(), last.end()));
+}
+
+TEST(SpeedGovernor, IdleMachineReachesTheTop) {
+  const ModelRun r = Simulate(600, [](int) { return 0.2 * kInterval; });
+  EXPECT_EQ(r.level.back(), 10);
+  EXPECT_EQ(r.dropped, 0);
+}
+
+TEST(SpeedGovernor, ShedsWorkWithinFramesWhenTheMachineSlowsAndRecovers) {
+  // Frames 300-599: another process takes a core, every level takes 2.2x as long.
+  auto slowest = [](int i) { return (i >= 300 && i < 600 ? 2.2 : 1.0) * 1.4 * kInterval; };
+  const ModelRun r = Simulate(1200, slowest, 2, 1);
+  const int before = r.level[299];
+  int shed_at = -1;
+  for (int i = 300; i < 600 && shed_at < 0; ++i)
+    if (r.level[i] >= 0 && r.level[i] < before) shed_at = i;
+  ASSERT_GE(shed_at, 0) << "never stepped down";
+  EXPECT_LE(shed_at - 300, 5) << "stepped down only after " << shed_at - 300 << " frames";
+  // While slow, the load it settles at keeps up.
+  EXPECT_LE(kCosts[r.level[590]] * 2.2 * 1.4, 0.85);
+  EXPECT_EQ(r.dropped, 0);
+  // A few frames late at the switch at most, none after.
+  EXPECT_LE(Late(r, 2 * kInterval, 300), 4);
+  EXPECT_EQ(Late(r, kInterval, 340), 0);
+  // Back to where it was once the machine is free again.
+  EXPECT_EQ(r.level[1199], before);
+}
+
+TEST(SpeedGovernor, DropsOnlyWhenTheFastestLevelCannotKeepUpAndLatencyStaysBounded) {
+  // Even the fastest level takes 1.5 intervals.
+  const ModelRun r = Simulate(900, [](int) { return 1.5 / 0.146 * kInterval; });
+  EXPECT_EQ(r.level[899] < 0 ? 0 : r.level[899], 0);
+  // About a third of the frames must go for the rest to keep up.
+  EXPECT_NEAR(r.dropped / 900.0, 1.0 / 3, 0.05);
+  // After the first second (the fall from the start level), the lag stays near the drop point.
+  for (int i = 30; i < 900; ++i) EXPECT_LE(r.lag[i], 4.6 * kInterval) << "frame " << i;
+  double worst = 0;
+  for (int i = 60; i < 900; ++i)
+    if (r.finish[i] >= 0) worst = std::max(worst, r.finish[i] - i * kInterval);
+  EXPECT_LT(worst, 6 * kInterval) << "latency grew";
+}
+
+TEST(SpeedGovernor, NeverDropsAFrameThatMustBeAKeyFrame) {
+  auto key = [](int i) { return i % 10 == 0; };
+  const ModelRun r = Simulate(
+      300, [](int) { return 2.0 / 0.146 * kInterval; }, 2, 0, key);
+  EXPECT_GT(r.dropped, 0);
+  for (int i = 0; i < 300; i += 10) EXPECT_GE(r.level[i], 0) << "key frame " << i << " dropped";
+}
+
+TEST(SpeedGovernor, KeyFrameSpikesDoNotMakeItSwing) {
+  // Every 30th frame costs 2.5x (an IDR); at the level reached the others load about 0.6.
+  auto key = [](int i) { return i % 30 == 0; };
+  const ModelRun r = Simulate(
+      1800, [](int) { return 1.2 * kInterval; }, 2, 0, key);
+  EXPECT_EQ(r.dropped, 0);
+  // It climbs, then changes level rarely: not at every key frame (60 of them).
+  EXPECT_LT(r.changes, 25) << "level changes";
+}
+
+TEST(SpeedGovernor, BacksOffFromAStepThatKeepsFailing) {
+  // The prior says level 6 costs 0.495 but it really costs 0.8: every probe of it overloads.
+  std::vector<double> truth = kCosts;
+  for (std::size_t l = 6; l < truth.size(); ++l) truth[l] = 0.8 + 0.1 * double(l - 6);
+  // Level 5 loads 0.42 and predicts 0.54 for level 6, which really loads 0.88.
+  const ModelRun r = Simulate(
+      5400, [](int) { return 1.1 * kInterval; }, 2, 0, nullptr, nullptr, truth);
+  int probes = 0;
+  for (int i = 1; i < 5400; ++i) probes += r.level[i] == 6 && r.level[i - 1] == 5;
+  // Without backoff: one probe every ~20 frames, 270 in 3 minutes.
+  EXPECT_GE(probes, 1);
+  EXPECT_LE(probes, 12) << "probes of the failing level";
+  EXPECT_EQ(r.dropped, 0);
+}
+
+TEST(SpeedGovernor, APauseInTheTimestampsIsNotBankedNorOwed) {
+  // 5 s without frames, then a stretch the machine cannot quite handle at the current level.
+  auto pts = [](int i) { return i < 100 ? i * kInterval : 5.0 + i * kInterval; };
+  const ModelRun r = Simulate(
+      400, [](int) { return 1.0 * kInterval; }, 2, 0, nullptr, pts);
+  EXPECT_EQ(r.dropped, 0);
+  EXPECT_EQ(Late(r, kInterval, 30, pts), 0);
+}
+
+TEST(SpeedGovernor, ResumeForgetsTheLagNotTheLevel) {
+  SpeedGovernor g;
+  g.Reset(kCosts, 5, 0, kInterval);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(g.OnFrame(i * kInterval), SpeedGovernor::Action::kEncode);
+    g.OnEncoded(1.4 * kInterval, 0);
+  }
+  EXPECT_GT(g.lag(), 0);
+  g.Resume();
+  EXPECT_EQ(g.lag(), 0);
+  EXPECT_EQ(g.level(), 5);
+  // Timestamps that restart from 0 are not a step back in time.
+  EXPECT_EQ(g.OnFrame(0), SpeedGovernor::Action::kEncode);
+  EXPECT_EQ(g.lag(), 0);
+}
+
+// --- In a session ---------------------------------------------------------------------------
+
+struct Observed {
+  std::int64_t level = -1, dropped = 0;
+  double encode = 0;
+};
+
+Observed Observe(vtc::CompressionSession& s) {
+  Observed o;
+  vtc::Value v;
+  EXPECT_EQ(s.CopyProperty(vtc::key::kRealTimeSpeedLevel, &v), vtc::Status::kNoErr);
+  EXPECT_TRUE(v.GetInt(&o.level));
+  EXPECT_EQ(s.CopyProperty(vtc::key::kRealTimeFramesDropped, &v), vtc::Status::kNoErr);
+  EXPECT_TRUE(v.GetInt(&o.dropped));
+  EXPECT_EQ(s.CopyProperty(vtc::key::kRealTimeEncodeTime, &v), vtc::Status::kNoErr);
+  EXPECT_TRUE(v.GetDouble(&o.encode));
+  return o;
+}
+
+// Timestamps set the pace: a frame interval of 1000 s leaves time for any level on any machine
+// (valgrind included), one of 10 us none. Frames go in as fast as the session takes them.
+TEST(SpeedGovernorSession, MovesDownWhenFramesComeFasterThanItEncodesAndBackUp) {
+  vtctest::Collector c;
+  auto s = vtctest::MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c,
+                                {{vtc::key::kRealTime, vtc::Value(true)},
+                                 {vtc::key::kAverageBitRate, vtc::Value(1000000)},
+                                 {vtc::key::kX264Threads, vtc::Value(1)}});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Observe(*s).level, -1) << "no level before the first frame";
+  std::int64_t t_us = 0;  // PTS in microseconds
+  int submitted = 0;
+  auto feed = [&](int n, std::int64_t step_us) {
+    for (int i = 0; i < n; ++i, ++submitted) {
+      const vtctest::Picture pic = vtctest::MakeMovingPicture(320, 192, submitted);
+      vtc::PixelBufferRef b = vtctest::MakePoolBuffer(*s, pic);
+      ASSERT_TRUE(b);
+      ASSERT_EQ(s->EncodeFrame(b, vtc::Time::Make(t_us, 1000000), vtc::Time::Invalid(), nullptr,
+                               reinterpret_cast<void*>(std::uintptr_t(submitted)), nullptr),
+                vtc::Status::kNoErr);
+      t_us += step_us;
+    }
+  };
+  // Plenty of time: it climbs to the slowest level (11 levels, 15 frames a step).
+  feed(250, 1000000000);
+  ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+  const Observed idle = Observe(*s);
+  EXPECT_EQ(idle.level, 10);
+  EXPECT_GT(idle.encode, 0);
+  EXPECT_EQ(idle.dropped, 0);
+  // No time at all: down to the fastest level within a few frames, then frames are dropped.
+  feed(60, 10);
+  ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+  const Observed busy = Observe(*s);
+  EXPECT_EQ(busy.level, 0);
+  EXPECT_GT(busy.dropped, 30);
+  // Plenty of time again: back up (the step to the top failed once, so it waits longer).
+  feed(300, 1000000000);
+  ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+  const Observed again = Observe(*s);
+  EXPECT_EQ(again.level, 10);
+  EXPECT_EQ(again.dropped, busy.dropped);
+  // Every frame answered once: a sample, or dropped with the flag.
+  const auto outs = c.outputs();
+  ASSERT_EQ(int(outs.size()), submitted);
+  int dropped = 0;
+  for (const auto& o : outs) {
+    EXPECT_EQ(o.status, vtc::Status::kNoErr);
+    if (o.flags & vtc::kEncodeInfo_FrameDropped) {
+      ++dropped;
+      EXPECT_FALSE(o.sample);
+    } else {
+      EXPECT_TRUE(o.sample);
+    }
+  }
+  EXPECT_EQ(dropped, busy.dropped);
+}
+
+TEST(SpeedGovernorSession, OffWithAnExplicitPresetOrWithoutRealTime) {
+  for (const vtc::Dictionary& props :
+       {vtc::Dictionary{{vtc::key::kRealTime, vtc::Value(true)},
+                        {vtc::key::kX264SpeedPreset, vtc::Value("veryfast")}},
+        vtc::Dictionary{{vtc::key::kRealTime, vtc::Value(false)}},
+        vtc::Dictionary{{vtc::key::kRealTime, vtc::Value(true)},
+                        {vtc::key::kPrioritizeEncodingSpeedOverQuality, vtc::Value(true)}}}) {
+    vtctest::Collector c;
+    auto s = vtctest::MakeSession(160, 96, vtc::kPixelFormat_420YpCbCr8Planar, &c, props);
+    ASSERT_TRUE(s);
+    for (int i = 0; i < 40; ++i) {
+      vtc::PixelBufferRef b = vtctest::MakePoolBuffer(*s, vtctest::MakeMovingPicture(160, 96, i));
+      ASSERT_EQ(s->EncodeFrame(b, vtc::Time::Make(i * 10, 1000000), vtc::Time::Invalid(), nullptr,
+                               nullptr, nullptr),
+                vtc::Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+    const Observed o = Observe(*s);
+    EXPECT_EQ(o.level, -1);
+    EXPECT_EQ(o.dropped, 0);
+    EXPECT_EQ(c.samples().size(), 40u) << "a fixed preset never drops";
+  }
+}
+
+}  // namespace
