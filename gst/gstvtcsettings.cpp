@@ -274,6 +274,28 @@ void InstallProperties(GObjectClass* k) {
           g_param_spec_boolean("using-hardware", "Using hardware",
                                "UsingHardwareAcceleratedVideoEncoder (always FALSE)", FALSE,
                                kReadOnly));
+  // RealTime's governor (docs/realtime.md).
+  install(PROP_SPEED_LEVEL,
+          g_param_spec_int("speed-level", "Speed level",
+                           "realtime=true: the speed level the governor runs x264 at, 0 = fastest; "
+                           "-1 when it is not running (RealTimeSpeedLevel)",
+                           -1, G_MAXINT, -1, kReadOnly));
+  install(PROP_ENCODE_TIME,
+          g_param_spec_uint64("encode-time", "Encode time",
+                              "realtime=true: wall-clock time x264 takes per frame, smoothed, in "
+                              "nanoseconds (RealTimeEncodeTime)",
+                              0, G_MAXUINT64, 0, kReadOnly));
+  install(PROP_CPU_TIME,
+          g_param_spec_uint64("cpu-time", "CPU time",
+                              "realtime=true: CPU time per frame over x264's call, its threads "
+                              "included, smoothed, in nanoseconds (RealTimeCPUTime)",
+                              0, G_MAXUINT64, 0, kReadOnly));
+  install(PROP_FRAMES_DROPPED,
+          g_param_spec_uint64("frames-dropped", "Frames dropped",
+                              "Frames dropped to keep up since the element started: by "
+                              "realtime=true when even its fastest level falls behind, and with "
+                              "qos=true those already too late for downstream",
+                              0, G_MAXUINT64, 0, kReadOnly));
 }
 
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out) {

@@ -97,6 +97,7 @@ struct _GstVtH264Enc {
   gboolean min_pts_set;                   // set_min_pts done since start
   GstCaps* failed_caps;                   // caps no session could be made for (error posted)
   std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
+  std::atomic<guint64>* frames_dropped;   // to keep up: the governor's and qos's, since start
   std::mutex* error_lock;                 // leaf lock: guards last_error
   std::deque<std::string>* last_error;    // the session's latest error messages, for the bus
 };
@@ -483,6 +484,7 @@ static void gst_vt_h264_enc_output(void* refcon, void* frame_refcon, vtc::Status
   }
   if (!sample || (flags & vtc::kEncodeInfo_FrameDropped)) {
     GST_DEBUG_OBJECT(self, "frame %u dropped by the encoder", number);
+    self->frames_dropped->fetch_add(1);
     const GstFlowReturn ret = gst_vt_h264_enc_drop_frame(self, frame);
     self->last_flow->store(ctx->failed ? GST_FLOW_ERROR : ret);
     return;
@@ -907,6 +909,7 @@ static gboolean gst_vt_h264_enc_start(GstVideoEncoder* enc) {
   const bool cbr_without_rate =
       self->settings.rate_control == GST_VTC_RATE_CONTROL_CBR && self->settings.bitrate == 0;
   GST_OBJECT_UNLOCK(self);
+  self->frames_dropped->store(0);
   if (cbr_without_rate) {
     // ConstantBitRate 0 means off: the session would silently code quality-based.
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
@@ -1147,6 +1150,17 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
   self->last_segment = enc->input_segment;
   self->going_back = FALSE;
 
+  // qos=true: a frame downstream's QoS says is already too late is dropped before it costs an
+  // encode (never one asked to be a key frame).
+  if (gst_video_encoder_is_qos_enabled(enc) && !GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME(frame) &&
+      gst_video_encoder_get_max_encode_time(enc, frame) < 0) {
+    GST_DEBUG_OBJECT(self, "frame %u is too late for downstream: dropped (qos)",
+                     frame->system_frame_number);
+    self->frames_dropped->fetch_add(1);
+    gst_vt_h264_enc_drop_frame(self, frame);
+    return self->last_flow->load();
+  }
+
   // Zero copy: the session gets the mapped planes; the mapping (and the buffer) is released as
   // soon as x264 has copied them (ReleaseSourceBufferOnImport).
   // gst_video_frame_map only asserts (a GLib critical) when the buffer's video meta disagrees
@@ -1353,6 +1367,29 @@ static void gst_vt_h264_enc_set_property(GObject* obj, guint id, const GValue* v
 
 static void gst_vt_h264_enc_get_property(GObject* obj, guint id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_VT_H264_ENC(obj);
+  if (id == gstvtc::PROP_FRAMES_DROPPED) {
+    g_value_set_uint64(value, self->frames_dropped->load());
+    return;
+  }
+  if (id == gstvtc::PROP_SPEED_LEVEL || id == gstvtc::PROP_ENCODE_TIME ||
+      id == gstvtc::PROP_CPU_TIME) {
+    vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
+    const char* key = id == gstvtc::PROP_SPEED_LEVEL   ? vtc::key::kRealTimeSpeedLevel
+                      : id == gstvtc::PROP_ENCODE_TIME ? vtc::key::kRealTimeEncodeTime
+                                                       : vtc::key::kRealTimeCPUTime;
+    vtc::Value v;
+    const bool have = session && session->CopyProperty(key, &v) == vtc::Status::kNoErr;
+    if (id == gstvtc::PROP_SPEED_LEVEL) {
+      gint64 level = -1;
+      if (have) v.GetInt(&level);
+      g_value_set_int(value, gint(level));
+    } else {
+      double seconds = 0;
+      if (have) v.GetDouble(&seconds);
+      g_value_set_uint64(value, guint64(seconds * GST_SECOND));
+    }
+    return;
+  }
   if (id == gstvtc::PROP_PENDING_FRAMES || id == gstvtc::PROP_USING_HARDWARE) {
     vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
     vtc::Value v;
@@ -1380,6 +1417,7 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
   delete self->session_lock;
   delete self->context;
   delete self->last_flow;
+  delete self->frames_dropped;
   delete self->error_lock;
   delete self->last_error;
   self->settings.~Settings();
@@ -1402,6 +1440,7 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   self->min_pts_set = FALSE;
   self->failed_caps = nullptr;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
+  self->frames_dropped = new std::atomic<guint64>(0);
   self->error_lock = new std::mutex();
   self->last_error = new std::deque<std::string>();
 }
