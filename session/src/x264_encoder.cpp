@@ -296,6 +296,7 @@ class X264Encoder final : public VideoEncoder {
     exhausted_ = false;
     max_refs_ = param_.i_frame_reference;
     speed_level_ = -1;
+    restore_vbv_buffer_ = 0;
     started_qps_.clear();
     // A reopen after a drain (CompleteFrames, a restart) with the same target keeps the gain.
     ResetSteering(&param_, true);
@@ -334,6 +335,12 @@ class X264Encoder final : public VideoEncoder {
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
       // New rate settings for x264: the client's, or the steering's (x264_ratecontrol.h).
       // x264 hears only of whole kbit/s or tenths of crf: the steering keeps the fraction.
+      // The frame after a bitrate decrease gets its VBV buffer back (see below).
+      const bool restore = restore_vbv_buffer_ > 0;
+      if (restore) {
+        param_.rc.i_vbv_buffer_size = restore_vbv_buffer_;
+        restore_vbv_buffer_ = 0;
+      }
       x264_param_t steered;  // filled only when the steering asks (every 0.25 s at most)
       bool steer = false;
       if (!f->reconfigure) {
@@ -345,7 +352,7 @@ class X264Encoder final : public VideoEncoder {
         }
       }
       const bool speed = f->speed_level >= 0 && f->speed_level != speed_level_;
-      if (f->reconfigure || steer || speed) {
+      if (f->reconfigure || steer || speed || restore) {
         // x264 applies pic.param when this very frame is encoded and frees it with param_free.
         auto* np = static_cast<x264_param_t*>(std::malloc(sizeof(x264_param_t)));
         if (!np) return Status::kAllocationFailedErr;
@@ -353,6 +360,7 @@ class X264Encoder final : public VideoEncoder {
         if (f->reconfigure) {
           const bool same_rate = RateKeysEqual(*f->reconfigure, config_);
           const double old_target = steering_.target(), ask = steering_.ask();
+          const std::int64_t old_bitrate = config_.average_bit_rate;
           ApplyMutable(*f->reconfigure, np);
           config_ = *f->reconfigure;
           if (!config_.SpeedGoverned()) speed_level_ = -1;
@@ -364,6 +372,20 @@ class X264Encoder final : public VideoEncoder {
             ResetSteering(np, false, abr_mode_ == AbrMode::kCrfUnderLimits ? scaled : 0);
           } else if (steering_.target() > 0) {
             ApplyAsk(ask, np);
+          }
+          // x264 keeps the VBV's fill across a reconfig, only clamped to the new buffer: a lower
+          // bitrate would spend the credit saved at the higher one for up to the buffer's span
+          // (2 s), where a congestion controller needs it to take effect now. For this one frame
+          // the buffer shrinks by the rate's ratio, and so does the credit (in seconds of the
+          // new rate: 900 -> 300 kbit/s keeps at most 0.67 s); the next frame restores it. A
+          // small step keeps nearly all of it: emptying the buffer starves x264 for seconds.
+          if (abr_mode_ == AbrMode::kCbrLike && config_.average_bit_rate < old_bitrate &&
+              np->rc.i_vbv_buffer_size > 0 && np->rc.i_vbv_max_bitrate > 0 &&
+              np->i_nal_hrd == X264_NAL_HRD_NONE) {
+            restore_vbv_buffer_ = np->rc.i_vbv_buffer_size;
+            const double ratio = double(config_.average_bit_rate) / double(old_bitrate);
+            np->rc.i_vbv_buffer_size = std::max(int(np->rc.i_vbv_max_bitrate / RateFps()) + 1,
+                                                int(np->rc.i_vbv_buffer_size * ratio));
           }
         }
         // RealTime's governor owns the analysis fields while it runs (after ApplyMutable, which
@@ -795,6 +817,7 @@ class X264Encoder final : public VideoEncoder {
   AbrMode abr_mode_ = AbrMode::kCbrLike;       // AbrModeFor at open
   AbrMode steering_mode_ = AbrMode::kCbrLike;  // the mode steering_ was last Reset for
   double crf_reference_ = 0;                   // kCrfUnderLimits: the target at open (CrfForAsk)
+  int restore_vbv_buffer_ = 0;   // kbit: the buffer the next frame gets back; 0 = none
   int max_refs_ = 1;             // the reference count x264 opened with: the levels' ceiling
   int speed_level_ = -1;         // the governor's level x264 runs with; -1 = the preset's settings
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
