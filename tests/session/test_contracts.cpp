@@ -425,6 +425,32 @@ TEST(Contract3, MaxFrameDelayCountBoundsTheLag) {
   }
 }
 
+// RealTime's governor changes x264's settings between frames and may drop frames: the contract
+// holds all the same (a dropped frame is answered too), and without MaxFrameDelayCount x264 opens
+// with at most 3 frames of delay.
+TEST(Contract3, MaxFrameDelayCountHoldsWithRealTime) {
+  for (int m : {0, 1, 3, 8, -1}) {
+    Collector c;
+    vtc::Dictionary props{{vtc::key::kRealTime, vtc::Value(true)}};
+    if (m >= 0) props[vtc::key::kMaxFrameDelayCount] = vtc::Value(m);
+    auto s = vtctest::MakeSession(320, 180, kNV12, &c, props);
+    ASSERT_TRUE(s);
+    std::set<int> answered;
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_EQ(Encode(*s, i), Status::kNoErr);
+      for (const auto& o : c.outputs()) answered.insert(IndexOfRefcon(o.refcon));
+      if (m >= 0 && i >= m) EXPECT_TRUE(answered.count(i - m)) << "M=" << m << " frame " << i - m;
+    }
+    vtc::Value delay;
+    ASSERT_EQ(s->CopyProperty(vtc::key::kEncoderFrameDelay, &delay), Status::kNoErr);
+    std::int64_t frames = -1;
+    ASSERT_TRUE(delay.GetInt(&frames));
+    EXPECT_LE(frames, m >= 0 ? m : 3) << "M=" << m;  // RealTime's own delay: 3 frames
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    ExpectEachRefconOnce(c.outputs(), 40);
+  }
+}
+
 TEST(Contract3, PendingFramesStayBounded) {
   Collector c;
   auto s = vtctest::MakeSession(320, 180, kNV12, &c);
