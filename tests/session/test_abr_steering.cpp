@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// AbrSteering (session/src/x264_ratecontrol.h) against a model of x264 in its CBR-like ABR mode:
+// AbrSteering (session/src/rate_steering.h) against a model of x264 in its CBR-like ABR mode:
 // frames come out a lookahead later, each as large as its asked-for share of the rate times a
 // gain that depends on the content. The real encoder is covered by test_rate_control; this pins
 // down the loop itself, deterministically. Also the choice between the two AverageBitRate modes
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "rate_steering.h"
 #include "x264_ratecontrol.h"
 
 namespace {
