@@ -12,6 +12,7 @@ void AbrSteering::Reset(double target_kbps, double frame_seconds, const Tuning& 
   target_ = target_kbps;
   tuning_ = tuning;
   ask_ = ask_kbps > 0 ? ask_kbps : target_kbps;
+  boost_pending_ = ask_kbps <= 0 && tuning.start_boost > 1;
   if (frame_seconds > 0) default_duration_ = std::min(frame_seconds, kMaxFrameSeconds);
   typical_duration_ = default_duration_;
 }
@@ -23,6 +24,8 @@ void AbrSteering::Resume() {
   started_ = false;
   // The new library instance starts at the target; the gain is still known.
   ask_ = target_;
+  boost_ = 1;
+  boost_pending_ = false;
   warm_ = !window_.empty();
 }
 
@@ -38,7 +41,9 @@ void AbrSteering::OnInput(std::int64_t pts, double seconds, double ask_kbps) {
     in_seconds_ += previous - duration_of_last_;
     last_duration_ = duration = previous;
   }
-  pending_[pts] = Pending{ask_kbps, duration};
+  // Frames count at the ask without the start boost: the loop learns its gain as if there were
+  // none, so that the boost's end lowers what the library runs with instead of being learned back.
+  pending_[pts] = Pending{ask_kbps / boost_, duration};
   in_seconds_ += duration;
   duration_of_last_ = duration;
   last_pts_ = pts;
@@ -70,6 +75,11 @@ void AbrSteering::OnOutput(std::int64_t pts, std::size_t bytes) {
 }
 
 double AbrSteering::Next() {
+  if (target_ > 0 && boost_pending_) {
+    boost_pending_ = false;
+    boost_ = tuning_.start_boost;
+    return ask();
+  }
   if (target_ <= 0 || (!warm_ && out_seconds_ < tuning_.warm_up) || since_steer_ < tuning_.every)
     return 0;
   since_steer_ = 0;
@@ -87,10 +97,18 @@ double AbrSteering::Next() {
       std::clamp(target_ * 1000 * in_seconds_ - (out_bits_ + g * in_flight), -limit, limit);
   double want = target_ / g + deficit / 1000 / tuning_.horizon;
   want = std::clamp(want, ask_ / tuning_.max_step, ask_ * tuning_.max_step);
-  want = std::clamp(want, target_ * tuning_.min_ask, target_ * tuning_.max_ask);
-  if (std::abs(want - ask_) < 0.01 * ask_) return 0;
+  // The start boost goes, a step at a time, once the stream is clearly ahead: a VBV's initial
+  // fill spent in the first second puts it a little ahead even where the boost is needed.
+  const double before = ask();
+  if (boost_ > 1 && deficit < -tuning_.boost_ahead * target_ * 1000)
+    boost_ = std::max(1.0, boost_ / tuning_.max_step);
+  want = std::clamp(want, target_ * tuning_.min_ask, target_ * tuning_.max_ask / boost_);
+  if (std::abs(want * boost_ - before) < 0.01 * before) {
+    ask_ = before / boost_;  // the library keeps what it runs with
+    return 0;
+  }
   ask_ = want;
-  return want;
+  return ask();
 }
 
 }  // namespace vtc

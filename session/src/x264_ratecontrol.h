@@ -66,7 +66,8 @@ constexpr int kCloseLimitsBufferFrames = 3;
 constexpr int kCloseLimitsBufferFramesWithB = 4;
 int CloseLimitsBufferFrames(int bframes);
 // The crf for an ask equal to the target: low, so that the VBV, not the crf, sets the rate where
-// the limit binds; the steering raises it where content is easy.
+// the limit binds; the steering raises it where content is easy. The steering's first ask is twice
+// the target, crf 12 (CrfUnderLimitsTuning in rate_steering.h says why).
 constexpr double kLimitsCrf = 18.0;
 // x264 plans its VBV over the whole lookahead; a lookahead much longer than the buffer's span
 // makes it plan for overflow it never meets and starve the rate (medium's 40 frames against a
