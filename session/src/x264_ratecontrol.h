@@ -6,14 +6,13 @@
 // honours mid-stream.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
 // x264.h needs the fixed-width types first.
 #include <x264.h>
 
 #include "properties.h"
+// AbrSteering, which the backend feeds and maps onto x264 with ApplyAbrAsk or CrfForAsk.
+#include "rate_steering.h"
 
 namespace vtc {
 
@@ -67,7 +66,8 @@ constexpr int kCloseLimitsBufferFrames = 3;
 constexpr int kCloseLimitsBufferFramesWithB = 4;
 int CloseLimitsBufferFrames(int bframes);
 // The crf for an ask equal to the target: low, so that the VBV, not the crf, sets the rate where
-// the limit binds; the steering raises it where content is easy.
+// the limit binds; the steering raises it where content is easy. The steering's first ask is twice
+// the target, crf 12 (CrfUnderLimitsTuning in rate_steering.h says why).
 constexpr double kLimitsCrf = 18.0;
 // x264 plans its VBV over the whole lookahead; a lookahead much longer than the buffer's span
 // makes it plan for overflow it never meets and starve the rate (medium's 40 frames against a
@@ -102,90 +102,5 @@ void ApplyRateControl(const EncoderConfig& c, double fps, AbrMode mode, x264_par
 // ask, within a DataRateLimits cap and the explicit level's MaxBR (0 = none). Sets only
 // i_bitrate and i_vbv_max_bitrate (x264 keeps them equal in this mode).
 void ApplyAbrAsk(const EncoderConfig& c, double fps, double ask_kbps, x264_param_t* p);
-
-// How fast and how far AbrSteering moves. The defaults were tuned for kCbrLike on the
-// benchmark's natural input and testsrc2, 720p, 10 s, presets ultrafast to medium, and on
-// test_rate_control's clips (docs/properties.md has the numbers).
-struct SteeringTuning {
-  double warm_up = 2.0;                 // s of output before the first correction
-  double every = 0.5;                   // s of output between corrections
-  double gain_window = 4.0;             // s of output the gain is measured over
-  double horizon = 8.0;                 // s over which a deficit is made up
-  double max_step = 1.1;                // most one correction changes the ask by
-  double min_ask = 0.5, max_ask = 1.5;  // x target
-  double max_deficit = 2.0;             // s of target: the VBV buffer's size
-};
-
-// Keeps one-pass AverageBitRate on its target over the whole stream. The session opens ABR with
-// VBV maxrate == bitrate, x264's CBR-like mode: the only one where x264 takes a new bitrate
-// mid-stream, and one in which x264 has no feedback on the total (ratecontrol.c skips its
-// overflow term when maxrate <= bitrate). There the VBV ceiling at the average makes content of
-// uneven difficulty land under target, by 10-12% over 10 s at preset medium on natural content
-// (x264enc too, docs/benchmark.md). This loop watches what x264 makes of the bitrate it is asked
-// for (the gain g, over the last few seconds) and asks for target/g, plus the deficit so far spread
-// over `horizon` seconds. Frames in x264's lookahead count at the rate they were asked for, as
-// that is where they will land (without it, a 2 s lookahead makes the loop overshoot).
-// Bounded: the ask stays within [min_ask, max_ask] x target, a frame counts for at most 1 s (a
-// pause in the timestamps is not owed bits, as in x264's own accounting), and the deficit is
-// held within max_deficit seconds of the target, so static content or a pause cannot wind it up.
-// x264's VBV starts 90% full (its default, kept): easy content spends some of that in its first
-// seconds (testsrc2: +5% over 10 s), which the loop takes back. A lower initial fill was tried
-// and dropped: 0.7 starved the first seconds, cost 0.03-0.05 dB against x264enc at presets
-// where x264 is on target anyway, and made the loop swing by up to 18% to catch up.
-// One thread (the session's worker); times are stream seconds.
-class AbrSteering {
- public:
-  using Tuning = SteeringTuning;
-  // Starts over for `target_kbps` (0 turns steering off); `frame_seconds` is the frame duration
-  // to assume until timestamps tell; the first ask is `ask_kbps` (0: the target).
-  void Reset(double target_kbps, double frame_seconds, const Tuning& tuning = Tuning(),
-             double ask_kbps = 0);
-  // Starts a new stretch after x264 was drained and reopened with the same target: keeps the
-  // gain learned so far and the ask, forgets the deficit (the timestamps may restart).
-  void Resume();
-  double target() const { return target_; }
-  // The ask x264 runs with now (kbit/s): the target after Reset or Resume, then Next's.
-  double ask() const { return ask_; }
-  // A frame with this PTS goes into x264, which runs with `ask_kbps` for it.
-  void OnInput(std::int64_t pts, double seconds, double ask_kbps);
-  // x264 returned the frame with this PTS, `bytes` long.
-  void OnOutput(std::int64_t pts, std::size_t bytes);
-  // The bitrate (kbit/s, unrounded) to ask for from the next frame on, or 0 for no change.
-  double Next();
-
- private:
-  struct Pending {
-    double ask, duration;  // kbit/s asked for it; s until the next frame
-  };
-  struct Done {
-    double bits, asked_bits, duration;
-  };
-  static constexpr double kMaxFrameSeconds = 1.0;
-  double target_ = 0, ask_ = 0, default_duration_ = 1.0 / 30;
-  Tuning tuning_;
-  double typical_duration_ = 1.0 / 30;       // a running mean of output frame durations
-  std::map<std::int64_t, Pending> pending_;  // in x264, by PTS
-  std::deque<Done> window_;                  // the last gain_window s of output
-  double window_seconds_ = 0;
-  // Since Reset or Resume: bits out, seconds out and in, seconds since the last correction.
-  double out_bits_ = 0, out_seconds_ = 0, in_seconds_ = 0, since_steer_ = 0;
-  double last_seconds_ = 0, last_duration_ = 0, duration_of_last_ = 0;
-  std::int64_t last_pts_ = 0;
-  bool started_ = false;
-  bool warm_ = false;  // a gain known from before a Resume
-};
-
-// The steering for kCrfUnderLimits: quicker than kCbrLike's, because where the VBV binds the rate
-// hardly moves with the crf, and wider: crf 1 (the VBV alone sets the rate) to kLimitsCrf + 24.
-inline AbrSteering::Tuning CrfUnderLimitsTuning() {
-  AbrSteering::Tuning t;
-  t.warm_up = 0.5;
-  t.every = 0.25;
-  t.gain_window = 1.5;
-  t.max_step = 1.25;
-  t.min_ask = 1.0 / 16;
-  t.max_ask = 8;
-  return t;
-}
 
 }  // namespace vtc
