@@ -1457,7 +1457,6 @@ static gboolean gst_vt_h264_enc_take_refresh(GstVtH264Enc* self, GstEvent* event
   const bool on = self->settings.intra_refresh;
   GST_OBJECT_UNLOCK(self);
   if (!on || !self->refresh->Take(event)) return FALSE;
-  GST_DEBUG_OBJECT(self, "force-key-unit without all-headers: an intra-refresh wave");
   gst_event_unref(event);
   return TRUE;
 }

@@ -241,8 +241,7 @@ TEST(LowLatency, OnlyTheFirstFrameIsAKeyFrameUnlessOneIsForced) {
   EXPECT_EQ(SyncFrames(samples), (std::vector<int>{0, 150}));
   EXPECT_EQ(IdrFrames(samples), (std::vector<int>{0, 150}));
   const size_t share = kBitRate / 8 / 30;
-  for (const auto& smp : samples)
-    EXPECT_LE(smp->size(), 2 * share) << "frame " << FrameIndex(smp);
+  for (const auto& smp : samples) EXPECT_LE(smp->size(), 2 * share) << "frame " << FrameIndex(smp);
   ExpectDecodes(samples, 300);
 }
 
