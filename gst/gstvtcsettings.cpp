@@ -217,8 +217,16 @@ void InstallProperties(GObjectClass* k) {
   install(PROP_LOW_LATENCY_RATE_CONTROL,
           g_param_spec_boolean("low-latency-rate-control", "Low-latency rate control",
                                "Encoder specification EnableLowLatencyRateControl: no B-frames, no "
-                               "lookahead, one IDR then P-frames unless an interval is set",
+                               "lookahead, no frame delay, a VBV of one frame with a bitrate, one "
+                               "IDR then P-frames unless an interval is set",
                                d.low_latency_rate_control, kReady));
+  install(PROP_INTRA_REFRESH,
+          g_param_spec_boolean("intra-refresh", "Intra refresh",
+                               "Refresh the picture with waves of intra blocks (one every "
+                               "max-keyframe-interval frames, else 1 s) instead of key frames. A "
+                               "force-key-unit request with all-headers still gets an IDR with "
+                               "SPS/PPS, one without starts a wave. Session key IntraRefresh",
+                               d.intra_refresh, kReady));
   install(PROP_BYTES_PER_ROW_ALIGNMENT,
           g_param_spec_uint("bytes-per-row-alignment", "Bytes per row alignment",
                             "Row alignment of the buffers the element's pool proposes upstream "
@@ -393,6 +401,9 @@ gboolean SetProperty(Settings* s, guint id, const GValue* v, std::string* error)
     case PROP_LOW_LATENCY_RATE_CONTROL:
       s->low_latency_rate_control = g_value_get_boolean(v);
       break;
+    case PROP_INTRA_REFRESH:
+      s->intra_refresh = g_value_get_boolean(v);
+      break;
     case PROP_BYTES_PER_ROW_ALIGNMENT:
       s->bytes_per_row_alignment = g_value_get_uint(v);
       break;
@@ -498,6 +509,9 @@ gboolean GetProperty(const Settings& s, guint id, GValue* v) {
     case PROP_LOW_LATENCY_RATE_CONTROL:
       g_value_set_boolean(v, s.low_latency_rate_control);
       break;
+    case PROP_INTRA_REFRESH:
+      g_value_set_boolean(v, s.intra_refresh);
+      break;
     case PROP_BYTES_PER_ROW_ALIGNMENT:
       g_value_set_uint(v, s.bytes_per_row_alignment);
       break;
@@ -587,6 +601,34 @@ vtc::Dictionary LiveChange(const Settings& s, guint id, GstVtcRateControl rate_c
   }
 }
 
+bool RefreshRequests::Take(GstEvent* event) {
+  if (!gst_video_event_is_force_key_unit(event)) return false;
+  GstClockTime timestamp, stream_time, running_time = GST_CLOCK_TIME_NONE;
+  gboolean all_headers = FALSE;
+  guint count = 0;
+  const gboolean parsed =
+      GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM
+          ? gst_video_event_parse_upstream_force_key_unit(event, &running_time, &all_headers,
+                                                          &count)
+          : gst_video_event_parse_downstream_force_key_unit(event, &timestamp, &stream_time,
+                                                            &running_time, &all_headers, &count);
+  if (!parsed || all_headers) return false;
+  const guint64 want = GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : 0;
+  guint64 now = at_.load();
+  while (want < now && !at_.compare_exchange_weak(now, want)) {
+  }
+  return true;
+}
+
+bool RefreshRequests::Due(GstClockTime running_time) {
+  guint64 at = at_.load();
+  do {
+    if (at == GST_CLOCK_TIME_NONE) return false;
+    if (GST_CLOCK_TIME_IS_VALID(running_time) && running_time < at) return false;
+  } while (!at_.compare_exchange_weak(at, GST_CLOCK_TIME_NONE));
+  return true;
+}
+
 bool IsLossless(const Settings& s) {
   vtc::Value limits;
   const bool limited = ParseDataRateLimits(s.data_rate_limits, &limits) && !limits.IsNull();
@@ -631,6 +673,7 @@ vtc::Dictionary CompressionProperties(const Settings& s) {
   // The raw picture goes back upstream as soon as x264 has copied it, not after x264's delay
   // (the element's frame keeps only the buffer's metadata, gst_vt_h264_enc_detach_pixels).
   d[k::kReleaseSourceBufferOnImport] = vtc::Value(true);
+  d[k::kIntraRefresh] = vtc::Value(bool(s.intra_refresh));
   return d;
 }
 

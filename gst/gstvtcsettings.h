@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <string>
 
 #include "vtcompress/value.h"
@@ -80,6 +81,7 @@ enum PropId : guint {
   PROP_ENABLE_HARDWARE,
   PROP_REQUIRE_HARDWARE,
   PROP_LOW_LATENCY_RATE_CONTROL,
+  PROP_INTRA_REFRESH,
   PROP_BYTES_PER_ROW_ALIGNMENT,
   PROP_POOL_MIN_BUFFERS,
   PROP_POOL_MAX_BUFFERS,
@@ -121,6 +123,7 @@ struct Settings {
   gboolean enable_hardware = TRUE;
   gboolean require_hardware = FALSE;
   gboolean low_latency_rate_control = FALSE;
+  gboolean intra_refresh = FALSE;  // session extension key IntraRefresh
   guint bytes_per_row_alignment = 64;
   guint pool_min_buffers = 0, pool_max_buffers = 0;
   // x264enc's knobs (session extension keys X264SpeedPreset, X264Tune, X264Threads, X264Options).
@@ -158,6 +161,23 @@ std::string TuneString(guint tune);
 
 // "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);
+
+// intra-refresh=true: a force-key-unit request without all-headers (what GStreamer's RTP session
+// sends for a PLI; a FIR comes with all-headers) is answered with a refresh wave at the first
+// frame of its running time, not a key frame (docs/properties.md). The element keeps such requests
+// from the base class, which would hold each until a sync point that may never come. Events come
+// on any thread, frames on the streaming thread.
+class RefreshRequests {
+ public:
+  // True if `event` is such a request: then it is taken (the caller unrefs the event).
+  bool Take(GstEvent* event);
+  // Whether a frame at this running time (NONE: unknown) answers the requests taken so far; they
+  // are then forgotten. Requests before that frame make one wave, from the earliest's time.
+  bool Due(GstClockTime running_time);
+
+ private:
+  std::atomic<guint64> at_{GST_CLOCK_TIME_NONE};  // the earliest running time asked for; 0: now
+};
 
 // Whether these settings code losslessly (quality 1.0 with no bit rate and no limits), which in
 // the High profile x264 writes as High 4:4:4 Predictive (GStreamer's profile "high-4:4:4").

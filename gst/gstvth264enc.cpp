@@ -98,6 +98,7 @@ struct _GstVtH264Enc {
   GstCaps* failed_caps;                   // caps no session could be made for (error posted)
   std::atomic<GstFlowReturn>* last_flow;  // downstream result of the worker's finish_frame
   std::atomic<guint64>* frames_dropped;   // to keep up: the governor's and qos's, since start
+  gstvtc::RefreshRequests* refresh;       // intra-refresh: plain key-unit requests not yet met
   std::mutex* error_lock;                 // leaf lock: guards last_error
   std::deque<std::string>* last_error;    // the session's latest error messages, for the bus
 };
@@ -1223,6 +1224,9 @@ static GstFlowReturn gst_vt_h264_enc_handle_frame(GstVideoEncoder* enc, GstVideo
   if (GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME(frame)) {
     GST_DEBUG_OBJECT(self, "forcing a key frame at frame %u", frame->system_frame_number);
     options[vtc::key::kForceKeyFrame] = vtc::Value(true);
+  } else if (self->refresh->Due(running)) {
+    GST_DEBUG_OBJECT(self, "intra-refresh wave at frame %u", frame->system_frame_number);
+    options[vtc::key::kForceIntraRefresh] = vtc::Value(true);
   }
   const vtc::Time pts = vtc::Time::Make(gint64(frame->pts), kTimescale);
   const vtc::Time duration = GST_CLOCK_TIME_IS_VALID(frame->duration)
@@ -1418,6 +1422,7 @@ static void gst_vt_h264_enc_finalize(GObject* obj) {
   delete self->context;
   delete self->last_flow;
   delete self->frames_dropped;
+  delete self->refresh;
   delete self->error_lock;
   delete self->last_error;
   self->settings.~Settings();
@@ -1441,8 +1446,29 @@ static void gst_vt_h264_enc_init(GstVtH264Enc* self) {
   self->failed_caps = nullptr;
   self->last_flow = new std::atomic<GstFlowReturn>(GST_FLOW_OK);
   self->frames_dropped = new std::atomic<guint64>(0);
+  self->refresh = new gstvtc::RefreshRequests();
   self->error_lock = new std::mutex();
   self->last_error = new std::deque<std::string>();
+}
+
+// intra-refresh=true: plain force-key-unit requests become refresh waves (RefreshRequests).
+static gboolean gst_vt_h264_enc_take_refresh(GstVtH264Enc* self, GstEvent* event) {
+  GST_OBJECT_LOCK(self);
+  const bool on = self->settings.intra_refresh;
+  GST_OBJECT_UNLOCK(self);
+  if (!on || !self->refresh->Take(event)) return FALSE;
+  gst_event_unref(event);
+  return TRUE;
+}
+
+static gboolean gst_vt_h264_enc_src_event(GstVideoEncoder* enc, GstEvent* event) {
+  return gst_vt_h264_enc_take_refresh(GST_VT_H264_ENC(enc), event) ||
+         GST_VIDEO_ENCODER_CLASS(parent_class)->src_event(enc, event);
+}
+
+static gboolean gst_vt_h264_enc_sink_event(GstVideoEncoder* enc, GstEvent* event) {
+  return gst_vt_h264_enc_take_refresh(GST_VT_H264_ENC(enc), event) ||
+         GST_VIDEO_ENCODER_CLASS(parent_class)->sink_event(enc, event);
 }
 
 static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
@@ -1470,6 +1496,8 @@ static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
   venc_class->flush = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_flush);
   venc_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_propose_allocation);
   venc_class->getcaps = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_getcaps);
+  venc_class->src_event = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_src_event);
+  venc_class->sink_event = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_sink_event);
 
   gst_type_mark_as_plugin_api(GST_TYPE_VTC_BUFFER_POOL, GstPluginAPIFlags(0));
 }

@@ -44,6 +44,7 @@ struct FrameJob {
   Time pts, duration;
   std::int64_t pts_ticks = 0;  // pts in the session timescale
   bool force_keyframe = false;
+  bool force_intra_refresh = false;  // ForceIntraRefresh
   void* refcon = nullptr;
   bool skip = false;      // multi-pass: outside the storage's time range, answered as dropped
   OutputHandler handler;  // set for the handler form
@@ -194,6 +195,8 @@ class SessionImpl {
     bool options_ok = true;
     const bool force_key = GetBoolKey(options, key::kForceKeyFrame, false, &options_ok);
     if (!options_ok) return Fail(Status::kParameterErr, "ForceKeyFrame must be a boolean");
+    const bool force_refresh = GetBoolKey(options, key::kForceIntraRefresh, false, &options_ok);
+    if (!options_ok) return Fail(Status::kParameterErr, "ForceIntraRefresh must be a boolean");
 
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
@@ -256,6 +259,7 @@ class SessionImpl {
     f.duration = duration;
     f.pts_ticks = scaled.value;
     f.force_keyframe = force_key;
+    f.force_intra_refresh = force_refresh;
     f.refcon = refcon;
     f.skip = skip;
     f.handler = std::move(handler);
@@ -845,7 +849,8 @@ class SessionImpl {
       return;
     }
     // RealTime: the governor picks the speed level, or drops the frame when even the fastest
-    // level falls behind the timestamps' pace (never a frame that must be a key frame).
+    // level falls behind the timestamps' pace (never a frame that must be a key frame or that
+    // asks for a refresh wave).
     const bool governed = config.SpeedGoverned() && !encoder_->SpeedLevelCosts().empty();
     if (governed && Govern(f) == SpeedGovernor::Action::kDrop) {
       Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
@@ -860,8 +865,12 @@ class SessionImpl {
     in.pts = f.pts_ticks;
     in.id = f.seq;
     in.speed_level = governed ? governor_.level() : -1;
-    const bool scheduled = DecideKeyframe(config, f);  // always: it keeps its own state current
-    in.force_keyframe = f.force_keyframe || scheduled;
+    // With intra refresh x264 places the periodic refreshes (waves) itself; without it a wave
+    // asked for is a key frame.
+    const bool waves = encoder_->IntraRefresh();
+    const bool scheduled = DecideKeyframe(config, f, waves);  // always: it keeps its state current
+    in.force_keyframe = f.force_keyframe || scheduled || (f.force_intra_refresh && !waves);
+    in.force_intra_refresh = f.force_intra_refresh && waves && !in.force_keyframe;
     if (in.force_keyframe) {
       frames_since_key_ = 0;
       last_key_ticks_ = f.pts_ticks;
@@ -900,7 +909,7 @@ class SessionImpl {
                    governor_.level(), encoder_->SpeedLevelName(governor_.level()));
     }
     const int before = governor_.level();
-    const bool must_key = f.force_keyframe || force_next_idr_;
+    const bool must_key = f.force_keyframe || f.force_intra_refresh || force_next_idr_;
     const SpeedGovernor::Action action = governor_.OnFrame(f.pts.Seconds(), !must_key);
     if (action == SpeedGovernor::Action::kDrop) {
       ++realtime_dropped_;
@@ -934,13 +943,17 @@ class SessionImpl {
   }
 
   // Session-side keyframe placement (x264's keyint cannot change in a running encoder).
-  bool DecideKeyframe(const EncoderConfig& c, const FrameJob& f) {
+  bool DecideKeyframe(const EncoderConfig& c, const FrameJob& f, bool waves) {
     if (force_next_idr_) {
       force_next_idr_ = false;
       return true;
     }
     // x264 opened all-intra makes every frame an IDR itself (forcing would only make it warn).
     if (!c.allow_temporal_compression) return !opened_all_intra_;
+    if (waves) {
+      prev_pts_ticks_ = f.pts_ticks;
+      return false;
+    }
     int interval = c.max_key_frame_interval;
     if (interval == 0 && c.max_key_frame_interval_duration <= 0 && !c.low_latency_rate_control)
       interval = kDefaultMaxKeyFrameInterval;

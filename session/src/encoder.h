@@ -32,6 +32,8 @@ struct InputFrame {
   PixelBuffer* buffer = nullptr;  // planes read during Encode only
   std::int64_t pts = 0;           // in StreamInfo::timescale units, strictly increasing
   bool force_keyframe = false;
+  // Start an intra-refresh wave with this frame (only when IntraRefresh() is true).
+  bool force_intra_refresh = false;
   std::uint64_t id = 0;  // returned on the matching EncodedFrame
   // Non-null when mutable properties changed since the previous frame: apply from this frame.
   const EncoderConfig* reconfigure = nullptr;
@@ -68,6 +70,9 @@ class VideoEncoder {
   virtual int ReorderDepth() const = 0;
   // After a drain step the encoder cannot take new frames and must be reopened.
   virtual bool Exhausted() const = 0;
+  // Whether the open encoder refreshes the picture by waves of intra blocks (IntraRefresh):
+  // then it places the periodic refreshes itself and takes force_intra_refresh.
+  virtual bool IntraRefresh() const = 0;
   virtual FormatDescriptionRef format_description() const = 0;
   // RealTime's speed levels (speed_governor.h), fastest first: each one's encode time relative
   // to the slowest; empty if the backend has none. The level the encoder opens with, and each

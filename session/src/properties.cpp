@@ -92,7 +92,8 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "false: every frame is a key frame."});
   add({key::kMaxKeyFrameInterval, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
        "Most frames from one key frame to the next (1 = all key frames); 0 = 250, unless "
-       "MaxKeyFrameIntervalDuration is set or low-latency rate control is on."});
+       "MaxKeyFrameIntervalDuration is set or low-latency rate control is on. With "
+       "IntraRefresh: the frames from one refresh wave to the next, set when x264 opens."});
   add({key::kMaxKeyFrameIntervalDuration, Kind::kDouble, Value(0.0), 0, 1e9, {}, false, true,
        "Longest time in seconds from one key frame to the next (0 = no limit); whichever of "
        "the two interval limits comes first applies."});
@@ -166,6 +167,12 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kReleaseSourceBufferOnImport, Kind::kBool, Value(false), 0, 0, {}, false, true,
        "true: each source pixel buffer is released once x264 has copied it, before its output "
        "callback; false: it is held until the frame is answered. Extension."});
+  // Extension: refresh by waves of intra blocks instead of key frames.
+  add({key::kIntraRefresh, Kind::kBool, Value(false), 0, 0, {}, false, false,
+       "true: x264 periodic intra refresh: a wave of intra columns every MaxKeyFrameInterval "
+       "frames (else MaxKeyFrameIntervalDuration, else 1 s of frames, else 30) instead of "
+       "periodic key frames; IDRs only at the start and on ForceKeyFrame; the frame option "
+       "ForceIntraRefresh starts a wave. Extension."});
   // Read-only.
   add({key::kNumberOfPendingFrames, Kind::kInt, Value(), 0, 0, {}, true, false,
        "Frames accepted and not yet answered."});
@@ -434,6 +441,7 @@ EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_cont
   c.tune = str(key::kX264Tune);
   c.threads = int(i64(key::kX264Threads, 0));
   c.x264_options = str(key::kX264Options);
+  c.intra_refresh = boolean(key::kIntraRefresh, false);
   c.low_latency_rate_control = low_latency_rate_control;
   return c;
 }
@@ -480,9 +488,10 @@ EncoderConfig::Change EncoderConfig::ChangeFrom(const EncoderConfig& b) const {
       (average_bit_rate > 0) != (b.average_bit_rate > 0) ||
       (quality.has_value() && *quality >= 1.0) != (b.quality.has_value() && *b.quality >= 1.0))
     return Change::kRestart;
-  // Tune, threads and options shape the whole x264 instance (they only change before the first
-  // frame, when the session opens x264 again anyway).
-  if (tune != b.tune || threads != b.threads || x264_options != b.x264_options)
+  // Tune, threads, options and intra refresh shape the whole x264 instance (they only change
+  // before the first frame, when the session opens x264 again anyway).
+  if (tune != b.tune || threads != b.threads || x264_options != b.x264_options ||
+      intra_refresh != b.intra_refresh)
     return Change::kRestart;
   if (average_bit_rate != b.average_bit_rate || data_rate_limits != b.data_rate_limits ||
       constant_bit_rate != b.constant_bit_rate || quality != b.quality ||

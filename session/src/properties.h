@@ -87,6 +87,8 @@ struct EncoderConfig {
   std::string x264_options;           // "key=value:...", applied after the keys
   // Extension key ReleaseSourceBufferOnImport: the session's own, never changes x264.
   bool release_source_on_import = false;
+  // Extension key IntraRefresh: refresh waves instead of periodic key frames (open-only).
+  bool intra_refresh = false;
   // From the encoder specification.
   bool low_latency_rate_control = false;
 

@@ -210,6 +210,29 @@ void FitDelay(int budget, x264_param_t* p) {
   if (p->rc.i_lookahead == 0) p->rc.b_mb_tree = 0;
 }
 
+// EnableLowLatencyRateControl: a VBV buffer of one frame at maxrate, so that every frame, a key
+// frame too, is coded for about its share of the rate and none waits in a decoder's buffer.
+// Without a VBV (Quality alone) there is nothing to shrink: CRF has no buffer.
+void OneFrameVbv(const EncoderConfig& c, double fps, x264_param_t* p) {
+  if (!c.low_latency_rate_control || p->rc.i_vbv_max_bitrate <= 0) return;
+  // Rounded up: x264 raises a buffer under maxrate / fps (truncated) to that, with a warning.
+  p->rc.i_vbv_buffer_size = std::max(1, int(std::ceil(p->rc.i_vbv_max_bitrate / fps)));
+}
+
+// IntraRefresh: x264's keyint, the frames from one refresh wave to the next. x264 also moves the
+// intra column across the picture in that many frames (at least one macroblock column a frame),
+// so it is about the length of a wave too. The interval keys as for key frames, else about 1 s.
+int RefreshPeriod(const EncoderConfig& c, double known_fps) {
+  int period = c.max_key_frame_interval;
+  if (c.max_key_frame_interval_duration > 0 && known_fps > 0) {
+    const int frames =
+        int(std::min(c.max_key_frame_interval_duration * known_fps, double(1 << 30)));
+    period = period > 0 ? std::min(period, std::max(1, frames)) : std::max(1, frames);
+  }
+  if (period > 0) return period;
+  return known_fps > 0 ? std::max(1, int(std::lround(known_fps))) : 30;
+}
+
 // Frames of lag between a frame going in and coming out, in the worst case.
 int LagOf(x264_t* h, const x264_param_t& p) {
   return x264_encoder_maximum_delayed_frames(h) + (p.i_bframe > 0 ? p.i_bframe : 0);
@@ -305,12 +328,13 @@ class X264Encoder final : public VideoEncoder {
     logger_->Logf(
         LogLevel::kInfo,
         "x264 open: %dx%d coded %dx%d, preset %s%s%s, %s, bframes %d, lookahead %d, "
-        "threads %d%s, delay %d frames",
+        "threads %d%s, delay %d frames%s",
         s.width, s.height, p.i_width, p.i_height,
         c.SpeedGoverned() ? "auto (RealTime: speed levels from medium)" : SpeedPreset(c).c_str(),
         c.tune.empty() ? "" : ", tune ", c.tune.c_str(), RateControlName(param_).c_str(),
         param_.i_bframe, param_.rc.i_lookahead, param_.i_threads,
-        param_.b_sliced_threads ? " (sliced)" : "", delay);
+        param_.b_sliced_threads ? " (sliced)" : "", delay,
+        param_.b_intra_refresh ? ", intra refresh" : "");
     // x264's own record of every setting (the "options:" text of its version SEI, which the
     // session does not put in the stream), for anyone checking what x264 runs with.
     if (!settings.empty()) logger_->Write(LogLevel::kInfo, ("x264 settings: " + settings).c_str());
@@ -406,6 +430,9 @@ class X264Encoder final : public VideoEncoder {
     } else {
       exhausted_ = true;  // x264 takes no new picture after a NULL one
     }
+    // The wave starts with the next P frame x264 codes: with a delay, one fed before this one.
+    if (f && f->force_intra_refresh && param_.b_intra_refresh && !f->force_keyframe)
+      x264_encoder_intra_refresh(h_.get());
     x264_nal_t* nals = nullptr;
     int nal_count = 0;
     const int size = x264_encoder_encode(h_.get(), &nals, &nal_count, f ? &pic : nullptr, &pic_out);
@@ -470,6 +497,7 @@ class X264Encoder final : public VideoEncoder {
     return param_.i_bframe_pyramid != X264_B_PYRAMID_NONE ? 2 : 1;
   }
   bool Exhausted() const override { return exhausted_; }
+  bool IntraRefresh() const override { return h_ && param_.b_intra_refresh; }
   FormatDescriptionRef format_description() const override { return format_; }
   std::vector<double> SpeedLevelCosts() const override { return X264SpeedLevelCosts(); }
   int StartSpeedLevel() const override { return kX264StartSpeedLevel; }
@@ -513,8 +541,9 @@ class X264Encoder final : public VideoEncoder {
     p->i_fps_num = fps_num;
     p->i_fps_den = fps_den;
     // Rate control follows the timestamps; tune zerolatency turns that off (one frame less
-    // delay, rate control by frame count at the expected rate), as in x264.
-    p->b_vfr_input = c.HasZeroLatencyTune() ? 0 : 1;
+    // delay, rate control by frame count at the expected rate), as in x264, and so does
+    // low-latency rate control, whose one-frame VBV budgets by the frame anyway.
+    p->b_vfr_input = c.HasZeroLatencyTune() || c.low_latency_rate_control ? 0 : 1;
     p->i_timebase_num = 1;
     p->i_timebase_den = std::uint32_t(s.timescale > 0 ? s.timescale : 90000);
     // The session decides keyframe placement (its interval keys can change mid-stream, which
@@ -534,11 +563,11 @@ class X264Encoder final : public VideoEncoder {
       p->b_sliced_threads = 1;
       p->i_scenecut_threshold = 0;  // VideoToolbox: one IDR, then P frames only
     }
-    if (c.lookahead >= 0) {
+    if (c.lookahead >= 0 && !c.low_latency_rate_control) {  // VideoToolbox ignores it there
       p->rc.i_lookahead = c.lookahead;
       if (c.lookahead == 0) p->rc.b_mb_tree = 0;
     }
-    ApplyRateControl(c, fps, mode, p);
+    ApplyRates(c, fps, mode, p);
     if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
       p->rc.i_lookahead = LimitsLookahead(fps, *p);
     if (c.constant_bit_rate > 0) {
@@ -570,14 +599,35 @@ class X264Encoder final : public VideoEncoder {
     if (c.threads > 0) p->i_threads = c.threads;
     // X264Options last among the settings, as x264enc's option-string; then the delay budget
     // and the profile, which must hold whatever the options say.
+    const int keyint_before_options = p->i_keyint_max;
     if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
       *why = "X264Options: " + *why;
       return st;
     }
-    // What the keys promise holds whatever the options say: no reordering, all-intra.
+    // What the keys promise holds whatever the options say: no reordering, all-intra, and with
+    // low-latency rate control no lookahead and key frames only where the session puts them.
     if (!c.allow_frame_reordering || c.profile == "ConstrainedHigh" || c.low_latency_rate_control)
       p->i_bframe = 0;
+    if (c.low_latency_rate_control) {
+      p->rc.i_lookahead = 0;
+      p->rc.b_mb_tree = 0;
+      p->i_sync_lookahead = 0;
+      p->i_scenecut_threshold = 0;
+      p->i_keyint_max = X264_KEYINT_MAX_INFINITE;
+    }
     if (!c.allow_temporal_compression) p->i_keyint_max = 1;
+    // IntraRefresh (or intra-refresh in the options): x264 places the waves, keyint frames apart
+    // unless the options said otherwise; no scene-cut IDRs, which are the spikes waves avoid.
+    // x264 refreshes with one reference and no normal B-pyramid only: set them here rather than
+    // have it warn at every open. All-intra has nothing to refresh (x264 drops it at keyint 1).
+    if (c.intra_refresh) p->b_intra_refresh = 1;
+    if (p->b_intra_refresh && p->i_keyint_max != 1) {
+      if (p->i_keyint_max == keyint_before_options) p->i_keyint_max = RefreshPeriod(c, s.fps);
+      p->i_scenecut_threshold = 0;
+      p->i_frame_reference = 1;
+      p->i_dpb_size = 1;
+      if (p->i_bframe_pyramid == X264_B_PYRAMID_NORMAL) p->i_bframe_pyramid = X264_B_PYRAMID_STRICT;
+    }
     // Multi-pass statistics in the storage's file, whatever the options said about passes.
     // The names are the session's strings, valid until x264_encoder_open has copied them.
     if (s.pass != PassMode::kNone) {
@@ -608,15 +658,21 @@ class X264Encoder final : public VideoEncoder {
       if (p->i_keyint_max == 1) p->i_bframe = 0;
       if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.x264_options))
         p->i_bframe = BframesForLimits(c, fps, p->i_bframe);
-      ApplyRateControl(c, fps, mode, p);
+      ApplyRates(c, fps, mode, p);
       if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
         p->rc.i_lookahead = LimitsLookahead(fps, *p);
     }
     return Status::kNoErr;
   }
 
+  // The rate-control fields for c, as at open and at every reconfiguration.
+  static void ApplyRates(const EncoderConfig& c, double fps, AbrMode mode, x264_param_t* p) {
+    ApplyRateControl(c, fps, mode, p);
+    OneFrameVbv(c, fps, p);
+  }
+
   void ApplyMutable(const EncoderConfig& c, x264_param_t* p) const {
-    ApplyRateControl(c, RateFps(), abr_mode_, p);
+    ApplyRates(c, RateFps(), abr_mode_, p);
     if (c.constant_bit_rate > 0) p->rc.b_filler = 1;
     p->i_slice_max_size = c.max_slice_bytes;
     if (SpeedPreset(c) != SpeedPreset(config_) || (config_.SpeedGoverned() && !c.SpeedGoverned())) {
@@ -754,7 +810,9 @@ class X264Encoder final : public VideoEncoder {
   bool exhausted_ = false;
   // CRF under the limits needs the steering: options that set the rate control themselves get
   // x264's own ABR, as without limits.
+  // Low-latency rate control too: its one-frame buffer leaves CRF under the limits nothing to fill.
   static AbrMode AbrModeFor(const EncoderConfig& c, const StreamInfo& s) {
+    if (c.low_latency_rate_control) return AbrMode::kCbrLike;
     const AbrMode mode = ChooseAbrMode(c, s.fps > 0 ? s.fps : 30.0, s.pass != PassMode::kNone);
     return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.x264_options)
                ? AbrMode::kCbrLike
@@ -766,6 +824,7 @@ class X264Encoder final : public VideoEncoder {
       p->rc.f_rf_constant = float(CrfForAsk(ask_kbps, crf_reference_));
     else
       ApplyAbrAsk(config_, RateFps(), ask_kbps, p);
+    OneFrameVbv(config_, RateFps(), p);  // the buffer follows maxrate
   }
   // Steering applies to one-pass AverageBitRate in either AbrMode: ABR in x264's CBR-like mode
   // (maxrate <= bitrate), the one ABR mode in which x264 takes a new bitrate mid-stream, or CRF
@@ -785,7 +844,7 @@ class X264Encoder final : public VideoEncoder {
       // Options that set the rate fields themselves turn the steering off. A crf the steering
       // set before a change of target is its own.
       x264_param_t ours = *p;
-      ApplyRateControl(config_, RateFps(), abr_mode_, &ours);
+      ApplyRates(config_, RateFps(), abr_mode_, &ours);
       steerable = ours.rc.i_bitrate == p->rc.i_bitrate &&
                   ours.rc.i_vbv_max_bitrate == p->rc.i_vbv_max_bitrate &&
                   ours.rc.i_vbv_buffer_size == p->rc.i_vbv_buffer_size &&

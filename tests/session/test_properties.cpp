@@ -70,6 +70,7 @@ std::vector<Case> Cases() {
       {k::kX264Threads, Value(2), Value("2"), Value(-1)},
       {k::kX264Options, Value("bframes=0:ref=2"), Value(true), Value("nosuchoption=1")},
       {k::kReleaseSourceBufferOnImport, Value(true), Value("yes"), Value()},
+      {k::kIntraRefresh, Value(true), Value("yes"), Value()},
   };
 }
 

@@ -133,7 +133,8 @@ class CompressionSession {
   CompressionSession(const CompressionSession&) = delete;
   CompressionSession& operator=(const CompressionSession&) = delete;
 
-  // VTCompressionSessionEncodeFrame. `frame_properties` may hold ForceKeyFrame (bool).
+  // VTCompressionSessionEncodeFrame. `frame_properties` may hold ForceKeyFrame (bool) and the
+  // extension ForceIntraRefresh (bool, keys.h).
   // `duration` may be invalid. `info_flags_out` may be null.
   Status EncodeFrame(const PixelBufferRef& image_buffer, Time pts, Time duration,
                      const Dictionary* frame_properties, void* source_frame_refcon,

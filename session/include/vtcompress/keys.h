@@ -120,6 +120,13 @@ inline constexpr const char kMultiPassStorage[] = "MultiPassStorage";
 //   callback. Frames in x264's delay then hold no caller memory: a GStreamer element saves one
 //   raw frame per frame of delay. A caller that reads the source buffer in the callback (through
 //   the refcon) must keep its own reference. Changes between frames.
+// - IntraRefresh (bool), codec-neutral in spirit: false (default) refreshes the picture with
+//   key frames (IDR); true spreads intra-coded columns over a wave of frames instead (x264's
+//   periodic intra refresh), one wave every MaxKeyFrameInterval frames (else
+//   MaxKeyFrameIntervalDuration, else 1 s of frames at the expected rate, else 30), and the
+//   session forces no periodic key frames. Only the first frame (and the first after a drain or a
+//   restart) is an IDR, plus those asked for with ForceKeyFrame; ForceIntraRefresh starts a wave.
+//   Until the first frame (x264 cannot turn it on or off in a running encoder).
 // Keys that apply until the first frame give kVTPropertyReadOnlyErr afterwards, like the
 // VideoToolbox keys that only apply at open.
 inline constexpr const char kX264SpeedPreset[] = "X264SpeedPreset";
@@ -127,6 +134,7 @@ inline constexpr const char kX264Tune[] = "X264Tune";
 inline constexpr const char kX264Threads[] = "X264Threads";
 inline constexpr const char kX264Options[] = "X264Options";
 inline constexpr const char kReleaseSourceBufferOnImport[] = "ReleaseSourceBufferOnImport";
+inline constexpr const char kIntraRefresh[] = "IntraRefresh";
 // Read-only.
 inline constexpr const char kNumberOfPendingFrames[] = "NumberOfPendingFrames";
 inline constexpr const char kPixelBufferPoolIsShared[] = "PixelBufferPoolIsShared";
@@ -160,6 +168,11 @@ inline constexpr const char kVerticalSpacing[] = "VerticalSpacing";
 
 // kVTEncodeFrameOptionKey_*
 inline constexpr const char kForceKeyFrame[] = "ForceKeyFrame";
+// Extension frame option (bool): refresh the picture without a key frame. With IntraRefresh, this
+// frame starts a refresh wave (x264_encoder_intra_refresh; if a wave is under way, the next one
+// starts when it ends), a P frame that is not a sync sample, and decoders recover over the wave.
+// Without IntraRefresh it is a key frame, as ForceKeyFrame. ForceKeyFrame wins over it.
+inline constexpr const char kForceIntraRefresh[] = "ForceIntraRefresh";
 
 // kCMSampleAttachmentKey_* and kVTSampleAttachmentKey_*
 inline constexpr const char kNotSync[] = "NotSync";
