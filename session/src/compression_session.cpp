@@ -851,7 +851,10 @@ class SessionImpl {
     // RealTime: the governor picks the speed level, or drops the frame when even the fastest
     // level falls behind the timestamps' pace (never a frame that must be a key frame or that
     // asks for a refresh wave).
-    const bool governed = config.SpeedGoverned() && !encoder_->SpeedLevelCosts().empty();
+    // Not in multi-pass: both passes must see the same frames, and the speed of a pass that is
+    // not played live means nothing.
+    const bool governed = config.SpeedGoverned() && worker_pass_ == PassMode::kNone &&
+                          !encoder_->SpeedLevelCosts().empty();
     if (governed && Govern(f) == SpeedGovernor::Action::kDrop) {
       Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
       return;
