@@ -209,6 +209,54 @@ TEST(MultiPass, TwoPassesOnOneSession) {
   EXPECT_TRUE(Exists(dir.File("stats")));  // DoNotDelete
 }
 
+// RealTime's governor drops frames that come faster than it encodes (timestamps 1 ms apart):
+// not in multi-pass, where both passes must see the same frames.
+TEST(MultiPass, RealTimeDropsNoFrameInAPass) {
+  constexpr int kN = 60;
+  // Feeds kN frames 1 ms apart (100 Mbit/s: enough bits for x264's second pass at that pace).
+  auto feed = [](vtc::CompressionSession& s) {
+    for (int i = 0; i < kN; ++i) {
+      auto buffer = vtctest::MakePoolBuffer(s, vtctest::MakeMovingPicture(kW, kH, i));
+      ASSERT_TRUE(buffer);
+      ASSERT_EQ(s.EncodeFrame(buffer, vtc::Time::Make(i, 1000), vtc::Time::Invalid(), nullptr,
+                              vtctest::RefconFor(i), nullptr),
+                Status::kNoErr);
+    }
+  };
+  Dictionary props = AbrProps(100000000);
+  props[k::kRealTime] = Value(true);
+  {
+    // Without passes, the governor drops some of them.
+    Collector c;
+    auto s = vtctest::MakeSession(kW, kH, kNV12, &c, props);
+    ASSERT_TRUE(s);
+    feed(*s);
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    int dropped = 0;
+    for (const Output& o : c.outputs()) dropped += !o.sample;
+    ASSERT_GT(dropped, 0) << "the pace does not make the governor drop: the test shows nothing";
+  }
+  auto storage = MakeStorage();
+  ASSERT_TRUE(storage);
+  Collector c;
+  auto s = vtctest::MakeSession(kW, kH, kNV12, &c, props);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->SetProperty(k::kMultiPassStorage, storage), Status::kNoErr);
+  for (int pass = 0; pass < 2; ++pass) {
+    c.Clear();
+    ASSERT_EQ(s->BeginPass(0), Status::kNoErr);
+    feed(*s);
+    bool further = false;
+    ASSERT_EQ(s->EndPass(&further), Status::kNoErr);
+    ExpectAnsweredOnce(c.outputs(), kN);
+    for (const Output& o : c.outputs()) EXPECT_TRUE(o.sample) << "pass " << pass << " dropped";
+    Value level;
+    ASSERT_EQ(s->CopyProperty(k::kRealTimeSpeedLevel, &level), Status::kNoErr);
+    EXPECT_EQ(level, Value(-1));
+  }
+  ASSERT_EQ(storage->Close(), Status::kNoErr);
+}
+
 TEST(MultiPass, FinalPassChecksTheFrames) {
   auto storage = MakeStorage();
   ASSERT_TRUE(storage);
