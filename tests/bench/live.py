@@ -264,7 +264,7 @@ def reported_str(m):
 def table(title, runs, settings, streams):
     lines = [f'\n### {title}\n',
              '| encoder | late | dropped | latency median / 95th / max ms | reported ms | '
-             'kbit/s | PSNR dB | SSIM | keeps up | in lag median / max ms | CPU s | load |',
+             'kbit/s | PSNR dB | SSIM | keeps up | in lag median / max ms | CPU ms/frame | load |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for st in settings:
         rs = [r for r in runs if r.setting.key == st.key]
@@ -279,7 +279,8 @@ def table(title, runs, settings, streams):
                 f'{ms(m["lat_med"])} / {ms(m["lat_p95"])} / {ms(m["lat_max"])} | '
                 f'{reported_str(m)} | {fmt(m["kbps"], "{:.0f}")} | {fmt(m["psnr"], "{:.2f}")} | '
                 f'{fmt(m["ssim"], "{:.4f}")} | {"yes" if m["keeps_up"] else "**no**"} | '
-                f'{ms(m["lag_med"])} / {ms(m["lag_max"])} | {fmt(r.cpu_s, "{:.1f}")} | '
+                f'{ms(m["lag_med"])} / {ms(m["lag_max"])} | '
+                f'{fmt(1000 * r.cpu_s / max(1, m["frames_in"]), "{:.1f}")} | '
                 f'{r.load:.1f} |')
         else:
             ms_ = [r.m for r in rs]
@@ -297,7 +298,8 @@ def table(title, runs, settings, streams):
                 f'{sum(m["keeps_up"] for m in ms_)} of {len(rs)} | '
                 f'{ms(max((m["lag_med"] or 0) for m in ms_))} / '
                 f'{ms(max((m["lag_max"] or 0) for m in ms_))} | '
-                f'{fmt(sum(r.cpu_s for r in rs), "{:.1f}")} | {rs[0].load:.1f} |')
+                f'{fmt(1000 * sum(r.cpu_s for r in rs) / max(1, ms_[0]["frames_in"]), "{:.1f}")} | '
+                f'{rs[0].load:.1f} |')
     return lines
 
 
@@ -548,7 +550,8 @@ def main():
         'dropped = never came out; keeps up = at most 1% late.',
         '- in lag = when the frame entered the encoder - its PTS (clocksync keeps it near 0 '
         'unless the encoder holds the source back). load = 1-minute load average when the run '
-        'started. CPU s = user + system time of the process(es).',
+        'started. CPU ms/frame = user + system time of the process per input frame (of all the '
+        'processes at once with several streams): less affected by other load than the timing.',
         '- Several streams at once: late and dropped per stream; latency: each stream\'s median / '
         'the highest 95th percentile / the highest maximum; kbit/s: the mean; PSNR and SSIM: the '
         'lowest stream.',
