@@ -89,7 +89,7 @@ class Run:
         self.load = None
         self.m = {}
 
-    def start(self, livelat, env, shim):
+    def start(self, livelat, env, shim, limit_s):
         self.opts = self.stem + '.x264opts'
         for f in (self.csv, self.mkv, self.opts):
             if os.path.exists(f):
@@ -103,7 +103,8 @@ class Run:
         if shim and self.setting.element != 'openh264enc':
             env['LD_PRELOAD'] = shim
             env['BENCH_X264_OPTS'] = self.opts
-        self.p = subprocess.Popen([livelat, self.csv, desc], env=env, stdout=self.logf,
+        self.p = subprocess.Popen([livelat, self.csv, desc, f'{limit_s:g}'], env=env,
+                                  stdout=self.logf,
                                   stderr=subprocess.STDOUT)
 
     def wait(self):
@@ -114,9 +115,9 @@ class Run:
         self.logf.close()
 
 
-def run_together(runs, livelat, env, shim):
+def run_together(runs, livelat, env, shim, limit_s):
     for r in runs:
-        r.start(livelat, env, shim)
+        r.start(livelat, env, shim, limit_s)
     for r in runs:
         r.wait()
 
@@ -144,14 +145,20 @@ def percentile(xs, q):
 
 
 def analyse(run, skip_s):
-    """Latency, late and dropped frames from livelat's records (times in ns)."""
+    """Latency, late and dropped frames from livelat's records (times in ns).
+
+    A run stopped by the time limit (livelat exit status 3) leaves frames that never came out,
+    or never went in: they count as late (not dropped), with the time from their PTS to the stop
+    as a lower bound of their latency; the table marks such statistics with >=.
+    """
     inp = run.inp
     frame_ns = 1e9 * inp.fps_d / inp.fps_n
-    ins, outs, lats, qos, end = [], [], [], 0, ''
+    ins, outs, lats, qos, status, end_rt = {}, [], [], 0, '', None
     with open(run.csv) as f:
         for row in csv.reader(f):
             if row[0] == 'in':
-                ins.append((int(row[3]), int(row[4])))            # pts_rt, clock_rt
+                pts_rt, clock_rt = int(row[3]), int(row[4])
+                ins.setdefault(round(pts_rt / frame_ns), (pts_rt, clock_rt))
             elif row[0] == 'out':
                 outs.append((int(row[4]), int(row[5]), int(row[6])))  # pts_rt, clock_rt, size
             elif row[0] == 'latency':
@@ -159,7 +166,8 @@ def analyse(run, skip_s):
             elif row[0] == 'qos':
                 qos += 1
             elif row[0] == 'end':
-                end = ','.join(row[1:]).strip(',')
+                status, end_rt = row[1], int(row[2])
+    timeout = status == 'timeout'
     out_at = {}
     for pts_rt, clock_rt, _ in outs:
         out_at.setdefault(round(pts_rt / frame_ns), clock_rt)
@@ -172,19 +180,23 @@ def analyse(run, skip_s):
         return v
 
     skip_ns = skip_s * 1e9
-    counted = late = dropped = 0
+    counted = late = dropped = censored = 0
     latencies, lags, per_frame = [], [], []
-    in_idx = set()
-    for pts_rt, arrive in ins:
-        i = round(pts_rt / frame_ns)
-        in_idx.add(i)
+    for i in range(inp.frames):
+        pts_rt, arrive = ins.get(i, (round(i * frame_ns), None))
         out = out_at.get(i)
         if out is not None:
             per_frame.append((pts_rt / 1e9, (out - pts_rt) / 1e6))
         if pts_rt < skip_ns:
             continue
         counted += 1
-        lags.append((arrive - pts_rt) / 1e6)
+        if arrive is not None:
+            lags.append((arrive - pts_rt) / 1e6)
+        if out is None and timeout:
+            censored += 1
+            late += 1
+            latencies.append(max(0, end_rt - pts_rt) / 1e6)
+            continue
         if out is None:
             dropped += 1
             continue
@@ -197,8 +209,9 @@ def analyse(run, skip_s):
     reps = sorted({lat for _, lat in lats})
     run.m = {
         'frames_in': len(ins), 'frames_out': len(outs), 'counted': counted, 'late': late,
-        'dropped': dropped, 'dropped_all': len(in_idx - set(out_at)),
-        'unmatched_out': len(set(out_at) - in_idx), 'qos': qos, 'end': end,
+        'dropped': dropped, 'dropped_all': len(set(ins) - set(out_at)) if not timeout else None,
+        'unmatched_out': len(set(out_at) - set(ins)), 'qos': qos, 'end': status,
+        'censored': censored, 'stopped_s': end_rt / 1e9 if timeout and end_rt else None,
         'lat_med': statistics.median(latencies) if latencies else None,
         'lat_p95': percentile(latencies, 0.95), 'lat_max': latencies[-1] if latencies else None,
         'reported_ms': [r / 1e6 for r in reps],
@@ -207,7 +220,7 @@ def analyse(run, skip_s):
         'per_frame': per_frame,
         'psnr': None, 'psnr_y': None, 'ssim': None, 'psnr_frames': [], 'compared': None,
     }
-    run.m['keeps_up'] = counted > 0 and late <= KEEP_UP * counted and run.rc == 0
+    run.m['keeps_up'] = counted > 0 and late <= KEEP_UP * counted and run.rc in (0, 3)
     return run.m
 
 
@@ -273,10 +286,12 @@ def table(title, runs, settings, streams):
         if streams == 1:
             r = rs[0]
             m = r.m
-            fail = '' if r.rc == 0 else f' (rc {r.rc}: {m.get("end", "")})'
+            fail = '' if r.rc == 0 else f' (stopped at {m["stopped_s"]:.0f} s)' if r.rc == 3 \
+                else f' (rc {r.rc}: {m.get("end", "")})'
+            ge = '≥' if m['censored'] else ''
             lines.append(
                 f'| {st.label}{fail} | {m["late"]} of {m["counted"]} | {m["dropped"]} | '
-                f'{ms(m["lat_med"])} / {ms(m["lat_p95"])} / {ms(m["lat_max"])} | '
+                f'{ge}{ms(m["lat_med"])} / {ge}{ms(m["lat_p95"])} / {ge}{ms(m["lat_max"])} | '
                 f'{reported_str(m)} | {fmt(m["kbps"], "{:.0f}")} | {fmt(m["psnr"], "{:.2f}")} | '
                 f'{fmt(m["ssim"], "{:.4f}")} | {"yes" if m["keeps_up"] else "**no**"} | '
                 f'{ms(m["lag_med"])} / {ms(m["lag_max"])} | '
@@ -285,14 +300,15 @@ def table(title, runs, settings, streams):
         else:
             ms_ = [r.m for r in rs]
             worst = max(ms_, key=lambda m: (m['lat_p95'] or 0))
+            ge = '≥' if any(m['censored'] for m in ms_) else ''
             psnr = min((m['psnr'] for m in ms_ if m['psnr'] is not None), default=None)
             ssim = min((m['ssim'] for m in ms_ if m['ssim'] is not None), default=None)
             lines.append(
                 f'| {st.label} x{len(rs)} | {", ".join(str(m["late"]) for m in ms_)} of '
                 f'{ms_[0]["counted"]} | {", ".join(str(m["dropped"]) for m in ms_)} | '
-                f'{" ".join(ms(m["lat_med"]) for m in ms_)} / '
-                f'{ms(max((m["lat_p95"] or 0) for m in ms_))} / '
-                f'{ms(max((m["lat_max"] or 0) for m in ms_))} | {reported_str(worst)} | '
+                f'{" ".join(("≥" if m["censored"] else "") + ms(m["lat_med"]) for m in ms_)} / '
+                f'{ge}{ms(max((m["lat_p95"] or 0) for m in ms_))} / '
+                f'{ge}{ms(max((m["lat_max"] or 0) for m in ms_))} | {reported_str(worst)} | '
                 f'{fmt(statistics.mean(m["kbps"] for m in ms_), "{:.0f}")} | '
                 f'{fmt(psnr, "{:.2f}")} | {fmt(ssim, "{:.4f}")} | '
                 f'{sum(m["keeps_up"] for m in ms_)} of {len(rs)} | '
@@ -407,6 +423,7 @@ def plot(groups, path, skip):
 def write_runs_csv(runs, path):
     keys = ['scenario', 'input', 'setting', 'stream', 'rc', 'load', 'cpu_s', 'frames_in',
             'frames_out', 'counted', 'late', 'dropped', 'dropped_all', 'unmatched_out', 'qos',
+            'end', 'censored', 'stopped_s',
             'lat_med', 'lat_p95', 'lat_max', 'reported_ms', 'lag_med', 'lag_max', 'kbps', 'psnr',
             'psnr_y', 'ssim', 'compared', 'keeps_up']
     with open(path, 'w', newline='') as f:
@@ -446,6 +463,9 @@ def main():
     ap.add_argument('--scenarios', default=','.join(SCENARIOS),
                     help='alone (each setting by itself), busy (a busy loop on one core), '
                     'streams (several 720p streams at once)')
+    ap.add_argument('--limit', type=float,
+                    help='stop a pipeline at this running time in s (default: twice the clip '
+                    'plus 10 s); the frames not out by then count as late')
     ap.add_argument('--streams', type=int, default=4, help='streams at once (default 4)')
     ap.add_argument('--streams-size', default='720p')
     ap.add_argument('--only', help='run only the settings whose label contains one of these '
@@ -536,6 +556,8 @@ def main():
             for size in sizes:
                 what = 'alone' if sc == 'alone' else 'with a busy loop on one core'
                 plan.append((sc, size, f'{size}{a.fps} {what}', 1))
+    # Past the clip's end, so that every frame not out by then is late.
+    limit_s = max(a.limit or 2 * a.seconds + 10, a.seconds + 2)
     total = sum(len(settings(size)) for _, size, _, _ in plan)
     log(f'element: {vth_file}\n{total} live runs of {a.seconds:g} s; outputs in {out}')
 
@@ -552,6 +574,9 @@ def main():
         'unless the encoder holds the source back). load = 1-minute load average when the run '
         'started. CPU ms/frame = user + system time of the process per input frame (of all the '
         'processes at once with several streams): less affected by other load than the timing.',
+        f'- A pipeline still running at {limit_s:g} s of running time is stopped there: its '
+        'frames not out by then count as late, its latency statistics are lower bounds (≥), and '
+        'it gets no PSNR.',
         '- Several streams at once: late and dropped per stream; latency: each stream\'s median / '
         'the highest 95th percentile / the highest maximum; kbit/s: the mean; PSNR and SSIM: the '
         'lowest stream.',
@@ -570,7 +595,7 @@ def main():
                 n += 1
                 group = [Run(sc, inp, st, k, os.path.join(out, f'{sc}-{size}-{st.key}-s{k}'))
                          for k in range(1, streams + 1)]
-                run_together(group, livelat, env, shim)
+                run_together(group, livelat, env, shim, limit_s)
                 for r in group:
                     analyse(r, a.skip)
                 runs += group
@@ -578,7 +603,8 @@ def main():
                 log(f'[{n}/{total} {el:.1f} min] {title} {st.label}: ' + '; '.join(
                     f'late {r.m["late"]}/{r.m["counted"]}, dropped {r.m["dropped"]}, latency '
                     f'median {ms(r.m["lat_med"])} max {ms(r.m["lat_max"])} ms, '
-                    f'{r.m["kbps"]:.0f} kbit/s' + ('' if r.rc == 0 else f', rc {r.rc}')
+                    f'{r.m["kbps"]:.0f} kbit/s' + ('' if r.rc == 0 else ', stopped at the limit'
+                                                   if r.rc == 3 else f', rc {r.rc}')
                     for r in group))
         finally:
             if busy:

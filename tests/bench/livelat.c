@@ -3,7 +3,7 @@
 // gst-launch description with an element named "enc", and records when every buffer enters and
 // leaves that element on the pipeline clock.
 //
-//   livelat OUT.csv 'filesrc ... ! clocksync ! vth264enc name=enc ... ! filesink ...'
+//   livelat OUT.csv 'filesrc ... ! clocksync ! vth264enc name=enc ... ! filesink ...' [SECONDS]
 //
 // Pad probes on enc's sink and src pads record, per buffer, its PTS (and DTS, size and key-frame
 // flag on the src side), the PTS as running time in the pad's segment, and the clock's running
@@ -19,8 +19,11 @@
 //   latency,CLOCK_RT,LIVE,MIN,MAX,UP_MIN,UP_MAX     enc's reported latency (MIN/MAX minus UP_*)
 //   qos,CLOCK_RT,DROPPED                            a QoS message from enc
 //   pipeline_latency,NS                             the pipeline's LATENCY query answer at EOS
-//   end,STATUS,MESSAGE                              eos, or error and its message
-// Exit status 0 after EOS, 1 on an error.
+//   end,STATUS,CLOCK_RT,MESSAGE                     eos, timeout or error, when, the error
+// Exit status 0 after EOS, 1 on an error, 3 when SECONDS (of the clock's running time) passed
+// before EOS: the pipeline is stopped there and what was recorded so far is written (an encoder
+// far slower than real time would otherwise hold the source back for many times the clip's
+// length).
 #include <gst/gst.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@ typedef struct {
   GString* log;  // latency, qos lines
   gint64 last_min, last_max, last_up_min, last_up_max;
   gboolean last_live, have_latency, playing;
+  gint64 max_ns;  // stop at this running time; 0 = no limit
   int status;
   char* error;
 } Ctx;
@@ -152,7 +156,12 @@ static void read_latency(Ctx* c) {
 
 static gboolean on_timer(gpointer data) {
   Ctx* c = data;
-  if (c->playing) read_latency(c);
+  if (!c->playing) return G_SOURCE_CONTINUE;
+  read_latency(c);
+  if (c->max_ns > 0 && clock_running_time(c->enc) > c->max_ns) {
+    c->status = 3;
+    g_main_loop_quit(c->loop);
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -245,11 +254,12 @@ static void write_recs(FILE* f, const char* kind, GArray* a) {
 
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
-  if (argc != 3) {
-    fprintf(stderr, "usage: livelat OUT.csv 'PIPELINE with an element named enc'\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: livelat OUT.csv 'PIPELINE with an element named enc' [SECONDS]\n");
     return 2;
   }
   Ctx c = {0};
+  if (argc == 4) c.max_ns = (gint64)(g_ascii_strtod(argv[3], NULL) * GST_SECOND);
   g_mutex_init(&c.lock);
   c.in = g_array_sized_new(FALSE, FALSE, sizeof(Rec), 1024);
   c.out = g_array_sized_new(FALSE, FALSE, sizeof(Rec), 1024);
@@ -282,6 +292,7 @@ int main(int argc, char** argv) {
   } else {
     g_main_loop_run(c.loop);
   }
+  gint64 end_rt = clock_running_time(c.enc);
   gint64 pipeline_latency = -1;
   GstQuery* q = gst_query_new_latency();
   if (gst_element_query(c.pipeline, q)) {
@@ -302,7 +313,8 @@ int main(int argc, char** argv) {
   fputs(c.log->str, f);
   fprintf(f, "pipeline_latency,%" G_GINT64_FORMAT "\n", pipeline_latency);
   if (c.error) g_strdelimit(c.error, ",\n", ' ');
-  fprintf(f, "end,%s,%s\n", c.status ? "error" : "eos", c.error ? c.error : "");
+  const char* end = c.status == 0 ? "eos" : c.status == 3 ? "timeout" : "error";
+  fprintf(f, "end,%s,%" G_GINT64_FORMAT ",%s\n", end, end_rt, c.error ? c.error : "");
   fclose(f);
 
   gst_bus_remove_watch(bus);
