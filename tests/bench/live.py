@@ -166,7 +166,8 @@ def analyse(run, skip_s):
             elif row[0] == 'qos':
                 qos += 1
             elif row[0] == 'end':
-                status, end_rt = row[1], int(row[2])
+                status = row[1]
+                end_rt = int(row[2]) if len(row) > 2 and row[2].lstrip('-').isdigit() else None
     timeout = status == 'timeout'
     out_at = {}
     for pts_rt, clock_rt, _ in outs:
@@ -216,7 +217,9 @@ def analyse(run, skip_s):
         'lat_p95': percentile(latencies, 0.95), 'lat_max': latencies[-1] if latencies else None,
         'reported_ms': [r / 1e6 for r in reps],
         'lag_med': statistics.median(lags) if lags else None, 'lag_max': lags[-1] if lags else None,
-        'kbps': sum(o[2] for o in outs) * 8 / (inp.frames / inp.fps) / 1000,
+        # over the clip; over the frames out for a stopped run
+        'kbps': sum(o[2] for o in outs) * 8 * inp.fps / 1000 /
+        (len(outs) if timeout and outs else inp.frames),
         'per_frame': per_frame,
         'psnr': None, 'psnr_y': None, 'ssim': None, 'psnr_frames': [], 'compared': None,
     }
@@ -252,15 +255,46 @@ def quality(run):
         return
     run.m['psnr_y'], run.m['psnr'], run.m['ssim'] = float(m.group(1)), float(m.group(2)), \
         float(s.group(1))
+    psnr_frames(run)
+
+
+def psnr_frames(run):
+    """Per-frame PSNR (frame number from 0, dB) from the psnr filter's stats file."""
     frames = []
-    with open(stats) as f:
-        for line in f:
-            n = re.search(r'n:(\d+)', line)
-            p = re.search(r'psnr_avg:([\d.inf]+)', line)
-            if n and p:
-                frames.append((int(n.group(1)) - 1, float(p.group(1))))
+    stats = run.stem + '.psnr.log'
+    if os.path.exists(stats):
+        with open(stats) as f:
+            for line in f:
+                n = re.search(r'n:(\d+)', line)
+                p = re.search(r'psnr_avg:([\d.inf]+)', line)
+                if n and p:
+                    frames.append((int(n.group(1)) - 1, float(p.group(1))))
     run.m['psnr_frames'] = frames
-    run.m['compared'] = len(frames)
+    run.m['compared'] = len(frames) or None
+
+
+def load_runs(path, scenario, inp, setting, streams, out, skip):
+    """The runs of one row from an earlier run's runs.csv and records (--report-only)."""
+    rows = {}
+    if os.path.exists(path):
+        with open(path, newline='') as f:
+            for row in csv.DictReader(f):
+                rows[(row['scenario'], row['input'], row['setting'], row['stream'])] = row
+    runs = []
+    for k in range(1, streams + 1):
+        row = rows.get((scenario, inp.name, setting.label, str(k)))
+        r = Run(scenario, inp, setting, k, os.path.join(out, f'{scenario}-{inp.name}-'
+                                                             f'{setting.key}-s{k}'))
+        if row is None or not os.path.exists(r.csv):
+            continue
+        r.rc, r.cpu_s, r.load = int(row['rc']), float(row['cpu_s']), float(row['load'])
+        r.opts = r.stem + '.x264opts'
+        analyse(r, skip)
+        for key in ('psnr', 'psnr_y', 'ssim'):
+            r.m[key] = float(row[key]) if row.get(key) else None
+        psnr_frames(r)
+        runs.append(r)
+    return runs
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -471,6 +505,10 @@ def main():
     ap.add_argument('--only', help='run only the settings whose label contains one of these '
                     'comma-separated words')
     ap.add_argument('--no-quality', action='store_true', help='skip PSNR and SSIM')
+    ap.add_argument('--report-only', action='store_true',
+                    help='run nothing: make the tables, targets and plot again from the records '
+                    'and runs.csv in --out (e.g. with another --skip); give the same --sizes, '
+                    '--presets, --scenarios and --streams as the run')
     ap.add_argument('--quick', action='store_true',
                     help='a few minutes: 720p, presets ultrafast,veryfast, a 10 s clip')
     a = ap.parse_args()
@@ -564,8 +602,8 @@ def main():
     all_runs, groups, md, checks = [], [], [], []
     header = [
         '## Live benchmark\n',
-        f'- {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f}; '
-        f'{a.seconds:g} s clips at {a.fps} fps, the first {a.skip:g} s not counted.',
+        f'- {os.cpu_count()} CPUs; {a.seconds:g} s clips at {a.fps} fps, the first {a.skip:g} s '
+        'not counted.',
         '- Pipeline: `filesrc ! rawvideoparse ! clocksync ! ENCODER ! h264parse ! matroskamux ! '
         'filesink`; latency = clock running time when the encoded frame leaves the encoder - '
         'running time of its PTS; late = latency > reported latency + one frame interval; '
@@ -584,14 +622,19 @@ def main():
     n = 0
     for sc, size, title, streams in plan:
         inp = inputs[size]
-        bench.warm_page_cache(inp.path)
+        if not a.report_only:
+            bench.warm_page_cache(inp.path)
         ss = settings(size)
         runs = []
-        busy = BusyLoop() if sc == 'busy' else None
+        if a.report_only:
+            for st in ss:
+                runs += load_runs(os.path.join(out, 'runs.csv'), sc, inp, st, streams, out,
+                                  a.skip)
+        busy = BusyLoop() if sc == 'busy' and not a.report_only else None
         if busy:
             busy.__enter__()
         try:
-            for st in ss:
+            for st in ([] if a.report_only else ss):
                 n += 1
                 group = [Run(sc, inp, st, k, os.path.join(out, f'{sc}-{size}-{st.key}-s{k}'))
                          for k in range(1, streams + 1)]
@@ -609,7 +652,7 @@ def main():
         finally:
             if busy:
                 busy.__exit__(None, None, None)
-        if not a.no_quality:
+        if not a.no_quality and not a.report_only:
             for r in runs:
                 if r.rc == 0 and os.path.exists(r.mkv):
                     quality(r)
@@ -619,7 +662,8 @@ def main():
         md += table(f'{title}, {kbps_for(size)} kbit/s', runs, ss, streams)
         checks += targets(sc if streams == 1 else 'streams', size, runs,
                           1000 * inp.fps_d / inp.fps_n)
-        write_runs_csv(all_runs, os.path.join(out, 'runs.csv'))
+        if not a.report_only:
+            write_runs_csv(all_runs, os.path.join(out, 'runs.csv'))
 
     # The element settings and the options x264 ran with (its SEI string), once per size.
     sl, seen = ['# Settings of the live benchmark\n'], set()
