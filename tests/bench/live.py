@@ -442,8 +442,9 @@ def plot(groups, path, skip):
         ax_p.set_xlabel('PTS (s)', fontsize=8)
         ax_p.set_ylabel('PSNR (dB, Y U V average)', fontsize=8)
         ax_s.set_xscale('log')
-        ax_s.set_title(f'{title}: PSNR vs latency (median, bar to 95th; x = late)', fontsize=9)
-        ax_s.set_xlabel('latency (ms)', fontsize=8)
+        ax_s.set_title(f'{title}: PSNR vs latency', fontsize=9)
+        ax_s.set_xlabel('latency (ms): median, bar to the 95th percentile; x = not keeping up',
+                        fontsize=8)
         ax_s.set_ylabel('PSNR (dB)', fontsize=8)
         for ax in (ax_l, ax_p, ax_s):
             ax.grid(True, lw=0.3, which='both')
@@ -617,7 +618,7 @@ def main():
         'it gets no PSNR.',
         '- Several streams at once: late and dropped per stream; latency: each stream\'s median / '
         'the highest 95th percentile / the highest maximum; kbit/s: the mean; PSNR and SSIM: the '
-        'lowest stream.',
+        'lowest of the streams that were not stopped.',
     ]
     n = 0
     for sc, size, title, streams in plan:
