@@ -890,6 +890,11 @@ class SessionImpl {
       const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start;
       governor_.OnEncoded(wall.count(), ProcessCpuSeconds() - cpu_start);
       PublishGovernor();
+      // One line a frame for traces (tests/bench/realtime_trace.py).
+      logger_.Logf(LogLevel::kDebug,
+                   "RealTime: frame %.3f s: level %d, %.2f ms (%.2f smoothed), lag %.1f ms",
+                   f.pts.Seconds(), in.speed_level, wall.count() * 1000,
+                   governor_.encode_seconds() * 1000, governor_.lag() * 1000);
     }
     // x264 has copied the planes into its own frame (or the luma into luma_copy_) by now.
     if (config.release_source_on_import) f.buffer.reset();
