@@ -37,6 +37,15 @@ struct Input {
   int IndexOf(GstClockTime pts) const;
 };
 
+// The small picture most cases push: 160x96 at 30 fps.
+inline Input Small(GstVideoFormat format = GST_VIDEO_FORMAT_I420) {
+  Input in;
+  in.format = format;
+  in.width = 160;
+  in.height = 96;
+  return in;
+}
+
 // Draws picture `index` (a texture that moves smoothly, plus fresh noise) into a mapped frame.
 void FillFrame(GstVideoFrame* frame, int index, int noise);
 // Fills a buffer laid out as `info` describes, or as its GstVideoMeta says when it has one.

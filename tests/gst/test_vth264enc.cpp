@@ -21,20 +21,13 @@
 using vtt::Enc;
 using vtt::Input;
 using vtt::OutBuf;
+using vtt::Small;
 
 namespace {
 
 // Lowest luma PSNR accepted for a decoded picture at default settings (a misread stride or plane
 // gives far less).
 constexpr double kMinPsnr = 28.0;
-
-Input Small(GstVideoFormat format = GST_VIDEO_FORMAT_I420) {
-  Input in;
-  in.format = format;
-  in.width = 160;
-  in.height = 96;
-  return in;
-}
 
 // The SPS from an avc caps' codec_data.
 h264::Sps SpsFromCaps(GstCaps* caps) {

@@ -17,15 +17,9 @@
 
 using vtt::Enc;
 using vtt::Input;
+using vtt::Small;
 
 namespace {
-
-Input Small() {
-  Input in;
-  in.width = 160;
-  in.height = 96;
-  return in;
-}
 
 // QoS messages from the encoder, counted on a bus of the test's own (a harness has none).
 struct QosCounter {

@@ -16,15 +16,9 @@
 using vtt::Enc;
 using vtt::Input;
 using vtt::OutBuf;
+using vtt::Small;
 
 namespace {
-
-Input Small() {
-  Input in;
-  in.width = 160;
-  in.height = 96;
-  return in;
-}
 
 constexpr const char* kAvc = "video/x-h264,stream-format=avc,alignment=au";
 

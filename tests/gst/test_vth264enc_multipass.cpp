@@ -18,17 +18,11 @@
 
 using vtt::Enc;
 using vtt::Input;
+using vtt::Small;
 
 namespace {
 
 constexpr int kFrames = 60;  // 2 s at 30 fps
-
-Input Small() {
-  Input in;
-  in.width = 160;
-  in.height = 96;
-  return in;
-}
 
 bool Exists(const std::string& path) {
   struct stat st;

@@ -14,15 +14,9 @@
 
 using vtt::Enc;
 using vtt::Input;
+using vtt::Small;
 
 namespace {
-
-Input Small() {
-  Input in;
-  in.width = 160;
-  in.height = 96;
-  return in;
-}
 
 bool AnyReordered(const std::vector<vtt::OutBuf>& bufs) {
   for (const auto& b : bufs)
