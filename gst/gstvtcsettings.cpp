@@ -441,6 +441,33 @@ gboolean SetProperty(Settings* s, guint id, const GValue* v, std::string* error)
   return TRUE;
 }
 
+gboolean IsSessionProperty(guint id) {
+  return id == PROP_PENDING_FRAMES || id == PROP_USING_HARDWARE || id == PROP_SPEED_LEVEL ||
+         id == PROP_ENCODE_TIME || id == PROP_CPU_TIME;
+}
+
+void GetSessionProperty(vtc::CompressionSession* session, guint id, GValue* v) {
+  if (id == PROP_USING_HARDWARE) {
+    g_value_set_boolean(v, FALSE);
+    return;
+  }
+  const char* key = id == PROP_PENDING_FRAMES ? vtc::key::kNumberOfPendingFrames
+                    : id == PROP_SPEED_LEVEL  ? vtc::key::kRealTimeSpeedLevel
+                    : id == PROP_ENCODE_TIME  ? vtc::key::kRealTimeEncodeTime
+                                              : vtc::key::kRealTimeCPUTime;
+  vtc::Value value;
+  const bool have = session && session->CopyProperty(key, &value) == vtc::Status::kNoErr;
+  if (id == PROP_PENDING_FRAMES || id == PROP_SPEED_LEVEL) {
+    gint64 n = id == PROP_SPEED_LEVEL ? -1 : 0;
+    if (have) value.GetInt(&n);
+    g_value_set_int(v, gint(n));
+  } else {
+    double seconds = 0;
+    if (have) value.GetDouble(&seconds);
+    g_value_set_uint64(v, guint64(seconds * GST_SECOND));
+  }
+}
+
 gboolean GetProperty(const Settings& s, guint id, GValue* v) {
   switch (id) {
     case PROP_BITRATE:

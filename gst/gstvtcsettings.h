@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 
+#include "vtcompress/compression_session.h"
 #include "vtcompress/value.h"
 
 G_BEGIN_DECLS
@@ -143,6 +144,12 @@ void InstallProperties(GObjectClass* klass);
 // string (data-rate-limits), with *error set.
 gboolean SetProperty(Settings* s, guint prop_id, const GValue* value, std::string* error);
 gboolean GetProperty(const Settings& s, guint prop_id, GValue* value);
+
+// The read-only properties read from the session (pending-frames, using-hardware and
+// RealTime's speed-level, encode-time, cpu-time), and their values from `session` (null: none
+// yet, the defaults).
+gboolean IsSessionProperty(guint prop_id);
+void GetSessionProperty(vtc::CompressionSession* session, guint prop_id, GValue* value);
 
 // Whether the property may change while PLAYING (GST_PARAM_MUTABLE_PLAYING).
 gboolean IsLive(guint prop_id);

@@ -1375,37 +1375,8 @@ static void gst_vt_h264_enc_get_property(GObject* obj, guint id, GValue* value, 
     g_value_set_uint64(value, self->frames_dropped->load());
     return;
   }
-  if (id == gstvtc::PROP_SPEED_LEVEL || id == gstvtc::PROP_ENCODE_TIME ||
-      id == gstvtc::PROP_CPU_TIME) {
-    vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
-    const char* key = id == gstvtc::PROP_SPEED_LEVEL   ? vtc::key::kRealTimeSpeedLevel
-                      : id == gstvtc::PROP_ENCODE_TIME ? vtc::key::kRealTimeEncodeTime
-                                                       : vtc::key::kRealTimeCPUTime;
-    vtc::Value v;
-    const bool have = session && session->CopyProperty(key, &v) == vtc::Status::kNoErr;
-    if (id == gstvtc::PROP_SPEED_LEVEL) {
-      gint64 level = -1;
-      if (have) v.GetInt(&level);
-      g_value_set_int(value, gint(level));
-    } else {
-      double seconds = 0;
-      if (have) v.GetDouble(&seconds);
-      g_value_set_uint64(value, guint64(seconds * GST_SECOND));
-    }
-    return;
-  }
-  if (id == gstvtc::PROP_PENDING_FRAMES || id == gstvtc::PROP_USING_HARDWARE) {
-    vtc::CompressionSessionRef session = gst_vt_h264_enc_get_session(self);
-    vtc::Value v;
-    if (id == gstvtc::PROP_PENDING_FRAMES) {
-      gint64 n = 0;
-      if (session &&
-          session->CopyProperty(vtc::key::kNumberOfPendingFrames, &v) == vtc::Status::kNoErr)
-        v.GetInt(&n);
-      g_value_set_int(value, gint(n));
-    } else {
-      g_value_set_boolean(value, FALSE);
-    }
+  if (gstvtc::IsSessionProperty(id)) {
+    gstvtc::GetSessionProperty(gst_vt_h264_enc_get_session(self).get(), id, value);
     return;
   }
   GST_OBJECT_LOCK(self);
