@@ -141,8 +141,10 @@ void InstallProperties(GObjectClass* k) {
                             0.0, 1.0, d.quality, kLive));
   install(PROP_REALTIME, g_param_spec_boolean(
                              "realtime", "Realtime",
-                             "Keep up with real time (speed-preset auto: x264 veryfast, faster at "
-                             "quality >= 0.75). VT key RealTime",
+                             "Keep up with the timestamps' pace: with speed-preset auto a governor "
+                             "picks x264's analysis frame by frame and drops frames only when the "
+                             "fastest cannot keep up; 1 frame of delay unless "
+                             "max-frame-delay-count is set. VT key RealTime",
                              d.realtime, kLive));
   install(PROP_ALLOW_FRAME_REORDERING,
           g_param_spec_boolean("allow-frame-reordering", "Allow frame reordering",

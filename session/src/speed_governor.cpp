@@ -35,15 +35,15 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
   since_change_ = under_ = 0;
   last_up_from_ = -1;
   dropped_ = changes_ = 0;
-  skip_next_ = true;
+  skip_ = settle_ + 1;
 }
 
 void SpeedGovernor::Resume() {
   have_pts_ = false;
   lag_ = last_service_ = 0;
   under_ = 0;
-  // The first frame of a new encoder instance is an IDR and x264 warms up: not measured.
-  skip_next_ = true;
+  // A new encoder instance fills its pipeline and warms up again: not measured.
+  skip_ = settle_ + 1;
 }
 
 SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
@@ -97,8 +97,10 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
 void SpeedGovernor::OnEncoded(double wall, double cpu) {
   if (!active()) return;
   last_service_ = wall;
-  if (skip_next_) {
-    skip_next_ = false;
+  // Measuring the calls that only buffer would start the smoothed time near 0, from where the
+  // per-sample clamp lets it climb only slowly: the load would read low for a second.
+  if (skip_ > 0) {
+    --skip_;
     return;
   }
   ++measured_frames_;

@@ -93,7 +93,9 @@ class SpeedGovernor {
   double gap_sum_ = 0;
   std::size_t gap_at_ = 0;
   bool have_pts_ = false, measured_ = false;
-  bool skip_next_ = true;  // the first frame of an encoder instance (an IDR, x264 warming up)
+  // Calls not measured at the start of an encoder instance: the `settle` frames it only buffers
+  // (they return at once) and the first one it encodes (an IDR, x264 warming up).
+  int skip_ = 1;
   int since_change_ = 0, under_ = 0, measured_frames_ = 0;
   int last_up_from_ = -1;  // the level a step up started from, while it may still fail
   std::uint64_t dropped_ = 0, changes_ = 0;

@@ -518,6 +518,16 @@ class X264Encoder final : public VideoEncoder {
     // Smart weighted prediction costs lookahead analysis on every frame; simple is what x264's
     // fast presets use.
     if (c.SpeedGoverned()) p->analyse.i_weighted_pred = X264_WEIGHTP_SIMPLE;
+    // Governed within RealTime's own delay (no MaxFrameDelayCount): no B-frames and no lookahead.
+    // Measured under the governor (docs/live.md), the B-frame, frame of lookahead and MB-tree
+    // that 3 frames allow gave no better PSNR and cost 2 frames of latency and the lookahead's
+    // analysis of every frame, time the governor spends on the analysis levels instead. The
+    // options and the Lookahead key may still ask for them, within the budget.
+    if (c.SpeedGoverned() && c.max_frame_delay_count < 0) {
+      p->i_bframe = 0;
+      p->rc.i_lookahead = 0;
+      p->rc.b_mb_tree = 0;
+    }
     p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
     p->pf_log = X264Log;
     p->p_log_private = const_cast<Logger*>(logger_);

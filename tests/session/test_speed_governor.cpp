@@ -174,6 +174,33 @@ TEST(SpeedGovernor, APauseInTheTimestampsIsNotBankedNorOwed) {
   EXPECT_EQ(Late(r, kInterval, 30, pts), 0);
 }
 
+TEST(SpeedGovernor, AFillingPipelineIsNotReadAsSpeed) {
+  // An encoder with 3 frames of delay returns its first 3 calls at once (it only buffers them),
+  // then encodes the IDR slowly; from then on every frame at level 2 takes 0.6 intervals (no
+  // reason to change level within these frames).
+  constexpr int kSettle = 3;
+  const double real = 0.6 * kInterval;
+  for (int resume = 0; resume < 2; ++resume) {
+    SpeedGovernor g;
+    g.Reset(kCosts, 2, kSettle, kInterval);
+    if (resume) {
+      // The same after Resume (a new encoder instance), with what was learned before.
+      for (int i = 0; i < 30; ++i) {
+        g.OnFrame(i * kInterval);
+        g.OnEncoded(0.3 * kInterval, 0);
+      }
+      g.Resume();
+    }
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_EQ(g.OnFrame(i * kInterval), SpeedGovernor::Action::kEncode);
+      const double took = i < kSettle ? 0.001 * kInterval : i == kSettle ? 3 * real : real;
+      g.OnEncoded(took, took);
+    }
+    // The smoothed time is the real one, not a value still climbing from the buffered calls.
+    EXPECT_NEAR(g.encode_seconds() / real, 1.0, 0.1) << "resume " << resume;
+  }
+}
+
 TEST(SpeedGovernor, ResumeForgetsTheLagNotTheLevel) {
   SpeedGovernor g;
   g.Reset(kCosts, 5, 0, kInterval);
@@ -265,6 +292,43 @@ TEST(SpeedGovernorSession, MovesDownWhenFramesComeFasterThanItEncodesAndBackUp) 
     }
   }
   EXPECT_EQ(dropped, busy.dropped);
+}
+
+TEST(SpeedGovernorSession, OpensWithoutReorderingUnlessTheUserGivesItADelay) {
+  // RealTime's own delay budget goes to no B-frames and no lookahead (docs/live.md); a
+  // MaxFrameDelayCount the user sets is the preset's to fill.
+  for (int m : {-1, 8}) {
+    vtctest::Collector c;
+    vtc::Dictionary props{{vtc::key::kRealTime, vtc::Value(true)},
+                          {vtc::key::kAverageBitRate, vtc::Value(300000)}};
+    if (m >= 0) props[vtc::key::kMaxFrameDelayCount] = vtc::Value(m);
+    auto s = vtctest::MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c, props);
+    ASSERT_TRUE(s);
+    for (int i = 0; i < 60; ++i) {
+      vtc::PixelBufferRef b = vtctest::MakePoolBuffer(*s, vtctest::MakeMovingPicture(320, 192, i));
+      // 1000 s apart: time enough for any level, so nothing is dropped.
+      ASSERT_EQ(s->EncodeFrame(b, vtc::Time::Make(i * 1000LL, 1), vtc::Time::Invalid(), nullptr,
+                               nullptr, nullptr),
+                vtc::Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+    vtc::Value v;
+    ASSERT_EQ(s->CopyProperty(vtc::key::kEncoderFrameDelay, &v), vtc::Status::kNoErr);
+    std::int64_t delay = -1;
+    ASSERT_TRUE(v.GetInt(&delay));
+    int reordered = 0;
+    for (const auto& sample : c.samples())
+      reordered += sample->decode_time_stamp() != sample->presentation_time_stamp();
+    ASSERT_EQ(c.samples().size(), 60u);
+    if (m < 0) {
+      EXPECT_LE(delay, 1);
+      EXPECT_EQ(reordered, 0);
+    } else {
+      EXPECT_GT(delay, 1);
+      EXPECT_LE(delay, m);
+      EXPECT_GT(reordered, 0) << "no B-frames within the user's budget";
+    }
+  }
 }
 
 TEST(SpeedGovernorSession, OffWithAnExplicitPresetOrWithoutRealTime) {
