@@ -143,8 +143,8 @@ void InstallProperties(GObjectClass* k) {
                              "realtime", "Realtime",
                              "Keep up with the timestamps' pace: with speed-preset auto a governor "
                              "picks x264's analysis frame by frame and drops frames only when the "
-                             "fastest cannot keep up; 1 frame of delay unless "
-                             "max-frame-delay-count is set. VT key RealTime",
+                             "fastest cannot keep up; no frame of delay at the caps' frame rate "
+                             "unless max-frame-delay-count is set. VT key RealTime",
                              d.realtime, kLive));
   install(PROP_ALLOW_FRAME_REORDERING,
           g_param_spec_boolean("allow-frame-reordering", "Allow frame reordering",

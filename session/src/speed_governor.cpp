@@ -2,6 +2,7 @@
 #include "speed_governor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace vtc {
@@ -28,12 +29,13 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
   gaps_.fill(interval_);
   gap_sum_ = interval_ * double(gaps_.size());
   gap_at_ = 0;
-  wall_ = cpu_ = lag_ = 0;
+  wall_ = cpu_ = lag_ = dev_ = 0;
   last_service_ = 0;
   have_pts_ = measured_ = false;
   measured_frames_ = 0;
   since_change_ = under_ = 0;
   last_up_from_ = -1;
+  slow_start_ = true;
   dropped_ = changes_ = 0;
   skip_ = settle_ + 1;
 }
@@ -72,19 +74,21 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   }
   if (!measured_ || since_change_ <= settle_) return Action::kEncode;
   // Being behind is a fact from the first measurement on; the load is trusted after warm-up.
-  const double load = this->load();
+  const double load = tail_load();
   const bool warm = measured_frames_ >= kWarmUpFrames;
   const bool behind = lag_ > tuning_.lag_step_down * interval_;
   if (level_ > 0 && (behind || (warm && load > tuning_.overuse))) {
     if (last_up_from_ >= 0 && last_up_from_ == level_ - 1)
       backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
     StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));
+    slow_start_ = false;
     return Action::kEncode;
   }
   if (!warm) return Action::kEncode;
   if (level_ + 1 < levels() && lag_ == 0 &&
       load * cost_[level_ + 1] / cost_[level_] < tuning_.underuse) {
-    if (++under_ >= tuning_.up_after * backoff_[level_]) {
+    const int wait = slow_start_ ? tuning_.start_up_after : tuning_.up_after * backoff_[level_];
+    if (++under_ >= wait) {
       last_up_from_ = level_;
       StepTo(level_ + 1);
     }
@@ -112,6 +116,7 @@ void SpeedGovernor::OnEncoded(double wall, double cpu) {
   }
   const double w = std::clamp(wall, wall_ / kMaxSampleRatio, wall_ * kMaxSampleRatio);
   const double c = std::clamp(cpu, cpu_ / kMaxSampleRatio, cpu_ * kMaxSampleRatio);
+  dev_ += tuning_.dev_smoothing * (std::abs(w - wall_) - dev_);
   wall_ += tuning_.smoothing * (w - wall_);
   cpu_ += tuning_.smoothing * (c - cpu_);
 }
@@ -128,6 +133,7 @@ void SpeedGovernor::StepTo(int level) {
   // Until the new level shows in the measurements, expect what its cost predicts.
   const double scale = cost_[level] / cost_[level_];
   wall_ *= scale;
+  dev_ *= scale;
   cpu_ *= scale;
   level_ = level;
   since_change_ = under_ = 0;

@@ -10,7 +10,11 @@
 // How it decides (docs/realtime.md has a run):
 // - The frame interval comes from the timestamps (their pace is "real time", whatever the source
 //   does), the encode time from the worker's clock around the encoder's call. load = encode time
-//   / frame interval, smoothed over a few frames.
+//   / frame interval, smoothed over a few frames. The decisions use the load of a slow frame
+//   rather than of the mean one: (mean + `tail_weight` x the mean deviation) / interval, since a
+//   frame is late when its own encode runs past the interval. Where other processes make the
+//   times jitter (several streams on few cores) that keeps the slow frames in time; on a quiet
+//   machine the deviation is small and it is about the mean.
 // - The lag is how far behind the clock the encoder would be if frames arrived at their
 //   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
 //   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
@@ -18,9 +22,11 @@
 //   once, as far as the levels' relative costs predict is needed to reach `target_load`, then
 //   waits until the new level's time shows in the measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
-//   frames steps up one level. A step up that had to be undone soon after doubles the wait before
-//   that step is tried again (up to `max_backoff` times), so a level the machine cannot hold is
-//   not probed every second; a long stay above resets it.
+//   frames steps up one level. Slow start: from Reset until the first step down, `start_up_after`
+//   frames suffice, so that starting at the fastest level (no lag on any machine) costs quality
+//   for a fraction of a second only. A step up that had to be undone soon after doubles the wait
+//   before that step is tried again (up to `max_backoff` times), so a level the machine cannot hold
+//   is not probed every second; a long stay above resets it.
 // - At the fastest level, a lag of more than `drop_lag` intervals drops the frame: it is never
 //   encoded, and the lag falls by its interval. Latency stays bounded.
 // Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
@@ -41,10 +47,13 @@ struct SpeedGovernorTuning {
   double lag_step_down = 1.0;  // intervals of lag that count as overuse
   double drop_lag = 3.0;       // intervals of lag at the fastest level that drop a frame
   int up_after = 15;           // frames of underuse before a step up
+  int start_up_after = 3;      // the same during slow start (until the first step down)
   int max_backoff = 64;        // most times up_after is multiplied for a step that failed
   int failed_within = 90;      // frames after a step up in which a step down counts as failure
   int backoff_reset = 600;     // frames at a level after which its step's backoff resets
   double smoothing = 0.3;      // weight of a new measurement in the smoothed load
+  double tail_weight = 1.5;    // mean deviations added to the mean encode time for decisions
+  double dev_smoothing = 0.1;  // weight of a new measurement in the mean deviation
 };
 
 class SpeedGovernor {
@@ -75,6 +84,11 @@ class SpeedGovernor {
   double cpu_seconds() const { return cpu_; }      // smoothed, per frame
   double interval() const { return interval_; }    // frame interval (s), of the last 8 frames
   double load() const { return interval_ > 0 ? wall_ / interval_ : 0; }
+  double deviation_seconds() const { return dev_; }  // mean deviation of the encode time
+  // The load the decisions use: a slow frame's (mean + tail_weight x deviation).
+  double tail_load() const {
+    return interval_ > 0 ? (wall_ + tuning_.tail_weight * dev_) / interval_ : 0;
+  }
   double lag() const { return lag_; }  // s
   std::uint64_t dropped() const { return dropped_; }
   std::uint64_t level_changes() const { return changes_; }
@@ -87,7 +101,7 @@ class SpeedGovernor {
   std::vector<double> cost_;
   std::vector<int> backoff_;  // per level: multiplier of up_after for the step up from it
   int level_ = 0, settle_ = 0;
-  double interval_ = 1.0 / 30, wall_ = 0, cpu_ = 0, lag_ = 0;
+  double interval_ = 1.0 / 30, wall_ = 0, cpu_ = 0, lag_ = 0, dev_ = 0;
   double last_pts_ = 0, last_service_ = 0;
   std::array<double, 8> gaps_{};  // the last gaps between PTS, a ring
   double gap_sum_ = 0;
@@ -97,7 +111,8 @@ class SpeedGovernor {
   // (they return at once) and the first one it encodes (an IDR, x264 warming up).
   int skip_ = 1;
   int since_change_ = 0, under_ = 0, measured_frames_ = 0;
-  int last_up_from_ = -1;  // the level a step up started from, while it may still fail
+  int last_up_from_ = -1;   // the level a step up started from, while it may still fail
+  bool slow_start_ = true;  // no step down yet since Reset
   std::uint64_t dropped_ = 0, changes_ = 0;
 };
 

@@ -160,7 +160,7 @@ GST_START_TEST(test_intra_refresh_no_periodic_idr) {
 GST_END_TEST;
 
 // low-latency-rate-control: no B-frames (DTS == PTS) and no frame delay: latency 0, with realtime
-// as well (whose own delay is up to 3 frames). One IDR, then P frames.
+// as well. One IDR, then P frames.
 GST_START_TEST(test_low_latency_rate_control) {
   const Input in = Small();
   for (const char* props : {"low-latency-rate-control=true bitrate=200",
@@ -176,11 +176,10 @@ GST_START_TEST(test_low_latency_rate_control) {
     fail_unless(vtt::KeyframeIndices(bufs, in) == std::vector<int>{0}, "more than one key frame");
     ExpectDecodes(e, bufs, 60);
   }
-  // Without it, the defaults hold frames back (lookahead, B-frames, frame threads).
-  for (const char* props : {"bitrate=200", "bitrate=200 realtime=true"}) {
-    Enc e(props, in, kAvc);
-    fail_unless(vtt::QueryLatency(e.h()) > 0, "%s: latency 0", props);
-  }
+  // Without it, the defaults hold frames back (lookahead, B-frames, frame threads). (realtime=true
+  // alone holds none either at a known frame rate: test_vth264enc_live.cpp.)
+  Enc e("bitrate=200", in, kAvc);
+  fail_unless(vtt::QueryLatency(e.h()) > 0, "latency 0");
 }
 GST_END_TEST;
 

@@ -92,6 +92,35 @@ TEST(SpeedGovernor, ClimbsToTheSlowestLevelThatKeepsUp) {
             *std::max_element(last.begin(), last.end()));
 }
 
+TEST(SpeedGovernor, SlowStartClimbsFromTheFastestLevelWithinASecond) {
+  // As the x264 backend opens it: at the fastest level, with 1 frame of pipeline. The slowest
+  // level takes 1.6 intervals, so the level it settles at is about 5 (the test above).
+  const ModelRun r = Simulate(
+      900, [](int) { return 1.6 * kInterval; }, 0, 1);
+  const int final_level = r.level.back();
+  EXPECT_GE(final_level, 4);
+  EXPECT_GE(r.level[30], final_level - 1) << "still climbing after a second";
+  // Never behind: the start costs quality for a moment, not latency.
+  EXPECT_EQ(r.dropped, 0);
+  EXPECT_EQ(Late(r, kInterval, 0), 0);
+}
+
+TEST(SpeedGovernor, JitterKeepsTheSlowFramesInTime) {
+  // Two machines with the same mean encode time: one steady, one where every fourth frame takes
+  // 2.2x the mean and the others 0.6x (other processes share the cores).
+  auto steady = [](int) { return 1.3 * kInterval; };
+  auto jittery = [](int i) { return (i % 4 == 0 ? 2.2 : 0.6) * 1.3 * kInterval; };
+  const ModelRun a = Simulate(1800, steady, 0, 1);
+  const ModelRun b = Simulate(1800, jittery, 0, 1);
+  EXPECT_LT(b.level.back(), a.level.back()) << "jitter should cost a level or more";
+  // Frames whose own encode runs past the interval are late: at most 1% with the jitter.
+  int late = 0;
+  for (int i = 300; i < 1800; ++i)
+    late += b.level[i] >= 0 && kCosts[b.level[i]] * jittery(i) > kInterval;
+  EXPECT_LE(late, 15) << "frames whose encode took more than an interval";
+  EXPECT_EQ(b.dropped, 0);
+}
+
 TEST(SpeedGovernor, IdleMachineReachesTheTop) {
   const ModelRun r = Simulate(600, [](int) { return 0.2 * kInterval; });
   EXPECT_EQ(r.level.back(), 10);
