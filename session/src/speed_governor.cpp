@@ -33,7 +33,7 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
   last_service_ = 0;
   have_pts_ = measured_ = false;
   measured_frames_ = 0;
-  since_change_ = under_ = 0;
+  since_change_ = under_ = since_start_ = 0;
   last_up_from_ = -1;
   slow_start_ = true;
   dropped_ = changes_ = 0;
@@ -43,7 +43,7 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
 void SpeedGovernor::Resume() {
   have_pts_ = false;
   lag_ = last_service_ = 0;
-  under_ = 0;
+  under_ = since_start_ = 0;
   // A new encoder instance fills its pipeline and warms up again: not measured.
   skip_ = settle_ + 1;
 }
@@ -68,7 +68,10 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   if (last_up_from_ >= 0 && since_change_ > tuning_.failed_within) last_up_from_ = -1;
   if (level_ > 0 && since_change_ > tuning_.backoff_reset) backoff_[level_ - 1] = 1;
 
-  if (may_drop && level_ == 0 && lag_ > tuning_.drop_lag * interval_) {
+  const bool starting = since_start_ < tuning_.start_frames;
+  if (starting) ++since_start_;
+  const double drop_lag = starting ? tuning_.start_drop_lag : tuning_.drop_lag;
+  if (may_drop && level_ == 0 && lag_ > drop_lag * interval_) {
     ++dropped_;
     return Action::kDrop;
   }

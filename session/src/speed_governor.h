@@ -28,7 +28,10 @@
 //   before that step is tried again (up to `max_backoff` times), so a level the machine cannot hold
 //   is not probed every second; a long stay above resets it.
 // - At the fastest level, a lag of more than `drop_lag` intervals drops the frame: it is never
-//   encoded, and the lag falls by its interval. Latency stays bounded.
+//   encoded, and the lag falls by its interval. Latency stays bounded. In an encoder instance's
+//   first `start_frames` frames the bound is `start_drop_lag` intervals instead: x264's first
+//   frames run slow (threads, memory, the IDR) and the lag they leave drains by itself once it is
+//   warm; dropping there froze the picture at the start of every stream on a loaded machine.
 // Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
 // it reacts within frames and never changes what the stream looks like, only how hard the encoder
 // searches.
@@ -46,6 +49,8 @@ struct SpeedGovernorTuning {
   double underuse = 0.60;      // predicted load at the next level up below which it may step up
   double lag_step_down = 1.0;  // intervals of lag that count as overuse
   double drop_lag = 3.0;       // intervals of lag at the fastest level that drop a frame
+  int start_frames = 30;       // frames after Reset or Resume with the start's bound on the lag
+  double start_drop_lag = 10;  // intervals of lag that drop a frame in those frames
   int up_after = 15;           // frames of underuse before a step up
   int start_up_after = 3;      // the same during slow start (until the first step down)
   int max_backoff = 64;        // most times up_after is multiplied for a step that failed
@@ -111,6 +116,7 @@ class SpeedGovernor {
   // (they return at once) and the first one it encodes (an IDR, x264 warming up).
   int skip_ = 1;
   int since_change_ = 0, under_ = 0, measured_frames_ = 0;
+  int since_start_ = 0;     // frames since Reset or Resume (an encoder instance's start)
   int last_up_from_ = -1;   // the level a step up started from, while it may still fail
   bool slow_start_ = true;  // no step down yet since Reset
   std::uint64_t dropped_ = 0, changes_ = 0;
