@@ -22,6 +22,10 @@
 namespace vtc {
 namespace {
 
+// On a bit-rate decrease the VBV buffer shrinks for one frame by the rates' ratio, but to no less
+// than this share of it (Encode, restore_vbv_buffer_).
+constexpr double kMinKeptVbvFill = 0.5;
+
 std::string SpeedPreset(const EncoderConfig& c) {
   return c.ResolvedSpeedPreset();
 }
@@ -407,7 +411,10 @@ class X264Encoder final : public VideoEncoder {
               np->rc.i_vbv_buffer_size > 0 && np->rc.i_vbv_max_bitrate > 0 &&
               np->i_nal_hrd == X264_NAL_HRD_NONE) {
             restore_vbv_buffer_ = np->rc.i_vbv_buffer_size;
-            const double ratio = double(config_.average_bit_rate) / double(old_bitrate);
+            // At most down to 60% of the buffer: x264's VBV planning keeps the fill above half,
+            // so a fill clamped lower starved it (1200 -> 400 kbit/s: -30% for 2 s).
+            const double ratio =
+                std::max(kMinKeptVbvFill, double(config_.average_bit_rate) / double(old_bitrate));
             np->rc.i_vbv_buffer_size = std::max(int(np->rc.i_vbv_max_bitrate / RateFps()) + 1,
                                                 int(np->rc.i_vbv_buffer_size * ratio));
           }
