@@ -928,10 +928,10 @@ class SessionImpl {
     } else if (governor_.level() != before) {
       logger_.Logf(LogLevel::kInfo,
                    "RealTime: speed level %d -> %d (%s): %.1f ms per frame of %.1f ms "
-                   "(load %.2f), %.1f ms behind",
+                   "(load %.2f, slow frames %.2f), %.1f ms behind",
                    before, governor_.level(), encoder_->SpeedLevelName(governor_.level()),
                    governor_.encode_seconds() * 1000, governor_.interval() * 1000, governor_.load(),
-                   governor_.lag() * 1000);
+                   governor_.tail_load(), governor_.lag() * 1000);
     }
     return action;
   }

@@ -79,8 +79,9 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "true: keep up with the timestamps' pace. With X264SpeedPreset auto, a governor picks "
        "x264's analysis settings frame by frame (between superfast and medium) from the measured "
        "encode time, and drops frames when even the fastest cannot keep up; without "
-       "MaxFrameDelayCount, x264 opens with at most 3 frames of delay. Changes between frames "
-       "(the delay is chosen at open)."});
+       "MaxFrameDelayCount it opens x264 without B-frames or lookahead, with no frame of delay "
+       "at a known frame rate (1 without one; an explicit preset: at most 3). Changes between "
+       "frames (the delay and the B-frames are chosen at open and kept)."});
   add({key::kProfileLevel, Kind::kEnum, Value("H264_High_AutoLevel"), 0, 0, ProfileLevelValues(),
        false, false,
        "H.264 profile and level. Baseline and ConstrainedBaseline: no B-frames, CAVLC. "

@@ -112,7 +112,8 @@ struct EncoderConfig {
   bool HasZeroLatencyTune() const;
 };
 
-// RealTime's delay when MaxFrameDelayCount is not set: 100 ms at 30 fps.
+// The most RealTime may hold when MaxFrameDelayCount is not set (100 ms at 30 fps); governed,
+// the x264 backend uses none of it at a known frame rate (docs/realtime.md).
 constexpr int kRealTimeFrameDelay = 3;
 
 EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control);

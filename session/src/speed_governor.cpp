@@ -16,6 +16,12 @@ constexpr double kMaxGap = 1.0;
 constexpr double kMaxSampleRatio = 2.0;
 // Measured frames before the first decision: x264's first frames after an open run slower.
 constexpr int kWarmUpFrames = 4;
+// Calls not measured after the ones that only fill the encoder's pipeline: its first encodes
+// (the IDR, x264's threads and memory warming up) took 50-140 ms at 1080p here where later ones
+// took 10-20. Their time still counts in the lag.
+constexpr int kWarmUpCalls = 4;
+// Frame counters stop here (no overflow in a stream of years).
+constexpr int kCountCap = 1 << 30;
 }  // namespace
 
 void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_frames,
@@ -37,7 +43,7 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
   last_up_from_ = -1;
   slow_start_ = true;
   dropped_ = changes_ = 0;
-  skip_ = settle_ + 1;
+  skip_ = settle_ + kWarmUpCalls;
 }
 
 void SpeedGovernor::Resume() {
@@ -45,7 +51,7 @@ void SpeedGovernor::Resume() {
   lag_ = last_service_ = 0;
   under_ = since_start_ = 0;
   // A new encoder instance fills its pipeline and warms up again: not measured.
-  skip_ = settle_ + 1;
+  skip_ = settle_ + kWarmUpCalls;
 }
 
 SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
@@ -64,13 +70,24 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   last_pts_ = pts;
   have_pts_ = true;
   last_service_ = 0;
-  ++since_change_;
+  if (since_change_ < kCountCap) ++since_change_;
   if (last_up_from_ >= 0 && since_change_ > tuning_.failed_within) last_up_from_ = -1;
   if (level_ > 0 && since_change_ > tuning_.backoff_reset) backoff_[level_ - 1] = 1;
 
-  const bool starting = since_start_ < tuning_.start_frames;
-  if (starting) ++since_start_;
-  const double drop_lag = starting ? tuning_.start_drop_lag : tuning_.drop_lag;
+  // An encoder instance's start: the lag its warm-up leaves is worked off, not dropped nor
+  // stepped down for; the bound then tightens over as many frames again, so that what is left
+  // is not shed as a burst of drops at the end of the grace.
+  const int start = tuning_.start_frames;
+  const bool starting = since_start_ < start;
+  double drop_lag = tuning_.drop_lag;
+  if (starting) {
+    drop_lag = tuning_.start_drop_lag;
+  } else if (since_start_ < 2 * start) {
+    const double f = double(since_start_ - start) / double(start);
+    drop_lag = std::max(tuning_.drop_lag,
+                        tuning_.start_drop_lag + f * (tuning_.drop_lag - tuning_.start_drop_lag));
+  }
+  if (since_start_ < 2 * start) ++since_start_;
   if (may_drop && level_ == 0 && lag_ > drop_lag * interval_) {
     ++dropped_;
     return Action::kDrop;
@@ -79,9 +96,10 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   // Being behind is a fact from the first measurement on; the load is trusted after warm-up.
   const double load = tail_load();
   const bool warm = measured_frames_ >= kWarmUpFrames;
-  const bool behind = lag_ > tuning_.lag_step_down * interval_;
+  const bool behind =
+      lag_ > (starting ? tuning_.start_drop_lag : tuning_.lag_step_down) * interval_;
   if (level_ > 0 && (behind || (warm && load > tuning_.overuse))) {
-    if (last_up_from_ >= 0 && last_up_from_ == level_ - 1)
+    if (!starting && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
       backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
     StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));
     slow_start_ = false;
@@ -97,6 +115,8 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
     }
   } else {
     under_ = 0;
+    // The next level would not fit: the climb has found its level, and slow start ends.
+    if (lag_ == 0) slow_start_ = false;
   }
   return Action::kEncode;
 }
@@ -110,7 +130,7 @@ void SpeedGovernor::OnEncoded(double wall, double cpu) {
     --skip_;
     return;
   }
-  ++measured_frames_;
+  if (measured_frames_ < kCountCap) ++measured_frames_;
   if (!measured_) {
     wall_ = wall;
     cpu_ = cpu;

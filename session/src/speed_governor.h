@@ -22,16 +22,19 @@
 //   once, as far as the levels' relative costs predict is needed to reach `target_load`, then
 //   waits until the new level's time shows in the measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
-//   frames steps up one level. Slow start: from Reset until the first step down, `start_up_after`
-//   frames suffice, so that starting at the fastest level (no lag on any machine) costs quality
-//   for a fraction of a second only. A step up that had to be undone soon after doubles the wait
-//   before that step is tried again (up to `max_backoff` times), so a level the machine cannot hold
-//   is not probed every second; a long stay above resets it.
+//   frames steps up one level. Slow start: from Reset until the first step down or the first
+//   frame at which the next level would not fit, `start_up_after` frames suffice, so that
+//   starting at the fastest level (no lag on any machine) costs quality only until the warm-up's
+//   lag has drained and the climb is done (0.5 s to 3 s here). A step up that had to be undone soon
+//   after doubles the wait before that step is tried again (up to `max_backoff` times), so a level
+//   the machine cannot hold is not probed every second; a long stay above resets it.
 // - At the fastest level, a lag of more than `drop_lag` intervals drops the frame: it is never
 //   encoded, and the lag falls by its interval. Latency stays bounded. In an encoder instance's
-//   first `start_frames` frames the bound is `start_drop_lag` intervals instead: x264's first
-//   frames run slow (threads, memory, the IDR) and the lag they leave drains by itself once it is
-//   warm; dropping there froze the picture at the start of every stream on a loaded machine.
+//   first `start_frames` frames the bound is `start_drop_lag` intervals instead, for dropping and
+//   for stepping down on lag, and it tightens to `drop_lag` over as many frames again: x264's
+//   first frames run slow (threads, memory, the IDR) and the lag they leave drains by itself once
+//   it is warm; dropping there froze the picture at the start of every stream on a loaded
+//   machine.
 // Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
 // it reacts within frames and never changes what the stream looks like, only how hard the encoder
 // searches.
@@ -113,7 +116,7 @@ class SpeedGovernor {
   std::size_t gap_at_ = 0;
   bool have_pts_ = false, measured_ = false;
   // Calls not measured at the start of an encoder instance: the `settle` frames it only buffers
-  // (they return at once) and the first one it encodes (an IDR, x264 warming up).
+  // (they return at once) and its first few encodes (an IDR, x264 warming up).
   int skip_ = 1;
   int since_change_ = 0, under_ = 0, measured_frames_ = 0;
   int since_start_ = 0;     // frames since Reset or Resume (an encoder instance's start)

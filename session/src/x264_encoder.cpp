@@ -405,14 +405,15 @@ class X264Encoder final : public VideoEncoder {
           // bitrate would spend the credit saved at the higher one for up to the buffer's span
           // (2 s), where a congestion controller needs it to take effect now. For this one frame
           // the buffer shrinks by the rate's ratio, and so does the credit (in seconds of the
-          // new rate: 900 -> 300 kbit/s keeps at most 0.67 s); the next frame restores it. A
-          // small step keeps nearly all of it: emptying the buffer starves x264 for seconds.
+          // new rate: 900 -> 300 kbit/s keeps at most 1 s, the floor below); the next frame
+          // restores it. A small step keeps nearly all of it: emptying the buffer starves x264 for
+          // seconds.
           if (abr_mode_ == AbrMode::kCbrLike && config_.average_bit_rate < old_bitrate &&
               np->rc.i_vbv_buffer_size > 0 && np->rc.i_vbv_max_bitrate > 0 &&
               np->i_nal_hrd == X264_NAL_HRD_NONE) {
             restore_vbv_buffer_ = np->rc.i_vbv_buffer_size;
-            // At most down to 60% of the buffer: x264's VBV planning keeps the fill above half,
-            // so a fill clamped lower starved it (1200 -> 400 kbit/s: -30% for 2 s).
+            // At most down to half the buffer: x264's VBV planning keeps the fill above half,
+            // so a fill clamped lower starved it (1200 -> 400 kbit/s: -24% for 2 s).
             const double ratio =
                 std::max(kMinKeptVbvFill, double(config_.average_bit_rate) / double(old_bitrate));
             np->rc.i_vbv_buffer_size = std::max(int(np->rc.i_vbv_max_bitrate / RateFps()) + 1,
@@ -525,12 +526,13 @@ class X264Encoder final : public VideoEncoder {
     // Smart weighted prediction costs lookahead analysis on every frame; simple is what x264's
     // fast presets use.
     if (c.SpeedGoverned()) p->analyse.i_weighted_pred = X264_WEIGHTP_SIMPLE;
-    // Governed within RealTime's own delay (no MaxFrameDelayCount): no B-frames and no lookahead.
+    // Governed within RealTime's own delay (no MaxFrameDelayCount; the session governs no pass of
+    // a multi-pass encode): no B-frames and no lookahead.
     // Measured under the governor (docs/live.md), the B-frame, frame of lookahead and MB-tree
     // that 3 frames allow gave no better PSNR and cost 2 frames of latency and the lookahead's
     // analysis of every frame, time the governor spends on the analysis levels instead. The
     // options and the Lookahead key may still ask for them, within the budget.
-    if (c.SpeedGoverned() && c.max_frame_delay_count < 0) {
+    if (c.SpeedGoverned() && c.max_frame_delay_count < 0 && s.pass == PassMode::kNone) {
       p->i_bframe = 0;
       p->rc.i_lookahead = 0;
       p->rc.b_mb_tree = 0;
@@ -566,7 +568,8 @@ class X264Encoder final : public VideoEncoder {
     // of a 1080p30 live stream at twice their share, 50-140 ms each instead of 20-30, and the
     // governor dropped frames to catch up; by frame count they came at their share, in time. The
     // session's AbrSteering still holds the total to the timestamps.
-    if (c.SpeedGoverned() && c.max_frame_delay_count < 0 && s.fps > 0) p->b_vfr_input = 0;
+    if (c.SpeedGoverned() && c.max_frame_delay_count < 0 && s.pass == PassMode::kNone && s.fps > 0)
+      p->b_vfr_input = 0;
     p->i_timebase_num = 1;
     p->i_timebase_den = std::uint32_t(s.timescale > 0 ? s.timescale : 90000);
     // The session decides keyframe placement (its interval keys can change mid-stream, which

@@ -18,9 +18,9 @@ int X264SpeedLevels();
 const char* X264SpeedLevelName(int level);
 std::vector<double> X264SpeedLevelCosts();
 // The level a governed encoder opens with: the fastest (superfast). The governor's slow start
-// climbs from there within the first second, so no machine or size starts behind the clock
-// (veryfast, the start level before, took 32-57 ms a frame at 1080p here while x264 warmed
-// up, over the 33 ms interval).
+// climbs from there once the warm-up's lag has drained, so no machine or size starts behind the
+// clock (veryfast, the start level before, took 32-57 ms a frame at 1080p here while x264
+// warmed up, over the 33 ms interval).
 constexpr int kX264StartSpeedLevel = 0;
 
 // The preset a governed encoder opens from: it fixes what x264 cannot change later (weighted

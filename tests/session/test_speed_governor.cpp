@@ -94,7 +94,7 @@ TEST(SpeedGovernor, ClimbsToTheSlowestLevelThatKeepsUp) {
 
 TEST(SpeedGovernor, SlowStartClimbsFromTheFastestLevelWithinASecond) {
   // As the x264 backend opens it: at the fastest level, with 1 frame of pipeline. The slowest
-  // level takes 1.6 intervals, so the level it settles at is about 5 (the test above).
+  // level takes 1.6 intervals, so it settles at about level 4.
   const ModelRun r = Simulate(
       900, [](int) { return 1.6 * kInterval; }, 0, 1);
   const int final_level = r.level.back();
@@ -153,10 +153,11 @@ TEST(SpeedGovernor, DropsOnlyWhenTheFastestLevelCannotKeepUpAndLatencyStaysBound
   EXPECT_EQ(r.level[899] < 0 ? 0 : r.level[899], 0);
   // About a third of the frames must go for the rest to keep up.
   EXPECT_NEAR(r.dropped / 900.0, 1.0 / 3, 0.05);
-  // The first second drops only beyond 10 intervals of lag (the start's bound); after it and the
-  // drops that bring the lag down to the normal bound, the lag stays near the drop point.
-  for (int i = 0; i < 30; ++i) EXPECT_LE(r.lag[i], 10.6 * kInterval) << "frame " << i;
-  for (int i = 45; i < 900; ++i) EXPECT_LE(r.lag[i], 4.6 * kInterval) << "frame " << i;
+  // The first second drops only beyond 10 intervals of lag (the start's bound), which tightens to
+  // 3 over the next; after that the lag stays near the drop point.
+  // (12: the lag can pass the bound while level 2's first frames, not measured, come in.)
+  for (int i = 0; i < 60; ++i) EXPECT_LE(r.lag[i], 12 * kInterval) << "frame " << i;
+  for (int i = 60; i < 900; ++i) EXPECT_LE(r.lag[i], 4.6 * kInterval) << "frame " << i;
   double worst = 0;
   for (int i = 60; i < 900; ++i)
     if (r.finish[i] >= 0) worst = std::max(worst, r.finish[i] - i * kInterval);
@@ -165,7 +166,7 @@ TEST(SpeedGovernor, DropsOnlyWhenTheFastestLevelCannotKeepUpAndLatencyStaysBound
 
 TEST(SpeedGovernor, ASlowStartIsWorkedOffNotDropped) {
   // x264's first frames after an open: 4 frames of 2.5 intervals each (threads, memory, the
-  // IDR), then the fastest level loads 0.4. Frames 0-4 leave about 6 intervals of lag.
+  // IDR), then the fastest level loads 0.4. Frames 0-4 leave about 7.5 intervals of lag.
   auto slowest = [](int i) { return (i < 5 ? 2.5 / 0.146 : 0.4 / 0.146) * kInterval; };
   const ModelRun r = Simulate(120, slowest, 0, 0);
   EXPECT_EQ(r.dropped, 0) << "frames dropped for a start the machine catches up with";
@@ -184,6 +185,40 @@ TEST(SpeedGovernor, ASlowStartIsWorkedOffNotDropped) {
     g.OnEncoded((i < 5 ? 2.5 : 0.4) * kInterval, 0);
   }
   EXPECT_EQ(dropped, 0);
+}
+
+TEST(SpeedGovernor, TheStartsGraceEndsWithoutABurstOfDrops) {
+  // A warm-up that leaves about 9 intervals of lag, then a machine on which the fastest level
+  // takes 0.9 intervals: the lag drains slowly, and is still there when the grace ends.
+  auto slowest = [](int i) { return (i < 6 ? 2.5 / 0.146 : 0.9 / 0.146) * kInterval; };
+  const ModelRun r = Simulate(150, slowest, 0, 0);
+  int run = 0, longest = 0;
+  for (int l : r.level) {
+    run = l < 0 ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LE(longest, 1) << "consecutive frames dropped";
+}
+
+TEST(SpeedGovernor, AWarmUpAfterResumeKeepsTheLevel) {
+  // Level 6 fits (0.6 of the interval); after a drain the new instance's first 4 frames take
+  // 2 intervals each. The lag they leave is no reason to leave level 6.
+  SpeedGovernor g;
+  g.Reset(kCosts, 6, 0, kInterval);
+  const double at6 = 0.6 * kInterval;
+  for (int i = 0; i < 60; ++i) {
+    g.OnFrame(i * kInterval);
+    g.OnEncoded(at6, 0);
+  }
+  const int before = g.level();
+  g.Resume();
+  int lowest = before;
+  for (int i = 0; i < 60; ++i) {
+    g.OnFrame(i * kInterval);
+    g.OnEncoded(i < 4 ? 2 * kInterval : at6 * kCosts[g.level()] / kCosts[6], 0);
+    lowest = std::min(lowest, g.level());
+  }
+  EXPECT_GE(lowest, before - 1) << "stepped down from " << before << " for the warm-up";
 }
 
 TEST(SpeedGovernor, NeverDropsAFrameThatMustBeAKeyFrame) {
@@ -238,11 +273,13 @@ TEST(SpeedGovernor, AFillingPipelineIsNotReadAsSpeed) {
     SpeedGovernor g;
     g.Reset(kCosts, 2, kSettle, kInterval);
     if (resume) {
-      // The same after Resume (a new encoder instance), with what was learned before.
+      // The same after Resume (a new encoder instance), with what was learned before: the real
+      // time at this level (no reason to climb).
       for (int i = 0; i < 30; ++i) {
         g.OnFrame(i * kInterval);
-        g.OnEncoded(0.3 * kInterval, 0);
+        g.OnEncoded(real, 0);
       }
+      ASSERT_EQ(g.level(), 2);
       g.Resume();
     }
     for (int i = 0; i < 10; ++i) {
@@ -251,7 +288,7 @@ TEST(SpeedGovernor, AFillingPipelineIsNotReadAsSpeed) {
       g.OnEncoded(took, took);
     }
     // The smoothed time is the real one, not a value still climbing from the buffered calls.
-    EXPECT_NEAR(g.encode_seconds() / real, 1.0, 0.1) << "resume " << resume;
+    EXPECT_NEAR(g.encode_seconds() / real, 1.0, 0.03) << "resume " << resume;
   }
 }
 
@@ -351,11 +388,13 @@ TEST(SpeedGovernorSession, MovesDownWhenFramesComeFasterThanItEncodesAndBackUp) 
 TEST(SpeedGovernorSession, OpensWithoutReorderingUnlessTheUserGivesItADelay) {
   // RealTime's own delay budget goes to no B-frames and no lookahead (docs/live.md); a
   // MaxFrameDelayCount the user sets is the preset's to fill.
-  for (int m : {-1, 8}) {
+  // m -2: RealTime's own budget with a known frame rate (rate control by frame count: no delay).
+  for (int m : {-1, -2, 8}) {
     vtctest::Collector c;
     vtc::Dictionary props{{vtc::key::kRealTime, vtc::Value(true)},
                           {vtc::key::kAverageBitRate, vtc::Value(300000)}};
     if (m >= 0) props[vtc::key::kMaxFrameDelayCount] = vtc::Value(m);
+    if (m == -2) props[vtc::key::kExpectedFrameRate] = vtc::Value(30);
     auto s = vtctest::MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c, props);
     ASSERT_TRUE(s);
     for (int i = 0; i < 60; ++i) {
@@ -375,7 +414,7 @@ TEST(SpeedGovernorSession, OpensWithoutReorderingUnlessTheUserGivesItADelay) {
       reordered += sample->decode_time_stamp() != sample->presentation_time_stamp();
     ASSERT_EQ(c.samples().size(), 60u);
     if (m < 0) {
-      EXPECT_LE(delay, 1);
+      EXPECT_EQ(delay, m == -2 ? 0 : 1) << "m " << m;
       EXPECT_EQ(reordered, 0);
     } else {
       EXPECT_GT(delay, 1);
