@@ -918,7 +918,11 @@ class SessionImpl {
     }
     const int before = governor_.level();
     const bool must_key = f.force_keyframe || f.force_intra_refresh || force_next_idr_;
-    const SpeedGovernor::Action action = governor_.OnFrame(f.pts.Seconds(), !must_key);
+    // Under MaxFrameDelayCount M, EncodeFrame of frame N waits until frame N-M is out, and an
+    // encoder that holds frames lets one out only when it gets the next: a dropped frame would
+    // leave N-M inside, and the caller waiting for ever.
+    const bool holds = f.config->max_frame_delay_count >= 0 && encoder_->OutputLag() > 0;
+    const SpeedGovernor::Action action = governor_.OnFrame(f.pts.Seconds(), !must_key && !holds);
     if (action == SpeedGovernor::Action::kDrop) {
       ++realtime_dropped_;
       logger_.Logf(LogLevel::kDebug,

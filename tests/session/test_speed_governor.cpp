@@ -424,6 +424,29 @@ TEST(SpeedGovernorSession, OpensWithoutReorderingUnlessTheUserGivesItADelay) {
   }
 }
 
+TEST(SpeedGovernorSession, NoDropThatWouldBreakMaxFrameDelayCount) {
+  // MaxFrameDelayCount 1 opens x264 holding 1 frame (timestamp-based rate control); frames 10 us
+  // apart leave no level in time. A drop would leave the held frame inside x264 with the caller
+  // of the next EncodeFrame waiting for it (found by fuzz_session_calls): it must not drop then,
+  // and the contract holds.
+  for (int m : {1, 3}) {
+    vtctest::Collector c;
+    auto s = vtctest::MakeSession(
+        160, 96, vtc::kPixelFormat_420YpCbCr8Planar, &c,
+        {{vtc::key::kRealTime, vtc::Value(true)}, {vtc::key::kMaxFrameDelayCount, vtc::Value(m)}});
+    ASSERT_TRUE(s);
+    for (int i = 0; i < 40; ++i) {
+      vtc::PixelBufferRef b = vtctest::MakePoolBuffer(*s, vtctest::MakeMovingPicture(160, 96, i));
+      ASSERT_EQ(s->EncodeFrame(b, vtc::Time::Make(i * 10, 1000000), vtc::Time::Invalid(), nullptr,
+                               reinterpret_cast<void*>(std::uintptr_t(i + 1)), nullptr),
+                vtc::Status::kNoErr);
+      if (i >= m) EXPECT_GE(int(c.outputs().size()), i - m + 1) << "m " << m << " frame " << i;
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+    EXPECT_EQ(int(c.outputs().size()), 40);
+  }
+}
+
 TEST(SpeedGovernorSession, OffWithAnExplicitPresetOrWithoutRealTime) {
   for (const vtc::Dictionary& props :
        {vtc::Dictionary{{vtc::key::kRealTime, vtc::Value(true)},
