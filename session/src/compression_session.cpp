@@ -21,6 +21,7 @@
 #include <map>
 #include <thread>
 
+#include "backend.h"
 #include "encoder.h"
 #include "log_internal.h"
 #include "properties.h"
@@ -107,15 +108,16 @@ bool GetBoolKey(const Dictionary* d, const char* k, bool def, bool* ok) {
 
 class SessionImpl {
  public:
-  SessionImpl(int width, int height, OutputCallback callback, void* refcon,
+  SessionImpl(const Backend& backend, int width, int height, OutputCallback callback, void* refcon,
               bool low_latency_rate_control)
-      : width_(width),
+      : table_(PropertyTable::For(backend)),
+        width_(width),
         height_(height),
         callback_(callback),
         callback_refcon_(refcon),
         low_latency_rc_(low_latency_rate_control) {
-    config_ = std::make_shared<const EncoderConfig>(ResolveConfig(values_, low_latency_rc_));
-    encoder_ = CreateX264Encoder(&logger_);
+    config_ = std::make_shared<const EncoderConfig>(table_.Resolve(values_, low_latency_rc_));
+    encoder_ = backend.create(&logger_);
   }
 
   ~SessionImpl() {
@@ -365,7 +367,7 @@ class SessionImpl {
     if (!out) return Status::kParameterErr;
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
-    const PropertyDescriptor* d = FindProperty(k);
+    const PropertyDescriptor* d = table_.Find(k);
     if (!d) return Status::kPropertyNotSupportedErr;
     if (k == key::kNumberOfPendingFrames) {
       *out = Value(std::int64_t(pending_.size()));
@@ -407,7 +409,7 @@ class SessionImpl {
     if (!out) return Status::kParameterErr;
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kActive) return Status::kInvalidSessionErr;
-    *out = SupportedPropertyDictionary();
+    *out = table_.SupportedPropertyDictionary();
     return Status::kNoErr;
   }
 
@@ -620,7 +622,7 @@ class SessionImpl {
   }
 
   Status SetPropertyLocked(const std::string& k, const Value& value, DeferredLog* log) {
-    const PropertyDescriptor* d = FindProperty(k);
+    const PropertyDescriptor* d = table_.Find(k);
     if (!d) {
       log->Add(LogLevel::kDebug, "property %s is not supported", k.c_str());
       return Status::kPropertyNotSupportedErr;
@@ -639,14 +641,14 @@ class SessionImpl {
         next.erase(k);
       else
         next[k] = normalized;
-      st = CheckPropertyCombination(next, &why);
+      st = table_.CheckCombination(next, &why);
     }
-    auto config = std::make_shared<const EncoderConfig>(ResolveConfig(next, low_latency_rc_));
+    auto config = std::make_shared<const EncoderConfig>(table_.Resolve(next, low_latency_rc_));
     // Anything that would need a new x264 instance mid-pass (a restart, or temporal
     // compression turned back on after an all-intra open) would cut its statistics short.
     if (st == Status::kNoErr && in_pass_ &&
         (config->average_bit_rate <= 0 || config->constant_bit_rate > 0 ||
-         config->ChangeFrom(*config_) == EncoderConfig::Change::kRestart ||
+         table_.ChangeFrom(*config_, *config) == EncoderConfig::Change::kRestart ||
          config->allow_temporal_compression != config_->allow_temporal_compression ||
          k == key::kMultiPassStorage)) {
       why = k +
@@ -815,9 +817,10 @@ class SessionImpl {
       return;
     }
     const EncoderConfig& config = *f.config;
-    const bool restart = applied_config_ &&
-                         (config.ChangeFrom(*applied_config_) == EncoderConfig::Change::kRestart ||
-                          (opened_all_intra_ && config.allow_temporal_compression));
+    const bool restart =
+        applied_config_ &&
+        (table_.ChangeFrom(*applied_config_, config) == EncoderConfig::Change::kRestart ||
+         (opened_all_intra_ && config.allow_temporal_compression));
     if (worker_pass_ != PassMode::kNone && restart && encoder_->IsOpen()) {
       // Refused by SetProperty during a pass; should one get here, the pass is over.
       logger_.Logf(LogLevel::kError, "multi-pass: a change needs a new x264 instance mid-pass");
@@ -879,7 +882,8 @@ class SessionImpl {
       last_key_ticks_ = f.pts_ticks;
     }
     ++frames_since_key_;
-    if (applied_config_ && config.ChangeFrom(*applied_config_) != EncoderConfig::Change::kNone)
+    if (applied_config_ &&
+        table_.ChangeFrom(*applied_config_, config) != EncoderConfig::Change::kNone)
       in.reconfigure = &config;
     applied_config_ = f.config;
     std::vector<EncodedFrame> out;
@@ -1077,6 +1081,7 @@ class SessionImpl {
   }
 
   // Immutable after construction.
+  const PropertyTable& table_;  // this session's backend and its property rows
   const int width_, height_;
   const OutputCallback callback_;
   void* const callback_refcon_;
@@ -1155,30 +1160,16 @@ Status CompressionSession::Create(int width, int height, CodecType codec_type,
     log.Logf(LogLevel::kError, "Create: size %dx%d is outside 1..%d", width, height, kMaxDimension);
     return Status::kParameterErr;
   }
-  if (codec_type != kCodecType_H264) {
-    log.Logf(LogLevel::kError, "Create: no encoder for codec type %s",
-             PixelFormatName(codec_type).c_str());
-    return Status::kCouldNotFindVideoEncoderErr;
-  }
   bool ok = true;
   bool low_latency = false;
+  bool require_hardware = false;
+  std::string encoder_id;
   if (encoder_specification) {
     for (const auto& [k, v] : *encoder_specification) {
       if (k == key::kEncoderID) {
-        std::string id;
-        if (!v.GetString(&id)) return Status::kParameterErr;
-        if (id != kX264EncoderID) {
-          log.Logf(LogLevel::kError, "Create: unknown EncoderID \"%s\" (only %s is available)",
-                   id.c_str(), kX264EncoderID);
-          return Status::kCouldNotFindVideoEncoderErr;
-        }
+        if (!v.GetString(&encoder_id)) return Status::kParameterErr;
       } else if (k == key::kRequireHardwareAcceleratedVideoEncoder) {
-        if (GetBoolKey(encoder_specification, k.c_str(), false, &ok)) {
-          log.Logf(LogLevel::kError,
-                   "Create: RequireHardwareAcceleratedVideoEncoder is set but there is no "
-                   "hardware encoder (x264 is software)");
-          return Status::kCouldNotFindVideoEncoderErr;
-        }
+        require_hardware = GetBoolKey(encoder_specification, k.c_str(), false, &ok);
       } else if (k == key::kEnableHardwareAcceleratedVideoEncoder) {
         GetBoolKey(encoder_specification, k.c_str(), false, &ok);
       } else if (k == key::kEnableLowLatencyRateControl) {
@@ -1191,8 +1182,29 @@ Status CompressionSession::Create(int width, int height, CodecType codec_type,
       return Status::kParameterErr;
     }
   }
-  auto impl = std::make_unique<SessionImpl>(width, height, output_callback, output_callback_refcon,
-                                            low_latency);
+  const Backend* backend = FindBackend(codec_type, encoder_id);
+  if (!backend) {
+    std::string known;
+    for (const Backend* b : Backends())
+      known +=
+          (known.empty() ? "" : ", ") + PixelFormatName(b->codec_type) + " (" + b->encoder_id + ")";
+    if (encoder_id.empty())
+      log.Logf(LogLevel::kError, "Create: no encoder for codec type %s (there are: %s)",
+               PixelFormatName(codec_type).c_str(), known.c_str());
+    else
+      log.Logf(LogLevel::kError, "Create: no encoder \"%s\" for codec type %s (there are: %s)",
+               encoder_id.c_str(), PixelFormatName(codec_type).c_str(), known.c_str());
+    return Status::kCouldNotFindVideoEncoderErr;
+  }
+  if (require_hardware && !backend->hardware_accelerated) {
+    log.Logf(LogLevel::kError,
+             "Create: RequireHardwareAcceleratedVideoEncoder is set but there is no hardware "
+             "encoder (%s is software)",
+             backend->encoder_name);
+    return Status::kCouldNotFindVideoEncoderErr;
+  }
+  auto impl = std::make_unique<SessionImpl>(*backend, width, height, output_callback,
+                                            output_callback_refcon, low_latency);
   if (Status st = impl->Init(source_image_buffer_attributes); st != Status::kNoErr) return st;
   session_out->reset(new CompressionSession(std::move(impl)));
   return Status::kNoErr;

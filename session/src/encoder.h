@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The internal interface between the session and a codec backend (x264 now; an HEVC backend can
-// sit beside it). A backend is used by one thread at a time: the session's worker.
+// The internal interface between the session and a codec backend's encoder (x264 now; an HEVC
+// backend can sit beside it; backend.h registers them). An encoder is used by one thread at a
+// time: the session's worker.
 #pragma once
 
 #include <cstdint>
@@ -82,7 +83,5 @@ class VideoEncoder {
   virtual const char* SpeedLevelName(int level) const = 0;
   virtual const StreamInfo& stream() const = 0;
 };
-
-std::unique_ptr<VideoEncoder> CreateX264Encoder(const Logger* logger);
 
 }  // namespace vtc

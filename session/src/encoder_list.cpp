@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "backend.h"
 #include "vtcompress/compression_session.h"
 
 namespace vtc {
 
 Status CopyVideoEncoderList(const Dictionary* /*options*/, Array* list_out) {
   if (!list_out) return Status::kParameterErr;
-  *list_out = Array{Value(Dictionary{
-      {key::kCodecType, Value(std::int64_t(kCodecType_H264))},
-      {key::kEncoderID, Value(kX264EncoderID)},
-      {key::kCodecName, Value("H.264")},
-      {key::kEncoderName, Value("x264")},
-      {key::kDisplayName, Value("H.264 (x264)")},
-      {key::kIsHardwareAccelerated, Value(false)},
-      {key::kSupportsFrameReordering, Value(true)},
-  })};
+  Array list;
+  for (const Backend* b : Backends())
+    list.push_back(Value(Dictionary{
+        {key::kCodecType, Value(std::int64_t(b->codec_type))},
+        {key::kEncoderID, Value(b->encoder_id)},
+        {key::kCodecName, Value(b->codec_name)},
+        {key::kEncoderName, Value(b->encoder_name)},
+        {key::kDisplayName, Value(b->display_name)},
+        {key::kIsHardwareAccelerated, Value(b->hardware_accelerated)},
+        {key::kSupportsFrameReordering, Value(b->supports_frame_reordering)},
+    }));
+  *list_out = std::move(list);
   return Status::kNoErr;
 }
 

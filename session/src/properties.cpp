@@ -2,7 +2,11 @@
 #include "properties.h"
 
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
 
+#include "backend.h"
 #include "vtcompress/keys.h"
 #include "vtcompress/multipass_storage.h"
 
@@ -41,10 +45,6 @@ void ParseProfileLevel(const std::string& s, std::string* profile, int* level) {
   std::string lv = rest.substr(us + 1);
   if (lv != "AutoLevel" && lv.size() == 3) *level = (lv[0] - '0') * 10 + (lv[2] - '0');
 }
-
-const std::vector<std::string> kSpeedPresets = {"auto",   "ultrafast", "superfast", "veryfast",
-                                                "faster", "fast",      "medium",    "slow",
-                                                "slower", "veryslow",  "placebo"};
 
 const std::vector<std::string> kColorPrimaries = {"ITU_R_709_2", "EBU_3213", "SMPTE_C",
                                                   "ITU_R_2020",  "P3_D65",   "DCI_P3"};
@@ -150,20 +150,6 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "A MultiPassStorage: enables BeginPass/EndPass/GetTimeRangesForNextPass (x264 two-pass "
        "ABR: the first pass writes statistics to the storage's file, the second reads them). "
        "Needs AverageBitRate."});
-  // Extensions: x264's own knobs.
-  add({key::kX264SpeedPreset, Kind::kEnum, Value("auto"), 0, 0, kSpeedPresets, false, true,
-       "x264 preset: auto (from PrioritizeEncodingSpeedOverQuality, RealTime and Quality) or "
-       "ultrafast..placebo. Changes between frames like RealTime. Extension."});
-  add({key::kX264Tune, Kind::kString, Value(""), 0, 0, {}, false, false,
-       "x264 tune(s), \"\" = none: film, animation, grain, stillimage, psnr, ssim (at most one), "
-       "fastdecode, zerolatency, joined with ','. zerolatency: no frame delay. Extension.",
-       CheckX264Tune});
-  add({key::kX264Threads, Kind::kInt, Value(0), 0, 128, {}, false, false,
-       "x264 threads; 0 = x264 decides. Extension."});
-  add({key::kX264Options, Kind::kString, Value(""), 0, 0, {}, false, false,
-       "x264 options \"key=value:key=value\" (x264_param_parse), applied after the other keys; "
-       "MaxFrameDelayCount and the profile still hold. Extension.",
-       CheckX264Options});
   // Extension: source-buffer lifetime.
   add({key::kReleaseSourceBufferOnImport, Kind::kBool, Value(false), 0, 0, {}, false, true,
        "true: each source pixel buffer is released once x264 has copied it, before its output "
@@ -182,7 +168,7 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kVideoEncoderPixelBufferAttributes, Kind::kDictionary, Value(), 0, 0, {}, true,
        false, "The buffer layout the encoder prefers."});
   add({key::kUsingHardwareAcceleratedVideoEncoder, Kind::kBool, Value(false), 0, 0, {}, true,
-       false, "Always false: x264 is a software encoder."});
+       false, "Whether the encoder runs on hardware: false for every backend here."});
   add({key::kEncoderFrameDelay, Kind::kInt, Value(-1), 0, 0, {}, true, false,
        "Most frames between a frame going in and its sample coming out (-1 until the encoder "
        "is open). Extension."});
@@ -201,8 +187,8 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kRealTimeFramesDropped, Kind::kInt, Value(0), 0, 0, {}, true, false,
        "Frames dropped because even the fastest speed level could not keep up with the "
        "timestamps' pace (each answered with kVTEncodeInfo_FrameDropped). Extension."});
-  add({key::kEncoderID, Kind::kEnum, Value(kX264EncoderID), 0, 0, {kX264EncoderID}, true, false,
-       "The encoder in use."});
+  // Default and value list: the backend's ID (PropertyTable).
+  add({key::kEncoderID, Kind::kEnum, Value(), 0, 0, {}, true, false, "The encoder in use."});
   // clang-format on
   return d;
 }
@@ -212,17 +198,6 @@ bool IsPositiveFinite(double v) {
 }
 
 }  // namespace
-
-const std::vector<PropertyDescriptor>& PropertyDescriptors() {
-  static const std::vector<PropertyDescriptor> descriptors = BuildDescriptors();
-  return descriptors;
-}
-
-const PropertyDescriptor* FindProperty(const std::string& key) {
-  for (const auto& d : PropertyDescriptors())
-    if (key == d.key) return &d;
-  return nullptr;
-}
 
 Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Value* normalized,
                              std::string* why) {
@@ -323,7 +298,9 @@ Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Va
   return fail("unsupported");
 }
 
-Status CheckPropertyCombination(const Dictionary& values, std::string* why) {
+namespace {
+
+Status CheckGenericCombination(const Dictionary& values, std::string* why) {
   auto get_int = [&](const char* k, std::int64_t def) {
     auto it = values.find(k);
     std::int64_t v = def;
@@ -367,7 +344,7 @@ Status CheckPropertyCombination(const Dictionary& values, std::string* why) {
   return Status::kNoErr;
 }
 
-EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control) {
+EncoderConfig ResolveGeneric(const Dictionary& values, bool low_latency_rate_control) {
   EncoderConfig c;
   auto find = [&](const char* k) -> const Value* {
     auto it = values.find(k);
@@ -438,14 +415,12 @@ EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_cont
   c.expected_duration = dbl(key::kExpectedDuration, 0);
   c.calculate_mse = boolean(key::kCalculateMeanSquaredError, false);
   c.release_source_on_import = boolean(key::kReleaseSourceBufferOnImport, false);
-  if (find(key::kX264SpeedPreset)) c.speed_preset = str(key::kX264SpeedPreset);
-  c.tune = str(key::kX264Tune);
-  c.threads = int(i64(key::kX264Threads, 0));
-  c.x264_options = str(key::kX264Options);
   c.intra_refresh = boolean(key::kIntraRefresh, false);
   c.low_latency_rate_control = low_latency_rate_control;
   return c;
 }
+
+}  // namespace
 
 std::string EncoderConfig::ResolvedSpeedPreset() const {
   if (speed_preset != "auto" && !speed_preset.empty()) return speed_preset;
@@ -480,32 +455,53 @@ bool EncoderConfig::UsesVbv() const {
   return average_bit_rate > 0 || constant_bit_rate > 0 || !data_rate_limits.empty();
 }
 
-EncoderConfig::Change EncoderConfig::ChangeFrom(const EncoderConfig& b) const {
-  // Rate-control mode switches (quality <-> VBV, to or from CBR) need a new x264 instance:
-  // x264 cannot turn VBV or NAL HRD on or off in a running encoder.
-  // NAL HRD (CBR) parameters cannot change in a running x264 either.
-  // ABR and CRF are different x264 modes even when both use VBV.
-  if (UsesVbv() != b.UsesVbv() || constant_bit_rate != b.constant_bit_rate ||
-      (average_bit_rate > 0) != (b.average_bit_rate > 0) ||
-      (quality.has_value() && *quality >= 1.0) != (b.quality.has_value() && *b.quality >= 1.0))
-    return Change::kRestart;
-  // Tune, threads, options and intra refresh shape the whole x264 instance (they only change
-  // before the first frame, when the session opens x264 again anyway).
-  if (tune != b.tune || threads != b.threads || x264_options != b.x264_options ||
-      intra_refresh != b.intra_refresh)
-    return Change::kRestart;
-  if (average_bit_rate != b.average_bit_rate || data_rate_limits != b.data_rate_limits ||
-      constant_bit_rate != b.constant_bit_rate || quality != b.quality ||
-      real_time != b.real_time || prioritize_speed != b.prioritize_speed ||
-      ResolvedSpeedPreset() != b.ResolvedSpeedPreset() || max_slice_bytes != b.max_slice_bytes ||
-      expected_frame_rate != b.expected_frame_rate)
-    return Change::kReconfigure;
-  return Change::kNone;  // keyframe keys are applied by the session itself
+PropertyTable::PropertyTable(const Backend& backend) : backend_(backend) {
+  rows_ = BuildDescriptors();
+  for (auto& d : rows_)
+    if (std::string(d.key) == key::kEncoderID) {
+      d.default_value = Value(backend.encoder_id);
+      d.values = {backend.encoder_id};
+    }
+  const auto& own = backend.property_rows();
+  rows_.insert(rows_.end(), own.begin(), own.end());
 }
 
-Dictionary SupportedPropertyDictionary() {
+const PropertyTable& PropertyTable::For(const Backend& backend) {
+  // Built once per backend; backends are static, so the tables live as long as the program.
+  static std::mutex mu;
+  static std::map<const Backend*, std::unique_ptr<const PropertyTable>> tables;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& t = tables[&backend];
+  if (!t) t.reset(new PropertyTable(backend));
+  return *t;
+}
+
+const PropertyDescriptor* PropertyTable::Find(const std::string& key) const {
+  for (const auto& d : rows_)
+    if (key == d.key) return &d;
+  return nullptr;
+}
+
+Status PropertyTable::CheckCombination(const Dictionary& values, std::string* why) const {
+  if (Status st = CheckGenericCombination(values, why); st != Status::kNoErr) return st;
+  return backend_.check_combination(values, why);
+}
+
+EncoderConfig PropertyTable::Resolve(const Dictionary& values,
+                                     bool low_latency_rate_control) const {
+  EncoderConfig c = ResolveGeneric(values, low_latency_rate_control);
+  backend_.resolve(values, &c);
+  return c;
+}
+
+EncoderConfig::Change PropertyTable::ChangeFrom(const EncoderConfig& before,
+                                                const EncoderConfig& after) const {
+  return backend_.change_rule(before, after);
+}
+
+Dictionary PropertyTable::SupportedPropertyDictionary() const {
   Dictionary out;
-  for (const auto& d : PropertyDescriptors()) {
+  for (const auto& d : rows_) {
     Dictionary e;
     const char* type = "Number";
     switch (d.kind) {

@@ -39,17 +39,10 @@ struct PropertyDescriptor {
   Status (*check)(const std::string& text, std::string* why) = nullptr;
 };
 
-const std::vector<PropertyDescriptor>& PropertyDescriptors();
-const PropertyDescriptor* FindProperty(const std::string& key);
-
 // Type and range check of one value; on success *normalized holds the stored form (ints as
 // integers, numbers as doubles, ...). Null is always valid (it restores the default).
 Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Value* normalized,
                              std::string* why);
-
-// Checks that the properties make sense together (QP bounds ordered, CBR alone, entropy mode
-// allowed by the profile, ...). `values` holds the keys that are set.
-Status CheckPropertyCombination(const Dictionary& values, std::string* why);
 
 // The resolved configuration: every key with its default filled in.
 struct EncoderConfig {
@@ -80,10 +73,10 @@ struct EncoderConfig {
   std::int64_t source_frame_count = 0;
   double expected_duration = 0;
   bool calculate_mse = false;
-  // Extension keys (x264's own knobs).
-  std::string speed_preset = "auto";  // "auto" or an x264 preset name
-  std::string tune;                   // x264 tune(s), "" = none
-  int threads = 0;                    // 0 = x264 decides
+  // The backend's own keys (X264SpeedPreset, X264Tune, ...), filled by its resolve rule.
+  std::string speed_preset = "auto";  // "auto" or a preset name
+  std::string tune;                   // tune(s), "" = none
+  int threads = 0;                    // 0 = the library decides
   std::string x264_options;           // "key=value:...", applied after the keys
   // Extension key ReleaseSourceBufferOnImport: the session's own, never changes x264.
   bool release_source_on_import = false;
@@ -92,9 +85,8 @@ struct EncoderConfig {
   // From the encoder specification.
   bool low_latency_rate_control = false;
 
-  // How a change from `before` to this config can be applied to a running encoder.
+  // How a change of config can be applied to a running encoder (the backend's change rule).
   enum class Change { kNone, kReconfigure, kRestart };
-  Change ChangeFrom(const EncoderConfig& before) const;
   // True if rate control is bitrate-driven (ABR/CBR) or VBV-capped, which fixes x264's mode.
   bool UsesVbv() const;
   // The x264 preset in use: speed_preset, or for "auto" the choice from
@@ -116,15 +108,33 @@ struct EncoderConfig {
 // the x264 backend uses none of it at a known frame rate (docs/realtime.md).
 constexpr int kRealTimeFrameDelay = 3;
 
-EncoderConfig ResolveConfig(const Dictionary& values, bool low_latency_rate_control);
+struct Backend;
 
-// x264 checks of the extension keys' text (defined with the x264 backend, x264_encoder.cpp):
-// kParameterErr and *why naming the bad tune or option.
-Status CheckX264Tune(const std::string& tune, std::string* why);
-Status CheckX264Options(const std::string& options, std::string* why);
+// The property rows of a session on one backend: the generic VideoToolbox keys of this file
+// followed by the backend's own rows (backend.h), and the rules over them. One table per
+// backend, built on first use and immutable after; any thread may use it.
+class PropertyTable {
+ public:
+  static const PropertyTable& For(const Backend& backend);
 
-// CopySupportedPropertyDictionary's answer for the settable and read-only keys.
-Dictionary SupportedPropertyDictionary();
+  const Backend& backend() const { return backend_; }
+  const std::vector<PropertyDescriptor>& rows() const { return rows_; }
+  const PropertyDescriptor* Find(const std::string& key) const;
+  // CopySupportedPropertyDictionary's answer for the settable and read-only keys.
+  Dictionary SupportedPropertyDictionary() const;
+  // Checks that the properties make sense together (QP bounds ordered, CBR alone, then the
+  // backend's rules: entropy mode allowed by the profile, ...). `values` holds the set keys.
+  Status CheckCombination(const Dictionary& values, std::string* why) const;
+  // The resolved configuration: every key with its default filled in.
+  EncoderConfig Resolve(const Dictionary& values, bool low_latency_rate_control) const;
+  // How a running encoder opened with `before` takes `after` (the backend's rule).
+  EncoderConfig::Change ChangeFrom(const EncoderConfig& before, const EncoderConfig& after) const;
+
+ private:
+  explicit PropertyTable(const Backend& backend);
+  const Backend& backend_;
+  std::vector<PropertyDescriptor> rows_;
+};
 
 // The explicit level's MaxBR for this profile in bit/s (High: 1.25x); 0 for automatic or unknown.
 double LevelMaxBitRate(const std::string& profile, int level_idc);

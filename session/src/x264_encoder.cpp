@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "h264_sps.h"
 #include "vtcompress/keys.h"
+#include "x264_backend.h"
 #include "x264_ratecontrol.h"
 #include "x264_speed.h"
 

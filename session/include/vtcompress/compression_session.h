@@ -116,10 +116,11 @@ class CompressionSession {
   // Frames that may wait for the worker before EncodeFrame blocks.
   static constexpr int kMaxQueuedFrames = 3;
 
-  // VTCompressionSessionCreate. codec_type must be kCodecType_H264. width/height 1..16384.
-  // encoder_specification (may be null): EncoderID (only "org.videolan.x264"), Enable-/
-  // RequireHardwareAcceleratedVideoEncoder (Require = true gives kCouldNotFindVideoEncoderErr:
-  // there is no hardware encoder), EnableLowLatencyRateControl. source_image_buffer_attributes
+  // VTCompressionSessionCreate. codec_type: one CopyVideoEncoderList lists (kCodecType_H264),
+  // else kCouldNotFindVideoEncoderErr. width/height 1..16384. encoder_specification (may be
+  // null): EncoderID (one of that codec's in CopyVideoEncoderList, else
+  // kCouldNotFindVideoEncoderErr), Enable-/RequireHardwareAcceleratedVideoEncoder (Require = true
+  // gives kCouldNotFindVideoEncoderErr: there is no hardware encoder), EnableLowLatencyRateControl. source_image_buffer_attributes
   // (may be null) describes the pool of GetPixelBufferPool; see PixelBufferPool::Create (Width and
   // Height default to the session's). output_callback may be null only if every frame is
   // submitted with EncodeFrameWithOutputHandler.
