@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "backend.h"
+#include "vtcompress/color.h"
 #include "vtcompress/keys.h"
 #include "vtcompress/multipass_storage.h"
 
@@ -45,14 +46,6 @@ void ParseProfileLevel(const std::string& s, std::string* profile, int* level) {
   std::string lv = rest.substr(us + 1);
   if (lv != "AutoLevel" && lv.size() == 3) *level = (lv[0] - '0') * 10 + (lv[2] - '0');
 }
-
-const std::vector<std::string> kColorPrimaries = {"ITU_R_709_2", "EBU_3213", "SMPTE_C",
-                                                  "ITU_R_2020",  "P3_D65",   "DCI_P3"};
-const std::vector<std::string> kTransferFunctions = {
-    "ITU_R_709_2", "SMPTE_240M_1995",  "Linear",         "IEC_sRGB",
-    "ITU_R_2020",  "SMPTE_ST_2084_PQ", "SMPTE_ST_428_1", "ITU_R_2100_HLG"};
-const std::vector<std::string> kYCbCrMatrices = {"ITU_R_709_2", "ITU_R_601_4", "SMPTE_240M_1995",
-                                                 "ITU_R_2020"};
 
 const std::vector<std::string> kFieldDetails = {
     key::kFieldDetailTemporalTopFirst, key::kFieldDetailTemporalBottomFirst,
@@ -126,11 +119,11 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "-1 default (x264 variance AQ), 0 disabled."});
   add({key::kMaxH264SliceBytes, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
        "Largest slice in bytes (0 = no limit; x264 slice-max-size)."});
-  add({key::kColorPrimaries, Kind::kEnum, Value(), 0, 0, kColorPrimaries, false, false,
+  add({key::kColorPrimaries, Kind::kEnum, Value(), 0, 0, ColorPrimariesNames(), false, false,
        "Written to the VUI and the format description."});
-  add({key::kTransferFunction, Kind::kEnum, Value(), 0, 0, kTransferFunctions, false, false,
+  add({key::kTransferFunction, Kind::kEnum, Value(), 0, 0, TransferFunctionNames(), false, false,
        "Written to the VUI and the format description."});
-  add({key::kYCbCrMatrix, Kind::kEnum, Value(), 0, 0, kYCbCrMatrices, false, false,
+  add({key::kYCbCrMatrix, Kind::kEnum, Value(), 0, 0, YCbCrMatrixNames(), false, false,
        "Written to the VUI and the format description."});
   add({key::kPixelAspectRatio, Kind::kAspectRatio, Value(), 0, 0, {}, false, false,
        "{HorizontalSpacing, VerticalSpacing} (1..65535): the VUI sample aspect ratio."});

@@ -15,6 +15,7 @@
 #include "encoder.h"
 #include "fault.h"
 #include "h264_sps.h"
+#include "vtcompress/color.h"
 #include "vtcompress/keys.h"
 #include "x264_backend.h"
 #include "x264_ratecontrol.h"
@@ -151,36 +152,6 @@ Status CheckX264Options(const std::string& options, std::string* why) {
 }
 
 namespace {
-
-int ColorPrimariesCode(const std::string& s) {
-  if (s == "ITU_R_709_2") return 1;
-  if (s == "EBU_3213") return 5;
-  if (s == "SMPTE_C") return 6;
-  if (s == "ITU_R_2020") return 9;
-  if (s == "DCI_P3") return 11;
-  if (s == "P3_D65") return 12;
-  return 2;  // unspecified
-}
-
-int TransferCode(const std::string& s) {
-  if (s == "ITU_R_709_2") return 1;
-  if (s == "SMPTE_240M_1995") return 7;
-  if (s == "Linear") return 8;
-  if (s == "IEC_sRGB") return 13;
-  if (s == "ITU_R_2020") return 14;
-  if (s == "SMPTE_ST_2084_PQ") return 16;
-  if (s == "SMPTE_ST_428_1") return 17;
-  if (s == "ITU_R_2100_HLG") return 18;
-  return 2;
-}
-
-int MatrixCode(const std::string& s) {
-  if (s == "ITU_R_709_2") return 1;
-  if (s == "ITU_R_601_4") return 6;
-  if (s == "SMPTE_240M_1995") return 7;
-  if (s == "ITU_R_2020") return 9;
-  return 2;
-}
 
 // The analysis fields x264_encoder_reconfig takes, from a fresh preset (RealTime changes).
 void CopySpeedFields(const x264_param_t& from, x264_param_t* to) {
@@ -613,9 +584,12 @@ class X264Encoder final : public VideoEncoder {
     if (c.entropy_mode == "CAVLC") p->b_cabac = 0;
     if (c.entropy_mode == "CABAC") p->b_cabac = 1;
     p->vui.b_fullrange = IsFullRangeFormat(s.pixel_format);
-    if (!c.color_primaries.empty()) p->vui.i_colorprim = ColorPrimariesCode(c.color_primaries);
-    if (!c.transfer_function.empty()) p->vui.i_transfer = TransferCode(c.transfer_function);
-    if (!c.ycbcr_matrix.empty()) p->vui.i_colmatrix = MatrixCode(c.ycbcr_matrix);
+    if (!c.color_primaries.empty())
+      p->vui.i_colorprim = ColorPrimariesGetIntegerCodePointForString(c.color_primaries);
+    if (!c.transfer_function.empty())
+      p->vui.i_transfer = TransferFunctionGetIntegerCodePointForString(c.transfer_function);
+    if (!c.ycbcr_matrix.empty())
+      p->vui.i_colmatrix = YCbCrMatrixGetIntegerCodePointForString(c.ycbcr_matrix);
     if (c.par_h > 0) {
       p->vui.i_sar_width = c.par_h;
       p->vui.i_sar_height = c.par_v;

@@ -2,6 +2,7 @@
 // The whole session API.
 #pragma once
 
+#include "vtcompress/color.h"
 #include "vtcompress/compression_session.h"
 #include "vtcompress/keys.h"
 #include "vtcompress/log.h"
