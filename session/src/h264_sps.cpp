@@ -176,9 +176,9 @@ void WriteTiming(const VuiTiming& t, BitWriter* w) {
 
 }  // namespace
 
-RbspReader::RbspReader(const Data& nal) {
+RbspReader::RbspReader(const Data& nal, std::size_t header_bytes) {
   int zeros = 0;
-  for (std::size_t i = 1; i < nal.size(); ++i) {  // skip the NAL header byte
+  for (std::size_t i = header_bytes; i < nal.size(); ++i) {  // skip the NAL header
     if (zeros >= 2 && nal[i] == 3) {
       zeros = 0;
       continue;
@@ -218,6 +218,18 @@ std::uint32_t RbspReader::Ue() {
 std::int32_t RbspReader::Se() {
   const std::uint32_t k = Ue();
   return (k & 1) ? std::int32_t((k + 1) / 2) : -std::int32_t(k / 2);
+}
+
+bool RbspReader::AtTrailingBits() const {
+  const std::size_t end = rbsp_.size() * 8;
+  if (!ok_ || pos_ >= end) return false;
+  auto bit = [&](std::size_t i) { return (rbsp_[i / 8] >> (7 - i % 8)) & 1; };
+  if (!bit(pos_)) return false;
+  // Zero bytes after the alignment are tolerated: a byte stream's trailing_zero_8bits that a
+  // splitter left on the NAL unit.
+  for (std::size_t i = pos_ + 1; i < end; ++i)
+    if (bit(i)) return false;
+  return true;
 }
 
 bool FrameRateFraction(double fps, std::uint32_t* num, std::uint32_t* den) {

@@ -17,14 +17,18 @@
 
 namespace vtc {
 
-// Reads an RBSP from a NAL unit (header byte skipped, emulation-prevention bytes dropped).
+// Reads an RBSP from a NAL unit (header skipped, emulation-prevention bytes dropped). H.264 NAL
+// headers are one byte, HEVC's two (hevc_ps.h).
 class RbspReader {
  public:
-  explicit RbspReader(const Data& nal);
+  explicit RbspReader(const Data& nal, std::size_t header_bytes = 1);
   unsigned Bit();
   std::uint32_t Bits(int n);  // n <= 32
   std::uint32_t Ue();
   std::int32_t Se();
+  // True if what is left is exactly rbsp_trailing_bits (a stop bit, then zeros to the byte
+  // boundary): a parse that ends here consumed the whole syntax, so every field was where expected.
+  bool AtTrailingBits() const;
   bool ok() const { return ok_; }
   std::size_t position() const { return pos_; }  // in bits
   const Data& rbsp() const { return rbsp_; }

@@ -186,6 +186,7 @@ inline constexpr const char kChromaRedMeanSquaredError[] = "ChromaRedMeanSquared
 // kCMFormatDescriptionExtension_* on the output format description.
 inline constexpr const char kSampleDescriptionExtensionAtoms[] = "SampleDescriptionExtensionAtoms";
 inline constexpr const char kAvcC[] = "avcC";
+inline constexpr const char kHvcC[] = "hvcC";
 inline constexpr const char kCleanAperture[] = "CleanAperture";
 inline constexpr const char kCleanApertureWidth[] = "Width";
 inline constexpr const char kCleanApertureHeight[] = "Height";

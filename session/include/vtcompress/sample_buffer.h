@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "vtcompress/keys.h"
 #include "vtcompress/status.h"
@@ -30,6 +31,17 @@ class FormatDescription {
                            int display_width, int display_height, Dictionary extensions,
                            FormatDescriptionRef* out);
 
+  // Builds an 'hvc1' description, after CMVideoFormatDescriptionCreateFromHEVCParameterSets:
+  // `parameter_sets` are NAL units (2-byte headers, no start codes or length prefixes) in any
+  // order: at least one VPS, SPS and PPS, optionally prefix or suffix SEI NAL units; anything
+  // else, a layered (nuh_layer_id > 0) unit or one that does not parse gives kParameterErr.
+  // nal_unit_header_length is the size of the samples' NAL length fields (1, 2 or 4). The
+  // HEVCDecoderConfigurationRecord is built from the VPS, SPS and PPS fields and stored under
+  // SampleDescriptionExtensionAtoms "hvcC"; sizes and extensions as for CreateH264.
+  static Status CreateHEVC(const std::vector<Data>& parameter_sets, int nal_unit_header_length,
+                           int coded_width, int coded_height, int display_width, int display_height,
+                           Dictionary extensions, FormatDescriptionRef* out);
+
   CodecType codec_type() const { return codec_type_; }
   // CMVideoFormatDescriptionGetDimensions: the coded size.
   int width() const { return coded_width_; }
@@ -37,30 +49,56 @@ class FormatDescription {
   // The picture as given to the session (CMVideoFormatDescriptionGetPresentationDimensions).
   int display_width() const { return display_width_; }
   int display_height() const { return display_height_; }
-  // Extensions, including SampleDescriptionExtensionAtoms = {"avcC": Data}.
+  // Extensions, including SampleDescriptionExtensionAtoms = {"avcC" or "hvcC": Data}.
   const Dictionary& extensions() const { return extensions_; }
-  // The AVCDecoderConfigurationRecord (ISO/IEC 14496-15).
-  const Data& avcc() const { return avcc_; }
-  // H.264 profile_idc and level_idc from the SPS.
+  // The decoder configuration record (ISO/IEC 14496-15): AVCDecoderConfigurationRecord for
+  // 'avc1', HEVCDecoderConfigurationRecord for 'hvc1'.
+  const Data& configuration_record() const { return configuration_record_; }
+  // The AVCDecoderConfigurationRecord; empty for a description of another codec.
+  const Data& avcc() const;
+  // profile_idc and level_idc from the SPS (HEVC: general_profile_idc and general_level_idc of
+  // the configuration record).
   int profile_idc() const { return profile_idc_; }
   int level_idc() const { return level_idc_; }
 
   // CMVideoFormatDescriptionGetH264ParameterSetAtIndex: index 0 is the SPS, 1 the PPS. Any out
   // pointer may be null; with index out of range the count and header length are still set and
-  // kParameterErr is returned. Pointers stay valid as long as the description lives.
+  // kParameterErr is returned. On a description of another codec: kParameterErr, nothing set.
+  // Pointers stay valid as long as the description lives.
   Status GetH264ParameterSetAtIndex(std::size_t index, const std::uint8_t** parameter_set,
                                     std::size_t* size, std::size_t* count,
                                     int* nal_unit_header_length) const;
 
-  // Same codec, sizes, parameter sets and extensions (CMFormatDescriptionEqual).
+  // CMVideoFormatDescriptionGetHEVCParameterSetAtIndex: the NAL units in the order of the hvcC
+  // arrays (every VPS, then SPS, PPS, prefix SEI, suffix SEI; given order within a type). Same
+  // rules as GetH264ParameterSetAtIndex, for 'hvc1' descriptions only.
+  Status GetHEVCParameterSetAtIndex(std::size_t index, const std::uint8_t** parameter_set,
+                                    std::size_t* size, std::size_t* count,
+                                    int* nal_unit_header_length) const;
+
+  // Same codec, sizes, parameter sets, NAL length size and extensions (CMFormatDescriptionEqual).
   bool Equals(const FormatDescription& other) const;
 
  private:
+  struct ParameterSet {
+    int nal_unit_type = 0;
+    Data nal;
+    bool operator==(const ParameterSet& o) const {
+      return nal_unit_type == o.nal_unit_type && nal == o.nal;
+    }
+  };
+
   FormatDescription() = default;
+  Status GetParameterSetAtIndex(CodecType codec, std::size_t index,
+                                const std::uint8_t** parameter_set, std::size_t* size,
+                                std::size_t* count, int* nal_unit_header_length) const;
+
   CodecType codec_type_ = 0;
   int coded_width_ = 0, coded_height_ = 0, display_width_ = 0, display_height_ = 0;
   int profile_idc_ = 0, level_idc_ = 0;
-  Data sps_, pps_, avcc_;
+  int nal_unit_header_length_ = 4;
+  std::vector<ParameterSet> parameter_sets_;  // in configuration record order
+  Data configuration_record_;
   Dictionary extensions_;
 };
 
