@@ -9,6 +9,8 @@ filesink, from a file in the page cache), then measures the outputs outside the 
 bit rate and a sliding-window maximum (ffprobe packets), PSNR and SSIM against the source
 (ffmpeg's psnr and ssim filters). Prints a markdown table, writes CSV files, a settings report
 with the x264 option strings each encoder ran with, and a rate-distortion plot (PNG).
+Picture-format rows (--formats) run vth264enc and x264enc on the input converted once to 10-bit
+4:2:0 and 8-bit 4:4:4, check the profile of what came out, and measure in that format.
 
 See tests/bench/README.md; docs/benchmark.md has results and what "equal settings" means.
 Not a test: nothing here has a threshold that fails a build.
@@ -41,9 +43,31 @@ X264_KEYINT_INFINITE = 1 << 30
 VBV_BUFFER_MS = 2000
 BITRATE_TOLERANCE = 0.05  # rows whose achieved bit rate is further off than this are flagged
 
+# Picture formats. 'i420' is the 8-bit 4:2:0 of every input; the others are the picture-format
+# rows (--formats): the input converted once to that format, read by rawvideoparse in it, coded
+# by vth264enc and x264enc at the preset rows' settings, with downstream caps asking for the
+# profile, and checked with ffprobe (profile, pix_fmt). openh264 has neither format.
+FORMATS = {
+    'i420': {'gst': 'i420', 'caps': 'I420', 'pix_fmt': 'yuv420p', 'depth': 8, 'bytes': 1,
+             'sub': (2, 2), 'label': '', 'profile': None, 'ffprobe_profile': None},
+    'i420_10': {'gst': 'i420-10le', 'caps': 'I420_10LE', 'pix_fmt': 'yuv420p10le', 'depth': 10,
+                'bytes': 2, 'sub': (2, 2), 'label': '10-bit 4:2:0', 'profile': 'high-10',
+                'ffprobe_profile': 'High 10'},
+    'y444': {'gst': 'y444', 'caps': 'Y444', 'pix_fmt': 'yuv444p', 'depth': 8, 'bytes': 1,
+             'sub': (1, 1), 'label': '8-bit 4:4:4', 'profile': 'high-4:4:4',
+             'ffprobe_profile': 'High 4:4:4 Predictive'},
+}
+ROW_FORMATS = ('i420_10', 'y444')
+FORMAT_ENCODERS = ('vth264enc', 'x264enc')
+
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+def add_note(notes, text):
+    if text not in notes:
+        notes.append(text)
 
 
 def run(cmd, **kw):
@@ -80,10 +104,10 @@ def synthetic_graph(w, h, fps, frames):
 
 
 class Input:
-    def __init__(self, name, path, width, height, fps_n, fps_d, frames):
+    def __init__(self, name, path, width, height, fps_n, fps_d, frames, fmt='i420'):
         self.name, self.path = name, path
         self.width, self.height, self.fps_n, self.fps_d = width, height, fps_n, fps_d
-        self.frames = frames
+        self.frames, self.fmt = frames, fmt
 
     @property
     def fps(self):
@@ -93,13 +117,61 @@ class Input:
     def seconds(self):
         return self.frames / self.fps
 
+    @property
+    def pix_fmt(self):
+        return FORMATS[self.fmt]['pix_fmt']
+
     def ffmpeg_args(self):
-        return ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', f'{self.width}x{self.height}',
+        return ['-f', 'rawvideo', '-pix_fmt', self.pix_fmt, '-s', f'{self.width}x{self.height}',
                 '-r', f'{self.fps_n}/{self.fps_d}', '-i', self.path]
 
+    def rawvideoparse(self):
+        """rawvideoparse reading this file. Its default layout pads each row to 4 bytes
+        (GstVideoInfo); ffmpeg's raw files are packed, so odd sizes get explicit strides."""
+        props = [f'width={self.width}', f'height={self.height}',
+                 f'format={FORMATS[self.fmt]["gst"]}', f'framerate={self.fps_n}/{self.fps_d}']
+        strides, offsets, size = plane_layout(self.width, self.height, self.fmt)
+        if any(s % 4 for s in strides):
+            props += [f'plane-strides=<{",".join(map(str, strides))}>',
+                      f'plane-offsets=<{",".join(map(str, offsets))}>', f'frame-size={size}']
+        return props
 
-def frame_size(w, h):
-    return w * h + 2 * ((w + 1) // 2) * ((h + 1) // 2)
+    def converted(self, fmt, cache):
+        """This input converted once to fmt (cached next to the generated inputs)."""
+        if fmt == self.fmt:
+            return self
+        st = os.stat(self.path)
+        tag = hashlib.sha1(f'{os.path.realpath(self.path)}:{st.st_size}:{st.st_mtime_ns}'
+                           .encode()).hexdigest()[:10]
+        base = os.path.splitext(os.path.basename(self.path))[0]
+        path = os.path.join(cache, f'{base}-{tag}-{fmt}.yuv')
+        size = self.frames * frame_size(self.width, self.height, fmt)
+        if not (os.path.exists(path) and os.path.getsize(path) == size):
+            log(f'converting {self.path} to {FORMATS[fmt]["pix_fmt"]} {path} (cached for later '
+                'runs)')
+            # Only the first self.frames frames: a raw file may end in a partial frame.
+            subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y'] +
+                           self.ffmpeg_args() +
+                           ['-frames:v', str(self.frames), '-sws_flags', 'bicubic+accurate_rnd',
+                            '-f', 'rawvideo', '-pix_fmt', FORMATS[fmt]['pix_fmt'],
+                            path + '.part'], check=True)
+            os.replace(path + '.part', path)
+        return Input(self.name, path, self.width, self.height, self.fps_n, self.fps_d,
+                     self.frames, fmt)
+
+
+def plane_layout(w, h, fmt='i420'):
+    """Packed planes of one frame as ffmpeg writes them: (strides, offsets, frame bytes)."""
+    f = FORMATS[fmt]
+    sx, sy = f['sub']
+    cw, ch = (w + sx - 1) // sx, (h + sy - 1) // sy
+    strides = [w * f['bytes'], cw * f['bytes'], cw * f['bytes']]
+    offsets = [0, strides[0] * h, strides[0] * h + strides[1] * ch]
+    return strides, offsets, offsets[2] + strides[2] * ch
+
+
+def frame_size(w, h, fmt='i420'):
+    return plane_layout(w, h, fmt)[2]
 
 
 def make_synthetic(name, cache, fps, seconds):
@@ -198,29 +270,35 @@ def vth_fallback_preset(preset):
 class Row:
     """One setting, encoded by every encoder in turn."""
 
-    def __init__(self, kind, preset, kbps, drl=None, encoders=ENCODERS):
+    def __init__(self, kind, preset, kbps, drl=None, encoders=ENCODERS, fmt='i420'):
         self.kind, self.preset, self.kbps, self.drl = kind, preset, kbps, drl
-        self.encoders = encoders
+        self.encoders, self.fmt = encoders, fmt
 
     @property
     def label(self):
         s = f'{self.preset} {self.kbps}k'
         if self.drl:
             s += f' drl {self.drl[0]}k/{self.drl[1]:g}s'
+        if self.fmt != 'i420':
+            s += f' {FORMATS[self.fmt]["label"]}'
         return s
 
     @property
     def key(self):
         return f'{self.kind}-{self.preset}-{self.kbps}' + (
-            f'-drl{self.drl[0]}x{self.drl[1]:g}' if self.drl else '')
+            f'-drl{self.drl[0]}x{self.drl[1]:g}' if self.drl else '') + (
+            f'-{self.fmt}' if self.fmt != 'i420' else '')
 
 
 def encoder_settings(encoder, row, inp, vth_props):
     """(element properties, note, equal-settings flag) for one encoder and row."""
     if encoder == 'x264enc':
+        # vth264enc caps x264's QP at H.264's 51. x264 counts the QP of deeper samples from
+        # -6 per extra bit (QP_BD_OFFSET), so that cap is x264 qpmax 63 at 10 bits.
+        qp_max = 51 + 6 * (FORMATS[row.fmt]['depth'] - 8)
         return [f'speed-preset={row.preset}', f'bitrate={row.kbps}', 'pass=cbr',
                 f'vbv-buf-capacity={VBV_BUFFER_MS}', f'key-int-max={X264_KEYINT_INFINITE}',
-                'qp-max=51', 'aud=false'], '', True
+                f'qp-max={qp_max}', 'aud=false'], '', True
     if encoder == 'vth264enc':
         props = [f'bitrate={row.kbps}', 'rate-control=abr', 'allow-frame-reordering=true',
                  # keyframes: the session forces one every max-keyframe-interval frames; past the
@@ -246,13 +324,29 @@ def encoder_settings(encoder, row, inp, vth_props):
 
 
 def pipeline(encoder, props, inp, out_path):
+    """inp is the row's source in its format: no videoconvert, the encoder takes it as it is."""
     caps = []
     if encoder in ('vth264enc', 'x264enc'):
-        caps = ['!', 'video/x-h264,stream-format=avc,alignment=au']
-    return (['filesrc', f'location={inp.path}', '!', 'rawvideoparse', f'width={inp.width}',
-             f'height={inp.height}', 'format=i420', f'framerate={inp.fps_n}/{inp.fps_d}', '!',
-             encoder] + props + caps +
+        c = 'video/x-h264,stream-format=avc,alignment=au'
+        if FORMATS[inp.fmt]['profile']:
+            c += f',profile={FORMATS[inp.fmt]["profile"]}'
+        caps = ['!', c]
+    return (['filesrc', f'location={inp.path}', '!', 'rawvideoparse'] + inp.rawvideoparse() +
+            ['!', encoder] + props + caps +
             ['!', 'h264parse', '!', 'mp4mux', '!', 'filesink', f'location={out_path}'])
+
+
+def gst_failure(text):
+    """(short reason, caps not negotiated?) from the log of a failed gst-launch-1.0."""
+    negotiation = 'not-negotiated' in text or 'could not link' in text
+    m = re.search(r'WARNING: erroneous pipeline: (.*)', text)
+    if m:
+        return f'pipeline: {m.group(1).strip()}', negotiation
+    m = re.search(r'ERROR: from element (\S+): (.*)', text)
+    if m:
+        return (f'{m.group(1).rsplit(":", 1)[-1]}: {m.group(2).strip()}'
+                + (' (not-negotiated)' if 'not-negotiated' in text else '')), negotiation
+    return None, negotiation
 
 
 def parse_gst_time(text):
@@ -303,10 +397,12 @@ def max_window_bits(pk, seconds):
 
 
 def quality(out_path, inp):
-    """(PSNR Y, PSNR average, SSIM All) of the decoded output against the source."""
+    """(PSNR Y, PSNR average, SSIM All) of the decoded output against the source, both in the
+    source's pix_fmt (10-bit rows are measured on 10-bit samples, 4:4:4 rows on full chroma)."""
     fps = f'{inp.fps_n}/{inp.fps_d}'
-    graph = (f'[0:v]setpts=N/({fps}*TB),split[e1][e2];[1:v]setpts=N/({fps}*TB),split[r1][r2];'
-             f'[e1][r1]psnr;[e2][r2]ssim')
+    pf = inp.pix_fmt
+    graph = (f'[0:v]setpts=N/({fps}*TB),format={pf},split[e1][e2];'
+             f'[1:v]setpts=N/({fps}*TB),format={pf},split[r1][r2];[e1][r1]psnr;[e2][r2]ssim')
     r = subprocess.run(['ffmpeg', '-hide_banner', '-nostats', '-i', out_path] + inp.ffmpeg_args() +
                        ['-lavfi', graph, '-f', 'null', '-'], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
@@ -316,6 +412,18 @@ def quality(out_path, inp):
         log(f'ffmpeg could not measure {out_path}:\n{r.stdout[-2000:]}')
         return None, None, None
     return float(m.group(1)), float(m.group(2)), float(s.group(1))
+
+
+def stream_format(path):
+    """(profile, pix_fmt) of the coded stream as ffprobe reads them."""
+    r = subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',
+                        'stream=profile,pix_fmt', '-of', 'json', path], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    try:
+        st = json.loads(r.stdout)['streams'][0]
+    except (ValueError, KeyError, IndexError):
+        return None, None
+    return st.get('profile'), st.get('pix_fmt')
 
 
 def sei_options(path):
@@ -364,8 +472,10 @@ def summarize(results, rows_by_input, opts_by, equal_by, notes_by):
             for enc in row.encoders:
                 rs = [r for r in results if r['input'] == inp_name and r['row'] == row.key
                       and r['encoder'] == enc and r['ok']]
-                if not rs:
-                    continue
+                if not any(r['input'] == inp_name and r['row'] == row.key and
+                           r['encoder'] == enc for r in results):
+                    continue  # not run
+                # An encoder with no good run still gets its line: the notes say why.
                 fps = [r['fps'] for r in rs]
                 s = {
                     'input': inp_name, 'row': row.key, 'kind': row.kind, 'preset': row.preset,
@@ -380,12 +490,16 @@ def summarize(results, rows_by_input, opts_by, equal_by, notes_by):
                     'psnr_max': spread([r['psnr_avg'] for r in rs])[1],
                     'ssim': med([r['ssim'] for r in rs]),
                     'rss_mb': med([r['maxrss_kb'] / 1024 for r in rs]),
-                    'max_window_kbit': max(r['max_window_kbit'] for r in rs),
-                    'x264_opens': max(r['x264_opens'] for r in rs),
+                    'max_window_kbit': max([r['max_window_kbit'] for r in rs], default=0),
+                    'x264_opens': max([r['x264_opens'] for r in rs], default=0),
+                    'profile': '/'.join(sorted({str(r['profile']) for r in rs})),
+                    'pix_fmt': '/'.join(sorted({str(r['pix_fmt']) for r in rs})),
                     'equal_settings': equal_by.get((inp_name, row.key, enc)),
                     'notes': '; '.join(n for n in notes_by.get((inp_name, row.key, enc), []) if n),
                 }
                 s['kbps_err'] = (s['kbps'] / row.kbps - 1) if s['kbps'] else None
+                if not rs:
+                    s['notes'] = '**FAILED**: ' + s['notes']
                 if enc == 'x264enc':
                     base = s
                 summary.append(s)
@@ -393,7 +507,8 @@ def summarize(results, rows_by_input, opts_by, equal_by, notes_by):
                 if s['input'] == inp_name and s['row'] == row.key:
                     b = base
                     s['fps_ratio'] = (s['fps'] / b['fps']) if b and b['fps'] and s['fps'] else None
-                    s['cpu_ratio'] = (s['cpu_s'] / b['cpu_s']) if b and b['cpu_s'] else None
+                    s['cpu_ratio'] = (s['cpu_s'] / b['cpu_s']) if b and b['cpu_s'] and \
+                        s['cpu_s'] is not None else None
                     s['dpsnr'] = (s['psnr'] - b['psnr']) if b and b['psnr'] is not None and \
                         s['psnr'] is not None else None
     return summary
@@ -431,9 +546,10 @@ def markdown(summary, rows_by_input, inputs, runs):
             for s in summary:
                 if s['input'] != inp_name or s['row'] != row.key:
                     continue
+                fps_range = '' if s['fps'] is None else \
+                    f' ({fmt(s["fps_min"])}–{fmt(s["fps_max"])})'
                 lines.append(
-                    f'| {row.label} | {s["encoder"]} | {fmt(s["fps"])} '
-                    f'({fmt(s["fps_min"])}–{fmt(s["fps_max"])}) | '
+                    f'| {row.label} | {s["encoder"]} | {fmt(s["fps"])}{fps_range} | '
                     f'{fmt(s.get("fps_ratio"), "{:.2f}")} | {fmt(s["cpu_ms_per_frame"])} '
                     f'({fmt(s.get("cpu_ratio"), "{:.2f}")}) | {fmt(s["kbps"], "{:.0f}")} '
                     f'({fmt(s["kbps_err"] * 100 if s["kbps_err"] is not None else None, "{:+.1f}%")}) | '
@@ -510,6 +626,14 @@ def main():
                     'deterministic); 0 = all')
     ap.add_argument('--no-drl', action='store_true',
                     help='skip the vth264enc data-rate-limits row')
+    ap.add_argument('--formats', nargs='?', const=','.join(ROW_FORMATS),
+                    default=','.join(ROW_FORMATS),
+                    help='picture-format rows, vth264enc and x264enc only: a list of '
+                    f'{", ".join(ROW_FORMATS)} (the input converted once to 10-bit 4:2:0, 8-bit '
+                    '4:4:4), or none; at --format-presets and the preset rows\' bit rate '
+                    '(default, and --formats alone: both)')
+    ap.add_argument('--format-presets',
+                    help='x264 presets of the picture-format rows (default: --ladder-preset)')
     ap.add_argument('--quick', action='store_true',
                     help='try it out: 720p, presets ultrafast,veryfast, ladder 0.5,1, 3 runs')
     a = ap.parse_args()
@@ -517,6 +641,12 @@ def main():
     if a.quick:
         a.inputs = a.inputs or ['720p']
         a.presets, a.ladder, a.runs = 'ultrafast,veryfast', '0.5,1', min(a.runs, 3)
+    formats = [f for f in a.formats.split(',') if f and f != 'none']
+    for f in formats:
+        if f not in ROW_FORMATS:
+            sys.exit(f'bench: unknown format {f} (known: {", ".join(ROW_FORMATS)}, none; '
+                     'inputs go before a bare --formats)')
+    format_presets = [p for p in (a.format_presets or a.ladder_preset).split(',') if p]
     inputs_spec = a.inputs or ['720p', '1080p']
     build = os.path.abspath(a.build)
     out = os.path.abspath(a.out or os.path.join(build, 'bench'))
@@ -525,7 +655,7 @@ def main():
     os.makedirs(cache, exist_ok=True)
     encs = tuple(e for e in a.encoders.split(',') if e)
     presets = [p for p in a.presets.split(',') if p]
-    for p in presets + [a.ladder_preset]:
+    for p in presets + [a.ladder_preset] + format_presets:
         if p not in X264_PRESETS:
             sys.exit(f'bench: unknown x264 preset {p}')
 
@@ -592,7 +722,18 @@ def main():
             for peak in (1.5, 2.0):
                 rows.append(Row('drl', a.ladder_preset, kbps, drl=(int(peak * kbps), 1.0),
                                 encoders=('vth264enc',)))
+        fencs = tuple(e for e in encs if e in FORMAT_ENCODERS)
+        for f in formats if fencs else []:
+            for p in format_presets:
+                rows.append(Row('format', p, kbps, encoders=fencs, fmt=f))
         rows_by_input.append((name, rows))
+
+    # The picture-format sources, converted once before anything is timed.
+    sources = {}
+    for name, rows in rows_by_input:
+        for row in rows:
+            if (name, row.fmt) not in sources:
+                sources[(name, row.fmt)] = inputs[name].converted(row.fmt, cache)
 
     total = sum(len(r.encoders) * a.runs for _, rows in rows_by_input for r in rows)
     log(f'{total} timed encodes; outputs in {out}')
@@ -600,9 +741,13 @@ def main():
     n = 0
     t_start = time.monotonic()
     for name, rows in rows_by_input:
-        inp = inputs[name]
-        warm_page_cache(inp.path)
+        warmed = None
         for row in rows:
+            inp = sources[(name, row.fmt)]
+            if warmed != inp.path:
+                warm_page_cache(inp.path)
+                warmed = inp.path
+            refused = set()  # encoders that could not negotiate this row's format
             for run_i in range(1, a.runs + 1):
                 # A, B, C, B, C, A, ...: an encoder that runs right after openh264enc (50 MB)
                 # faults in more fresh memory, which costs 3-4% of CPU at 1080p on a VM
@@ -610,6 +755,10 @@ def main():
                 shift = (run_i - 1) % len(row.encoders)
                 for enc in row.encoders[shift:] + row.encoders[:shift]:
                     n += 1
+                    if enc in refused:
+                        log(f'[{n}/{total}] {name} {row.label} {enc} run {run_i}: skipped '
+                            '(it could not negotiate the format)')
+                        continue
                     props, note, equal = encoder_settings(enc, row, inp, vth_props)
                     equal_by[(name, row.key, enc)] = equal
                     notes_by.setdefault((name, row.key, enc), [note])
@@ -634,7 +783,9 @@ def main():
                            'pipeline_s': secs, 'wall_s': wall, 'cpu_s': cpu, 'maxrss_kb': rss,
                            'frames': 0, 'fps': None, 'kbps': None, 'max_window_kbit': 0,
                            'psnr_y': None, 'psnr_avg': None, 'ssim': None, 'x264_opens': 0,
-                           'x264_options': ''}
+                           'x264_options': '', 'format': inp.fmt, 'profile': None,
+                           'pix_fmt': None}
+                    key = (name, row.key, enc)
                     if rc == 0 and secs and os.path.exists(mp4):
                         pk = packets(mp4)
                         rec['frames'] = len(pk)
@@ -644,11 +795,32 @@ def main():
                             pk, row.drl[1] if row.drl else 1.0) / 1000
                         rec['ok'] = len(pk) == inp.frames
                         if not rec['ok']:
-                            notes_by[(name, row.key, enc)].append(
-                                f'{len(pk)} of {inp.frames} frames came out')
+                            notes_by[key].append(f'{len(pk)} of {inp.frames} frames came out')
+                        rec['profile'], rec['pix_fmt'] = stream_format(mp4)
+                        want = FORMATS[inp.fmt]
+                        if want['ffprobe_profile']:
+                            got = f'{rec["profile"]}, {rec["pix_fmt"]}'
+                            if (rec['profile'], rec['pix_fmt']) == (want['ffprobe_profile'],
+                                                                    want['pix_fmt']):
+                                add_note(notes_by[key], f'ffprobe: {got}')
+                            else:
+                                add_note(notes_by[key], f'**not {want["ffprobe_profile"]} '
+                                         f'{want["pix_fmt"]}: ffprobe says {got}**')
                     else:
-                        notes_by[(name, row.key, enc)].append(f'run {run_i} failed (rc {rc}), '
-                                                              f'see {stem}.log')
+                        with open(stem + '.log', errors='replace') as f:
+                            why, negotiation = gst_failure(f.read())
+                        if negotiation and row.fmt != 'i420':
+                            # The encoder does not take this format: one clear line for the
+                            # row, and no more runs of it.
+                            refused.add(enc)
+                            add_note(notes_by[key], f'{enc} cannot negotiate '
+                                     f'{FORMATS[row.fmt]["caps"]} -> '
+                                     f'profile={FORMATS[row.fmt]["profile"]}: {why} '
+                                     f'(see {os.path.basename(stem)}.log)')
+                        else:
+                            notes_by[key].append(f'run {run_i} failed (rc {rc}'
+                                                 + (f', {why}' if why else '')
+                                                 + f'), see {os.path.basename(stem)}.log')
                     if os.path.exists(optsf):
                         with open(optsf) as f:
                             lines = [ln.strip() for ln in f if ln.strip()]
@@ -672,7 +844,8 @@ def main():
                       r['encoder'] == enc and r['ok']]
                 for r in rs[:a.quality_runs] if a.quality_runs > 0 else rs:
                     mp4 = os.path.join(out, f'{name}-{row.key}-{enc}-r{r["run"]}.mp4')
-                    r['psnr_y'], r['psnr_avg'], r['ssim'] = quality(mp4, inp)
+                    r['psnr_y'], r['psnr_avg'], r['ssim'] = quality(
+                        mp4, sources[(name, row.fmt)])
                     log(f'quality {name} {row.label} {enc} run {r["run"]}: PSNR '
                         f'{fmt(r["psnr_avg"], "{:.3f}")} dB, SSIM {fmt(r["ssim"], "{:.4f}")}')
 
@@ -694,7 +867,9 @@ def main():
                 if (name, row.key, enc) in openline_by:
                     settings_lines.append(f'  - debug log: `{openline_by[(name, row.key, enc)]}`')
                 mp4 = os.path.join(out, f'{name}-{row.key}-{enc}-r1.mp4')
-                if enc != 'openh264enc' and os.path.exists(mp4):
+                ok1 = any(r['input'] == name and r['row'] == row.key and r['encoder'] == enc
+                          and r['run'] == 1 and r['ok'] for r in results)
+                if enc != 'openh264enc' and ok1 and os.path.exists(mp4):
                     sei = sei_options(mp4)
                     if sei is None:
                         settings_lines.append('  - SEI in the stream: none')
@@ -725,7 +900,7 @@ def main():
         for row in rows:
             if row.drl:
                 ref = next((r for r in rows if not r.drl and r.preset == row.preset
-                            and r.kbps == row.kbps), None)
+                            and r.kbps == row.kbps and r.fmt == row.fmt), None)
                 a_ = sorted(opts_by.get((name, row.key, 'vth264enc'), []))
                 b_ = sorted(opts_by.get((name, ref.key, 'x264enc'), [])) if ref else []
                 if a_ and b_:
@@ -734,6 +909,8 @@ def main():
                                           + ('; '.join(d) or 'identical'))
 
     summary = summarize(results, rows_by_input, opts_by, equal_by, notes_by)
+    if not results or not summary:
+        sys.exit('bench: nothing ran')
     with open(os.path.join(out, 'runs.csv'), 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=list(results[0].keys()))
         w.writeheader()
@@ -752,7 +929,8 @@ def main():
         '- Equal settings (vth264enc and x264enc): same x264 preset, ABR at the bit rate with VBV '
         f'maxrate = bit rate and a {VBV_BUFFER_MS} ms buffer (x264enc pass=cbr '
         f'vbv-buf-capacity={VBV_BUFFER_MS}), B-frames from the preset, keyint=infinite in x264 '
-        '(IDR at frame 0 and at scene cuts), qpmax 51, no AUD, threads auto; checked below '
+        '(IDR at frame 0 and at scene cuts), qpmax 51 (H.264\'s scale: x264 qpmax 63 at 10 bits), '
+        'no AUD, threads auto; checked below '
         'with the option string each x264 instance reports (settings.md).',
         '- openh264enc: nearest equivalent (rate-control=bitrate, complexity by preset, 2 '
         'threads/slices); not equal settings.',
@@ -762,6 +940,16 @@ def main():
         'ΔPSNR vs x264enc. Bit-rate error vs the target; rows off by more than '
         f'{BITRATE_TOLERANCE * 100:.0f}% are flagged.',
     ]
+    if formats:
+        header.append(
+            '- Picture-format rows (' + ', '.join(FORMATS[f]['label'] for f in formats) + '): '
+            'the same input converted once (ffmpeg) to ' +
+            ', '.join(f'{FORMATS[f]["caps"]}/{FORMATS[f]["pix_fmt"]}' for f in formats) +
+            ', read by rawvideoparse in that format, vth264enc and x264enc with the settings '
+            'above and downstream caps asking for ' +
+            ', '.join(f'profile={FORMATS[f]["profile"]}' for f in formats) +
+            '; ffprobe checks the profile and pix_fmt of every run; PSNR/SSIM in the source\'s '
+            'pix_fmt (not comparable with the 8-bit 4:2:0 rows, only within the row).')
     table = '\n'.join(header) + '\n' + markdown(summary, rows_by_input, inputs, a.runs)
     with open(os.path.join(out, 'results.md'), 'w') as f:
         f.write(table)
