@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// vth264enc's properties: one table that installs them, stores their values and maps them onto
-// the session's encoder specification, compression properties and pool attributes.
+// The encoder elements' properties: one table row per property says how it is installed, where
+// its value lives, which session keys it maps to and whether it may change while PLAYING. Install,
+// set, get, GST_PARAM_MUTABLE_PLAYING and the session's dictionaries (encoder specification,
+// compression properties, pool attributes) all come from the rows. GstVtcEncoder owns the common
+// rows (CommonProperties()); a codec element adds its own (gstvth264enc.cpp: entropy-mode, the
+// x264 knobs, ...), whose values live in slots of Settings::codec.
 #pragma once
 
 #include <gst/gst.h>
 
 #include <atomic>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "vtcompress/compression_session.h"
 #include "vtcompress/value.h"
@@ -18,13 +24,8 @@ typedef enum {
   GST_VTC_RATE_CONTROL_CBR,
 } GstVtcRateControl;
 
-typedef enum {
-  GST_VTC_ENTROPY_AUTO,
-  GST_VTC_ENTROPY_CAVLC,
-  GST_VTC_ENTROPY_CABAC,
-} GstVtcEntropyMode;
-
-// x264enc's GstX264EncPreset numbers, with "auto" where x264enc has "None".
+// x264enc's GstX264EncPreset numbers, with "auto" where x264enc has "None". x265's presets have
+// the same names, so a codec element's speed-preset row can share this type.
 typedef enum {
   GST_VTC_SPEED_PRESET_AUTO,
   GST_VTC_SPEED_PRESET_ULTRAFAST,
@@ -39,14 +40,6 @@ typedef enum {
   GST_VTC_SPEED_PRESET_PLACEBO,
 } GstVtcSpeedPreset;
 
-// x264enc's GstX264EncTune flags.
-typedef enum {
-  GST_VTC_TUNE_NONE = 0,
-  GST_VTC_TUNE_STILLIMAGE = 1 << 0,
-  GST_VTC_TUNE_FASTDECODE = 1 << 1,
-  GST_VTC_TUNE_ZEROLATENCY = 1 << 2,
-} GstVtcTune;
-
 // x264enc's GstX264EncPass numbers for its two-pass values (17, 18); 0 is one pass.
 typedef enum {
   GST_VTC_PASS_SINGLE = 0,
@@ -58,50 +51,32 @@ G_END_DECLS
 
 namespace gstvtc {
 
-enum PropId : guint {
-  PROP_0,
-  PROP_BITRATE,
-  PROP_RATE_CONTROL,
-  PROP_DATA_RATE_LIMITS,
-  PROP_QUALITY,
-  PROP_REALTIME,
-  PROP_ALLOW_FRAME_REORDERING,
-  PROP_ALLOW_TEMPORAL_COMPRESSION,
-  PROP_MAX_KEYFRAME_INTERVAL,
-  PROP_MAX_KEYFRAME_INTERVAL_DURATION,
-  PROP_MAX_FRAME_DELAY_COUNT,
-  PROP_ENTROPY_MODE,
-  PROP_MIN_QP,
-  PROP_MAX_QP,
-  PROP_PRIORITIZE_SPEED,
-  PROP_REFERENCE_BUFFER_COUNT,
-  PROP_LOOKAHEAD,
-  PROP_SPATIAL_AQ,
-  PROP_MAX_SLICE_BYTES,
-  PROP_ENCODER_ID,
-  PROP_ENABLE_HARDWARE,
-  PROP_REQUIRE_HARDWARE,
-  PROP_LOW_LATENCY_RATE_CONTROL,
-  PROP_INTRA_REFRESH,
-  PROP_BYTES_PER_ROW_ALIGNMENT,
-  PROP_POOL_MIN_BUFFERS,
-  PROP_POOL_MAX_BUFFERS,
-  PROP_SPEED_PRESET,
-  PROP_TUNE,
-  PROP_THREADS,
-  PROP_OPTION_STRING,
-  PROP_PASS,
-  PROP_MULTIPASS_CACHE_FILE,
-  PROP_PENDING_FRAMES,
-  PROP_USING_HARDWARE,
-  PROP_SPEED_LEVEL,
-  PROP_ENCODE_TIME,
-  PROP_CPU_TIME,
-  PROP_FRAMES_DROPPED,
-  PROP_LAST
+// The GEnum type of GstVtcSpeedPreset ("GstVtcSpeedPreset"), and the session's text for a value
+// ("auto", "ultrafast", ...).
+GType SpeedPresetType();
+const char* SpeedPresetName(GstVtcSpeedPreset preset);
+
+// A GValue with value semantics (copies copy the value), for the codec rows' slots.
+class ValueSlot {
+ public:
+  ValueSlot() = default;
+  ValueSlot(const ValueSlot& other) { *this = other; }
+  ValueSlot& operator=(const ValueSlot& other);
+  ~ValueSlot() { Reset(); }
+  // Holds a copy of `value` (its type becomes the slot's type).
+  void Assign(const GValue* value);
+  const GValue* get() const { return &value_; }
+  bool empty() const { return !G_IS_VALUE(&value_); }
+
+ private:
+  void Reset();
+  GValue value_ = G_VALUE_INIT;
 };
 
-// Values of the writable properties. Guarded by the element's OBJECT_LOCK.
+// Values of the writable properties. Guarded by the element's OBJECT_LOCK; the streaming thread
+// works on copies. Every instance starts from its pspecs' defaults (PropertyTable::Init); the
+// initialisers here are the common rows' defaults (encoder-id and multipass-cache-file default
+// per element, from ClassDefaults).
 struct Settings {
   guint bitrate = 0;  // kbit/s
   GstVtcRateControl rate_control = GST_VTC_RATE_CONTROL_ABR;
@@ -113,61 +88,121 @@ struct Settings {
   gint max_keyframe_interval = 0;
   guint64 max_keyframe_interval_duration = 0;  // ns
   gint max_frame_delay_count = -1;
-  GstVtcEntropyMode entropy_mode = GST_VTC_ENTROPY_AUTO;
   gint min_qp = -1, max_qp = -1;
   gboolean prioritize_speed = FALSE;
   gint reference_buffer_count = 0;
   gint lookahead = -1;
   gboolean spatial_aq = TRUE;
-  guint max_slice_bytes = 0;
-  std::string encoder_id = "org.videolan.x264";
+  std::string encoder_id;
   gboolean enable_hardware = TRUE;
   gboolean require_hardware = FALSE;
   gboolean low_latency_rate_control = FALSE;
   gboolean intra_refresh = FALSE;  // session extension key IntraRefresh
   guint bytes_per_row_alignment = 64;
   guint pool_min_buffers = 0, pool_max_buffers = 0;
-  // x264enc's knobs (session extension keys X264SpeedPreset, X264Tune, X264Threads, X264Options).
-  GstVtcSpeedPreset speed_preset = GST_VTC_SPEED_PRESET_AUTO;
-  guint tune = GST_VTC_TUNE_NONE;  // GstVtcTune flags
-  guint threads = 0;               // 0 = x264 decides
-  std::string option_string;
   // Two-pass file encoding (session MultiPassStorage): the statistics file both runs share.
   GstVtcPass pass = GST_VTC_PASS_SINGLE;
-  std::string multipass_cache_file = "vth264enc.log";
+  std::string multipass_cache_file;
+  // The codec element's own properties, one slot per codec row, in the order of its table.
+  std::vector<ValueSlot> codec;
 };
 
-// Installs every property on the class (PROP_PENDING_FRAMES and PROP_USING_HARDWARE read-only).
-void InstallProperties(GObjectClass* klass);
+// Where a row's session keys go.
+enum class Target {
+  kNone,                  // element state, no session key (frames-dropped)
+  kCompression,           // compression properties (VTSessionSetProperty)
+  kEncoderSpecification,  // VTCompressionSessionCreate's encoder specification
+  kPoolAttributes,        // VTCompressionSessionCreate's source pixel buffer attributes
+  kSessionReadOnly,       // read from the running session (read-only property; no Settings value)
+};
 
-// Stores a value (OBJECT_LOCK held by the caller). Returns FALSE for an unknown id or a bad
-// string (data-rate-limits), with *error set.
-gboolean SetProperty(Settings* s, guint prop_id, const GValue* value, std::string* error);
-gboolean GetProperty(const Settings& s, guint prop_id, GValue* value);
+// Element-specific defaults and texts of the common rows, from the element's class.
+struct ClassDefaults {
+  const char* encoder_id;            // encoder-id's default: the codec's encoder
+  const char* multipass_cache_file;  // multipass-cache-file's default ("vth264enc.log")
+};
 
-// The read-only properties read from the session (pending-frames, using-hardware and
-// RealTime's speed-level, encode-time, cpu-time), and their values from `session` (null: none
-// yet, the defaults).
-gboolean IsSessionProperty(guint prop_id);
-void GetSessionProperty(vtc::CompressionSession* session, guint prop_id, GValue* value);
+// How a value of Settings is read and written: a member (Member<&Settings::bitrate>()), or
+// null functions for a codec row, whose value lives in its Settings::codec slot.
+struct Field {
+  void (*set)(Settings* s, const GValue* value) = nullptr;
+  void (*get)(const Settings& s, GValue* value) = nullptr;
+};
 
-// Whether the property may change while PLAYING (GST_PARAM_MUTABLE_PLAYING).
-gboolean IsLive(guint prop_id);
+// One property.
+struct PropertyRow {
+  // Makes the pspec with these flags (READWRITE + MUTABLE_READY or MUTABLE_PLAYING from `live`,
+  // or READABLE for Target::kSessionReadOnly and kNone).
+  GParamSpec* (*make)(const ClassDefaults& defaults, GParamFlags flags);
+  Field field;
+  Target target;
+  // The session keys the property maps to (in `target`'s dictionary). A live row's keys are set
+  // on the running session when the property changes; every one must be ChangeableBetweenFrames.
+  std::vector<const char*> keys;
+  bool live;  // GST_PARAM_MUTABLE_PLAYING: changes apply to the running session
+  // Writes the row's keys for `value` (the row's own value) and the other settings into `out`;
+  // a key left out takes the session's default. Null: the row sets nothing itself (rate-control
+  // steers bitrate's and data-rate-limits' keys; the base class sets MultiPassStorage).
+  void (*apply)(const GValue& value, const Settings& all, vtc::Dictionary* out) = nullptr;
+  // Checks a value beyond the pspec's range (null: none); false with *error set refuses it.
+  bool (*check)(const GValue* value, std::string* error) = nullptr;
+};
 
-// The session keys for these settings.
-vtc::Dictionary EncoderSpecification(const Settings& s);
-vtc::Dictionary CompressionProperties(const Settings& s);
-vtc::Dictionary PoolAttributes(const Settings& s);
-// The session keys one live property sets (a subset of CompressionProperties()), for a
-// session running in `rate_control` mode.
-vtc::Dictionary LiveChange(const Settings& s, guint prop_id, GstVtcRateControl rate_control);
+// The common rows (every property but the codec element's own).
+const std::vector<PropertyRow>& CommonProperties();
 
-// The session's X264SpeedPreset / X264Tune text for these values ("auto", "zerolatency,...").
-const char* SpeedPresetName(GstVtcSpeedPreset preset);
-std::string TuneString(guint tune);
+// One element class's installed rows: the common ones, then the codec element's.
+class PropertyTable {
+ public:
+  struct Entry {
+    const PropertyRow* row;
+    GParamSpec* pspec;
+    int slot;  // index in Settings::codec, or -1
+  };
+
+  // Installs `common` and `codec` rows on `klass` (property ids 1..N) and remembers each row on
+  // its pspec. The table lives as long as the class (for ever).
+  static const PropertyTable* Install(GObjectClass* klass, const ClassDefaults& defaults,
+                                      const std::vector<PropertyRow>& common,
+                                      const PropertyRow* codec, std::size_t n_codec);
+  // The entry of a pspec installed by a table, or null.
+  static const Entry* Find(const GParamSpec* pspec);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+
+  // Every value at its pspec's default.
+  void Init(Settings* s) const;
+  // Stores a value (OBJECT_LOCK held by the caller). False, with *error set, if a row's check
+  // refuses it (the old value stays).
+  bool Set(Settings* s, const Entry& e, const GValue* value, std::string* error) const;
+  // The value of a settings row, into `value` (initialised to the pspec's type by the caller).
+  void Get(const Settings& s, const Entry& e, GValue* value) const;
+
+  // The session keys of every row with this target.
+  vtc::Dictionary Build(const Settings& s, Target target) const;
+  // The keys one live row sets on a session running in `rate_control` mode: its keys from
+  // Build(kCompression), null where a key is left out (the session's default).
+  vtc::Dictionary LiveChange(const Settings& s, const Entry& e,
+                             GstVtcRateControl rate_control) const;
+
+ private:
+  std::vector<Entry> entries_;
+  int n_slots_ = 0;
+};
+
+// A member of Settings as a Field. Enum members take enum values, std::string strings (null
+// stores ""), gint booleans or ints, guint flags or uints, after the pspec's type.
+template <auto M>
+Field Member();
 
 // "kbps,seconds" -> DataRateLimits [bytes, seconds], or null for "0,0"; FALSE if malformed.
 gboolean ParseDataRateLimits(const std::string& text, vtc::Value* out);
+
+// The read-only session properties (Target::kSessionReadOnly): the key's value on `session` as
+// the pspec's type (seconds become nanoseconds for a guint64), or the pspec's default without
+// a session or a value yet.
+void ReadSessionProperty(vtc::CompressionSession* session, const PropertyTable::Entry& e,
+                         GValue* value);
 
 // intra-refresh=true: a force-key-unit request without all-headers (what GStreamer's RTP session
 // sends for a PLI; a FIR comes with all-headers) is answered with a refresh wave at the first
@@ -189,5 +224,61 @@ class RefreshRequests {
 // Whether these settings code losslessly (quality 1.0 with no bit rate and no limits), which in
 // the High profile x264 writes as High 4:4:4 Predictive (GStreamer's profile "high-4:4:4").
 bool IsLossless(const Settings& s);
+
+// --- Member<> -------------------------------------------------------------------------------
+
+namespace detail {
+
+template <typename T>
+void Store(T* to, const GValue* v) {
+  if constexpr (std::is_enum_v<T>) {
+    *to = T(g_value_get_enum(v));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    const gchar* s = g_value_get_string(v);
+    *to = s ? s : "";
+  } else if constexpr (std::is_same_v<T, gdouble>) {
+    *to = g_value_get_double(v);
+  } else if constexpr (std::is_same_v<T, guint64>) {
+    *to = g_value_get_uint64(v);
+  } else if constexpr (std::is_same_v<T, guint>) {
+    *to = G_VALUE_HOLDS_FLAGS(v) ? g_value_get_flags(v) : g_value_get_uint(v);
+  } else {
+    static_assert(std::is_same_v<T, gint>, "a Settings member of an unsupported type");
+    *to = G_VALUE_HOLDS_BOOLEAN(v) ? g_value_get_boolean(v) : g_value_get_int(v);
+  }
+}
+
+template <typename T>
+void Load(const T& from, GValue* v) {
+  if constexpr (std::is_enum_v<T>) {
+    g_value_set_enum(v, gint(from));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    g_value_set_string(v, from.c_str());
+  } else if constexpr (std::is_same_v<T, gdouble>) {
+    g_value_set_double(v, from);
+  } else if constexpr (std::is_same_v<T, guint64>) {
+    g_value_set_uint64(v, from);
+  } else if constexpr (std::is_same_v<T, guint>) {
+    if (G_VALUE_HOLDS_FLAGS(v))
+      g_value_set_flags(v, from);
+    else
+      g_value_set_uint(v, from);
+  } else {
+    if (G_VALUE_HOLDS_BOOLEAN(v))
+      g_value_set_boolean(v, from);
+    else
+      g_value_set_int(v, from);
+  }
+}
+
+}  // namespace detail
+
+template <auto M>
+Field Member() {
+  Field f;
+  f.set = [](Settings* s, const GValue* v) { detail::Store(&(s->*M), v); };
+  f.get = [](const Settings& s, GValue* v) { detail::Load(s.*M, v); };
+  return f;
+}
 
 }  // namespace gstvtc
