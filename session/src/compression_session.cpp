@@ -23,6 +23,7 @@
 
 #include "encoder.h"
 #include "log_internal.h"
+#include "pixel_format.h"
 #include "properties.h"
 #include "speed_governor.h"
 #include "vtcompress/multipass_storage.h"
@@ -181,7 +182,9 @@ class SessionImpl {
       return Status::kParameterErr;
     }
     if (!buffer) return Fail(Status::kParameterErr, "EncodeFrame: no pixel buffer");
-    if (!IsSupportedPixelFormat(buffer->pixel_format()))
+    const PixelFormatInfo* format = FindPixelFormat(buffer->pixel_format());
+    if (!format || !format->encoder_direct || format->chroma != ChromaFormat::k420 ||
+        format->bit_depth != 8)
       return Fail(Status::kPixelTransferNotSupportedErr, "EncodeFrame: pixel format %s",
                   PixelFormatName(buffer->pixel_format()).c_str());
     if (buffer->width() != width_ || buffer->height() != height_)
