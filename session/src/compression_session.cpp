@@ -24,6 +24,8 @@
 #include "backend.h"
 #include "encoder.h"
 #include "log_internal.h"
+#include "pixel_format.h"
+#include "pixel_transfer.h"
 #include "properties.h"
 #include "speed_governor.h"
 #include "vtcompress/multipass_storage.h"
@@ -183,7 +185,8 @@ class SessionImpl {
       return Status::kParameterErr;
     }
     if (!buffer) return Fail(Status::kParameterErr, "EncodeFrame: no pixel buffer");
-    if (!IsSupportedPixelFormat(buffer->pixel_format()))
+    const PixelFormatInfo* format = FindPixelFormat(buffer->pixel_format());
+    if (!format || !format->encoder_direct)
       return Fail(Status::kPixelTransferNotSupportedErr, "EncodeFrame: pixel format %s",
                   PixelFormatName(buffer->pixel_format()).c_str());
     if (buffer->width() != width_ || buffer->height() != height_)
@@ -607,7 +610,7 @@ class SessionImpl {
     StreamInfo s;
     s.width = width_;
     s.height = height_;
-    s.pixel_format = stream_format_;
+    s.pixel_format = EncoderInputFormat(stream_format_, *config_);  // pixel_transfer.h
     // Before the first frame (PrepareToEncodeFrames) the timescale is a guess; a wrong one
     // costs a second x264 open at the first frame, which re-faults (and zeroes) all of x264's
     // memory (perf at 1080p veryfast: up to 3% of a 10 s encode on this project's VMs).
@@ -786,7 +789,8 @@ class SessionImpl {
       // encoded yet, so open again with what holds now.
       if (frames_encoded_ == 0 &&
           (encoder_->stream().timescale != stream.timescale ||
-           encoder_->stream().fps != stream.fps || config != opened_config_)) {
+           encoder_->stream().fps != stream.fps || config != opened_config_ ||
+           encoder_->stream().pixel_format != stream.pixel_format)) {
         encoder_->Close();
       } else {
         return Status::kNoErr;
@@ -866,8 +870,26 @@ class SessionImpl {
       governor_.Stop();
       PublishGovernor();
     }
+    // Pixel transfer: a buffer the encoder cannot take as it is (layout, chroma format, depth,
+    // size) is converted into the transfer's scratch picture, here on the worker.
+    PixelBufferRef converted;
+    const PixelFormatType input = encoder_->stream().pixel_format;
+    if (!TakesDirectly(*f.buffer, input, width_, height_)) {
+      std::string why;
+      st = transfer_.Transfer(*f.buffer, input, width_, height_, config.ycbcr_matrix, &converted,
+                              &why);
+      if (st != Status::kNoErr) {
+        logger_.Logf(LogLevel::kError, "pixel transfer: %s", why.c_str());
+        Answer(f, st, 0, {});
+        return;
+      }
+      logger_.Logf(LogLevel::kDebug, "pixel transfer: frame at %.3f s, %s %dx%d -> %s %dx%d",
+                   f.pts.Seconds(), PixelFormatName(f.buffer->pixel_format()).c_str(),
+                   f.buffer->width(), f.buffer->height(), PixelFormatName(input).c_str(), width_,
+                   height_);
+    }
     InputFrame in;
-    in.buffer = f.buffer.get();
+    in.buffer = converted ? converted.get() : f.buffer.get();
     in.pts = f.pts_ticks;
     in.id = f.seq;
     in.speed_level = governed ? governor_.level() : -1;
@@ -900,7 +922,7 @@ class SessionImpl {
                    f.pts.Seconds(), in.speed_level, wall.count() * 1000,
                    governor_.encode_seconds() * 1000, governor_.lag() * 1000);
     }
-    // x264 has copied the planes into its own frame (or the luma into luma_copy_) by now.
+    // x264 has copied the planes into its own frame (or padded copies of them) by now.
     if (config.release_source_on_import) f.buffer.reset();
     const std::uint64_t seq = f.seq;
     in_encoder_.emplace(seq, std::move(f));
@@ -1143,6 +1165,7 @@ class SessionImpl {
   std::string stats_path_;
   bool pass_failed_ = false;
   SpeedGovernor governor_;  // RealTime (speed_governor.h)
+  PixelTransfer transfer_;  // converts what the encoder cannot take (pixel_transfer.h)
   std::uint64_t realtime_dropped_ = 0;
 };
 

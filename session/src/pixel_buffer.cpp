@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vtcompress/pixel_buffer.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "fault.h"
+#include "pixel_format.h"
 
 namespace vtc {
 namespace {
@@ -16,29 +19,33 @@ namespace {
 constexpr int kMaxDimension = 16384;
 constexpr int kMaxExtendedPixels = 64;
 
-// Geometry of plane `i` of a 4:2:0 format: samples per row, rows, bytes per sample.
+// Plane `i` of a format at a picture size: its samples per row and rows (PlaneFormat), and how
+// many bytes a number of samples takes.
 struct PlaneGeometry {
-  int width, height, bytes_per_sample;
+  int width, height;
+  PlaneFormat plane;
+  std::size_t RowBytes(int samples) const { return plane.RowBytes(samples); }
 };
 
-PlaneGeometry GeometryOf(PixelFormatType format, std::size_t i, int w, int h) {
-  if (i == 0) return {w, h, 1};
-  int cw = (w + 1) / 2, ch = (h + 1) / 2;
-  if (IsPlanarFormat(format)) return {cw, ch, 1};
-  return {cw, ch, 2};  // NV12: interleaved CbCr pairs
+PlaneGeometry GeometryOf(const PixelFormatInfo& f, std::size_t i, int w, int h) {
+  const PlaneFormat& p = f.planes[i];
+  return {p.Width(w), p.Height(h), p};
 }
 
-// Extended pixels as they apply to plane i (chroma planes are subsampled by two).
-ExtendedPixels ExtendedOfPlane(const ExtendedPixels& e, std::size_t i) {
-  if (i == 0) return e;
-  return {e.left / 2, e.top / 2, (e.right + 1) / 2, (e.bottom + 1) / 2};
+// Extended pixels as they apply to plane i (in its samples: chroma planes are subsampled).
+ExtendedPixels ExtendedOfPlane(const PixelFormatInfo& f, const ExtendedPixels& e, std::size_t i) {
+  const PlaneFormat& p = f.planes[i];
+  const int hs = p.h_shift, vs = p.v_shift;
+  return {e.left >> hs, e.top >> vs, (e.right + (1 << hs) - 1) >> hs,
+          (e.bottom + (1 << vs) - 1) >> vs};
 }
 
-bool ValidExtended(const ExtendedPixels& e) {
+bool ValidExtended(const PixelFormatInfo& f, const ExtendedPixels& e) {
   auto ok = [](int v) { return v >= 0 && v <= kMaxExtendedPixels; };
-  // Left/top must be even so chroma origins stay on whole samples.
+  // Left/top must be even so chroma origins stay on whole samples, and left must start a whole
+  // block of a packed format (a pixel pair of UYVY, 6 pixels of v210).
   return ok(e.left) && ok(e.top) && ok(e.right) && ok(e.bottom) && e.left % 2 == 0 &&
-         e.top % 2 == 0;
+         e.top % 2 == 0 && e.left % f.planes[0].block_samples == 0;
 }
 
 bool ReadInt(const Dictionary& d, const char* key, std::int64_t* out, Status* status) {
@@ -53,22 +60,7 @@ bool ReadInt(const Dictionary& d, const char* key, std::int64_t* out, Status* st
 
 }  // namespace
 
-std::size_t PlaneCountForFormat(PixelFormatType format) {
-  switch (format) {
-    case kPixelFormat_420YpCbCr8BiPlanarVideoRange:
-    case kPixelFormat_420YpCbCr8BiPlanarFullRange:
-      return 2;
-    case kPixelFormat_420YpCbCr8Planar:
-    case kPixelFormat_420YpCbCr8PlanarFullRange:
-      return 3;
-    default:
-      return 0;
-  }
-}
-
-bool IsSupportedPixelFormat(PixelFormatType format) {
-  return PlaneCountForFormat(format) != 0;
-}
+// PlaneCountForFormat and IsSupportedPixelFormat are defined with the table (pixel_format.cpp).
 
 std::string PixelFormatName(PixelFormatType format) {
   char s[5] = {char(format >> 24), char(format >> 16), char(format >> 8), char(format), 0};
@@ -88,15 +80,17 @@ Status PixelBuffer::CreateWithPlanarBytes(int width, int height, PixelFormatType
                                           const ExtendedPixels& extended) {
   if (!out) return Status::kParameterErr;
   out->reset();
-  if (!IsSupportedPixelFormat(format)) return Status::kPixelTransferNotSupportedErr;
+  const PixelFormatInfo* info = FindPixelFormat(format);
+  if (!info) return Status::kPixelTransferNotSupportedErr;
   if (width < 1 || height < 1 || width > kMaxDimension || height > kMaxDimension)
     return Status::kParameterErr;
-  if (!planes || plane_count != PlaneCountForFormat(format) || !ValidExtended(extended))
+  if (!planes || plane_count != std::size_t(info->plane_count) || !ValidExtended(*info, extended))
     return Status::kParameterErr;
   for (std::size_t i = 0; i < plane_count; ++i) {
-    const PlaneGeometry g = GeometryOf(format, i, width, height);
-    const ExtendedPixels e = ExtendedOfPlane(extended, i);
-    const std::size_t row = std::size_t(e.left + g.width + e.right) * g.bytes_per_sample;
+    const PlaneGeometry g = GeometryOf(*info, i, width, height);
+    const ExtendedPixels e = ExtendedOfPlane(*info, extended, i);
+    const std::size_t visible = g.RowBytes(g.width + e.right);
+    const std::size_t row = g.RowBytes(e.left) + visible;
     // x264 takes strides as int.
     if (!planes[i].base || planes[i].bytes_per_row < row || planes[i].bytes_per_row > INT_MAX)
       return Status::kParameterErr;
@@ -104,8 +98,7 @@ Status PixelBuffer::CreateWithPlanarBytes(int width, int height, PixelFormatType
     std::size_t need = 0;
     if (__builtin_mul_overflow(planes[i].bytes_per_row, std::size_t(g.height - 1 + e.bottom),
                                &need) ||
-        __builtin_add_overflow(need, std::size_t(g.width + e.right) * g.bytes_per_sample, &need) ||
-        planes[i].size < need)
+        __builtin_add_overflow(need, visible, &need) || planes[i].size < need)
       return Status::kParameterErr;
   }
   std::shared_ptr<PixelBuffer> buffer(new (std::nothrow) PixelBuffer());
@@ -129,30 +122,37 @@ PixelBuffer::~PixelBuffer() {
 }
 
 int PixelBuffer::width_of_plane(std::size_t i) const {
-  return i < plane_count_ ? GeometryOf(format_, i, width_, height_).width : 0;
+  const PixelFormatInfo* info = FindPixelFormat(format_);
+  return info && i < plane_count_ ? GeometryOf(*info, i, width_, height_).width : 0;
 }
 
 int PixelBuffer::height_of_plane(std::size_t i) const {
-  return i < plane_count_ ? GeometryOf(format_, i, width_, height_).height : 0;
+  const PixelFormatInfo* info = FindPixelFormat(format_);
+  return info && i < plane_count_ ? GeometryOf(*info, i, width_, height_).height : 0;
 }
 
 bool PixelBuffer::FillExtendedPixels(int right, int bottom) {
   if (right > extended_.right || bottom > extended_.bottom || right < 0 || bottom < 0) return false;
+  const PixelFormatInfo* info = FindPixelFormat(format_);
+  if (!info) return false;
   for (std::size_t i = 0; i < plane_count_; ++i) {
-    const PlaneGeometry g = GeometryOf(format_, i, width_, height_);
-    // Chroma of a 4:2:0 picture already covers the odd luma column/row: only pad what lies past.
-    const int pr = i == 0 ? right : 0, pb = i == 0 ? bottom : 0;
+    const PlaneGeometry g = GeometryOf(*info, i, width_, height_);
+    // Only what lies past the plane's own samples: the chroma of a 4:2:0 picture already covers
+    // an odd luma column and row, and a UYVY pair an odd pixel.
+    const std::size_t visible = g.RowBytes(g.width);
+    const std::size_t padded = g.RowBytes(g.plane.Width(width_ + right));
+    const int pb = g.plane.Height(height_ + bottom) - g.height;
+    // Whole blocks: the last sample (a CbCr pair, a pixel, a UYVY pair) is repeated.
+    const std::size_t block = std::size_t(g.plane.block_bytes);
     std::uint8_t* base = planes_[i].base;
     const std::size_t stride = planes_[i].bytes_per_row;
-    const int bps = g.bytes_per_sample;
-    for (int y = 0; y < g.height && pr > 0; ++y) {
+    for (int y = 0; y < g.height && padded > visible; ++y) {
       std::uint8_t* row = base + stride * y;
-      for (int x = 0; x < pr; ++x)
-        std::memcpy(row + (g.width + x) * bps, row + (g.width - 1) * bps, bps);
+      for (std::size_t x = visible; x < padded; x += block)
+        std::memcpy(row + x, row + visible - block, block);
     }
     for (int y = 0; y < pb; ++y)
-      std::memcpy(base + stride * (g.height + y), base + stride * (g.height - 1),
-                  std::size_t(g.width + pr) * bps);
+      std::memcpy(base + stride * (g.height + y), base + stride * (g.height - 1), padded);
   }
   return true;
 }
@@ -191,7 +191,7 @@ Status PixelBufferPool::Create(const Dictionary& attributes, PixelBufferPoolRef*
     for (const Value& v : candidates) {
       std::int64_t f;
       if (!v.GetInt(&f)) return Status::kParameterErr;
-      if (!found && IsSupportedPixelFormat(static_cast<PixelFormatType>(f))) {
+      if (!found && FindPixelFormat(static_cast<PixelFormatType>(f))) {
         format = static_cast<PixelFormatType>(f);
         found = true;
       }
@@ -219,7 +219,8 @@ Status PixelBufferPool::Create(const Dictionary& attributes, PixelBufferPoolRef*
   ExtendedPixels extended{int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])};
   for (std::int64_t e : ext)
     if (e < 0 || e > kMaxExtendedPixels) return Status::kParameterErr;
-  if (!ValidExtended(extended)) return Status::kParameterErr;
+  const PixelFormatInfo& info = *FindPixelFormat(format);
+  if (!ValidExtended(info, extended)) return Status::kParameterErr;
 
   std::shared_ptr<PixelBufferPool> pool(new (std::nothrow) PixelBufferPool());
   if (!pool) return Status::kAllocationFailedErr;
@@ -231,15 +232,19 @@ Status PixelBufferPool::Create(const Dictionary& attributes, PixelBufferPoolRef*
   // Plane starts are aligned to at least 64 bytes (cache line / SIMD), rows to `align`.
   const std::size_t plane_align = std::max<std::size_t>(64, pool->alignment_);
   std::size_t offset = 0;
-  for (std::size_t i = 0; i < PlaneCountForFormat(format); ++i) {
-    const PlaneGeometry g = GeometryOf(format, i, pool->width_, pool->height_);
-    const ExtendedPixels e = ExtendedOfPlane(extended, i);
-    std::size_t row = std::size_t(e.left + g.width + e.right) * g.bytes_per_sample;
-    std::size_t stride = (row + pool->alignment_ - 1) / pool->alignment_ * pool->alignment_;
+  for (std::size_t i = 0; i < std::size_t(info.plane_count); ++i) {
+    const PlaneGeometry g = GeometryOf(info, i, pool->width_, pool->height_);
+    const ExtendedPixels e = ExtendedOfPlane(info, extended, i);
+    const std::size_t left = g.RowBytes(e.left);
+    const std::size_t row = left + g.RowBytes(g.width + e.right);
+    // v210 rows are padded to 128 bytes (48 pixels), as CoreVideo lays them out.
+    const std::size_t align = info.layout == PixelLayout::kV210
+                                  ? std::max<std::size_t>(128, pool->alignment_)
+                                  : pool->alignment_;
+    const std::size_t stride = (row + align - 1) / align * align;
     offset = (offset + plane_align - 1) / plane_align * plane_align;
     pool->bytes_per_row_[i] = stride;
-    pool->plane_offset_[i] =
-        offset + stride * std::size_t(e.top) + std::size_t(e.left) * g.bytes_per_sample;
+    pool->plane_offset_[i] = offset + stride * std::size_t(e.top) + left;
     offset += stride * std::size_t(e.top + g.height + e.bottom);
   }
   pool->allocation_size_ = (offset + plane_align - 1) / plane_align * plane_align;

@@ -22,7 +22,9 @@ const std::vector<std::string>& ProfileLevelValues() {
   static const std::vector<std::string> values = [] {
     std::vector<std::string> v;
     const char* levels[] = {"3_0", "3_1", "3_2", "4_0", "4_1", "4_2", "5_0", "5_1", "5_2"};
-    for (const char* profile : {"Baseline", "Main", "High"}) {
+    // High10, High422 and High444 (High 4:4:4 Predictive) are this project's names: VideoToolbox
+    // defines no H.264 profile beyond 8-bit 4:2:0.
+    for (const char* profile : {"Baseline", "Main", "High", "High10", "High422", "High444"}) {
       if (std::string(profile) == "Baseline") v.push_back("H264_Baseline_1_3");
       for (const char* l : levels) v.push_back(std::string("H264_") + profile + "_" + l);
       v.push_back(std::string("H264_") + profile + "_AutoLevel");
@@ -75,11 +77,14 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "MaxFrameDelayCount it opens x264 without B-frames or lookahead, with no frame of delay "
        "at a known frame rate (1 without one; an explicit preset: at most 3). Changes between "
        "frames (the delay and the B-frames are chosen at open and kept)."});
-  add({key::kProfileLevel, Kind::kEnum, Value("H264_High_AutoLevel"), 0, 0, ProfileLevelValues(),
-       false, false,
-       "H.264 profile and level. Baseline and ConstrainedBaseline: no B-frames, CAVLC. "
-       "ConstrainedHigh: High without B-frames. A level the size, rate or bit rate cannot fit "
-       "gives kVTParameterErr from PrepareToEncodeFrames or the first EncodeFrame."});
+  add({key::kProfileLevel, Kind::kEnum, Value(), 0, 0, ProfileLevelValues(), false, false,
+       "H.264 profile and level. Unset: the profile follows the source's pixel format (High for "
+       "8-bit 4:2:0 and RGB, High10, High422 or High444 for 10-bit, 4:2:2 and 4:4:4 sources), "
+       "automatic level. A profile converts the source to what it codes: 8-bit 4:2:0 for "
+       "Baseline, Main and High, 10-bit 4:2:0 for High10, 4:2:2 or 4:4:4 at the source's depth "
+       "for High422 and High444 (extensions). Baseline and ConstrainedBaseline: no B-frames, "
+       "CAVLC. ConstrainedHigh: High without B-frames. A level the size, rate or bit rate cannot "
+       "fit gives kVTParameterErr from PrepareToEncodeFrames or the first EncodeFrame."});
   add({key::kAllowFrameReordering, Kind::kBool, Value(true), 0, 0, {}, false, false,
        "false: no B-frames (decode order = display order)."});
   add({key::kAllowTemporalCompression, Kind::kBool, Value(true), 0, 0, {}, false, true,
@@ -378,6 +383,7 @@ EncoderConfig ResolveGeneric(const Dictionary& values, bool low_latency_rate_con
   c.real_time = boolean(key::kRealTime, false);
   ParseProfileLevel(find(key::kProfileLevel) ? str(key::kProfileLevel) : "H264_High_AutoLevel",
                     &c.profile, &c.level_idc);
+  c.profile_from_source = !find(key::kProfileLevel);
   c.allow_frame_reordering = boolean(key::kAllowFrameReordering, true);
   c.allow_temporal_compression = boolean(key::kAllowTemporalCompression, true);
   c.max_key_frame_interval = int(i64(key::kMaxKeyFrameInterval, 0));
@@ -568,11 +574,30 @@ const LevelLimit* FindLevel(int level_idc) {
   return nullptr;
 }
 
+// cpbBrVclFactor / 1000 (Table A-2): MaxBR and MaxCPB scale with the profile.
 double HighFactor(const std::string& profile) {
+  if (profile == "High10") return 3.0;
+  if (profile == "High422" || profile == "High444") return 4.0;
   return profile.find("High") != std::string::npos ? 1.25 : 1.0;
 }
 
 }  // namespace
+
+void ProfileSampling(const std::string& profile, int* chroma_format_idc, int* bit_depth) {
+  *chroma_format_idc = 1;
+  *bit_depth = 8;
+  if (profile == "High10") *bit_depth = 10;
+  if (profile == "High422" || profile == "High444") {
+    *chroma_format_idc = profile == "High422" ? 2 : 3;
+    *bit_depth = 0;  // 8 or 10, as the source
+  }
+}
+
+std::string ProfileForSampling(int chroma_format_idc, int bit_depth) {
+  if (chroma_format_idc == 3) return "High444";
+  if (chroma_format_idc == 2) return "High422";
+  return bit_depth > 8 ? "High10" : "High";
+}
 
 double LevelMaxBitRate(const std::string& profile, int level_idc) {
   const LevelLimit* limit = FindLevel(level_idc);

@@ -51,8 +51,12 @@ struct EncoderConfig {
   std::int64_t constant_bit_rate = 0;                       // bit/s; 0 = not set
   std::optional<double> quality;                            // 0..1
   bool real_time = false;
-  std::string profile = "High";  // Baseline, ConstrainedBaseline, Main, High, ConstrainedHigh
-  int level_idc = 0;             // 0 = AutoLevel, else 13, 30, 31, ...
+  // Baseline, ConstrainedBaseline, Main, High, ConstrainedHigh, High10, High422, High444.
+  std::string profile = "High";
+  int level_idc = 0;  // 0 = AutoLevel, else 13, 30, 31, ...
+  // ProfileLevel unset: the profile follows the source's format (ProfileForSampling of what the
+  // encoder is fed); `profile` is then "High".
+  bool profile_from_source = false;
   bool allow_frame_reordering = true;
   bool allow_temporal_compression = true;
   int max_key_frame_interval = 0;
@@ -136,7 +140,14 @@ class PropertyTable {
   std::vector<PropertyDescriptor> rows_;
 };
 
-// The explicit level's MaxBR for this profile in bit/s (High: 1.25x); 0 for automatic or unknown.
+// What an H.264 profile codes: chroma_format_idc (1 4:2:0, 2 4:2:2, 3 4:4:4) and bit depth (8,
+// 10, or 0 for "the source's": High422 and High444 take 8 and 10 bits).
+void ProfileSampling(const std::string& profile, int* chroma_format_idc, int* bit_depth);
+// The profile that codes a chroma format and depth: High, High10, High422 or High444.
+std::string ProfileForSampling(int chroma_format_idc, int bit_depth);
+
+// The explicit level's MaxBR for this profile in bit/s (High: 1.25x, High10 3x, High422 and
+// High444 4x); 0 for automatic or unknown.
 double LevelMaxBitRate(const std::string& profile, int level_idc);
 
 // H.264 level limits (Table A-1) used to refuse a ProfileLevel the stream cannot fit.

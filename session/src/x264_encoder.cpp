@@ -15,6 +15,7 @@
 #include "encoder.h"
 #include "fault.h"
 #include "h264_sps.h"
+#include "pixel_format.h"
 #include "vtcompress/color.h"
 #include "vtcompress/keys.h"
 #include "x264_backend.h"
@@ -209,6 +210,53 @@ int RefreshPeriod(const EncoderConfig& c, double known_fps) {
   return known_fps > 0 ? std::max(1, int(std::lround(known_fps))) : 30;
 }
 
+// x264's input colour space for a pixel format the encoder takes as it is (planar I420/I422/I444
+// and bi-planar NV12/NV16, 16-bit samples in the low bits with X264_CSP_HIGH_DEPTH), or -1.
+int X264Csp(PixelFormatType format) {
+  const PixelFormatInfo* f = FindPixelFormat(format);
+  if (!f || !f->encoder_direct) return -1;
+  int csp = -1;
+  if (f->layout == PixelLayout::kPlanar)
+    csp = f->chroma == ChromaFormat::k420   ? X264_CSP_I420
+          : f->chroma == ChromaFormat::k422 ? X264_CSP_I422
+                                            : X264_CSP_I444;
+  else if (f->layout == PixelLayout::kBiPlanar && f->chroma != ChromaFormat::k444)
+    csp = f->chroma == ChromaFormat::k420 ? X264_CSP_NV12 : X264_CSP_NV16;
+  if (csp < 0) return -1;
+  return f->bytes_per_sample == 2 ? csp | X264_CSP_HIGH_DEPTH : csp;
+}
+
+int BitDepthOf(PixelFormatType format) {
+  const PixelFormatInfo* f = FindPixelFormat(format);
+  return f ? f->bit_depth : 8;
+}
+
+// The profile coded: ProfileLevel's, or without one the profile of what the encoder is fed
+// (High, High10, High422, High444).
+std::string CodedProfile(const EncoderConfig& c, const StreamInfo& s) {
+  if (!c.profile_from_source) return c.profile;
+  const PixelFormatInfo* f = FindPixelFormat(s.pixel_format);
+  if (!f) return c.profile;
+  const int idc = f->chroma == ChromaFormat::k420 ? 1 : f->chroma == ChromaFormat::k422 ? 2 : 3;
+  return ProfileForSampling(idc, f->bit_depth);
+}
+
+// x264_param_apply_profile's name for a profile.
+const char* X264ProfileName(const std::string& profile) {
+  if (profile == "Baseline" || profile == "ConstrainedBaseline") return "baseline";
+  if (profile == "Main") return "main";
+  if (profile == "High10") return "high10";
+  if (profile == "High422") return "high422";
+  if (profile == "High444") return "high444";
+  return "high";
+}
+
+// x264 counts QPs of deeper samples from -6 per extra bit (QP_BD_OFFSET): 10-bit QP 12 is H.264's
+// QP 0. The session's QP keys and reports are in H.264's 0..51.
+int QpOffset(int bit_depth) {
+  return 6 * (bit_depth - 8);
+}
+
 // Frames of lag between a frame going in and coming out, in the worst case.
 int LagOf(x264_t* h, const x264_param_t& p) {
   return x264_encoder_maximum_delayed_frames(h) + (p.i_bframe > 0 ? p.i_bframe : 0);
@@ -244,10 +292,15 @@ class X264Encoder final : public VideoEncoder {
   explicit X264Encoder(const Logger* logger) : logger_(logger) {}
 
   Status Validate(const EncoderConfig& c, const StreamInfo& s, std::string* why) const override {
-    if (c.quality && *c.quality >= 1.0 && c.profile != "High" && c.average_bit_rate == 0)
+    const std::string profile = CodedProfile(c, s);
+    if (X264Csp(s.pixel_format) < 0) {
+      *why = "x264 cannot take pixel format " + PixelFormatName(s.pixel_format);
+      return Status::kPixelTransferNotSupportedErr;
+    }
+    if (c.quality && *c.quality >= 1.0 && profile.rfind("High", 0) != 0 && c.average_bit_rate == 0)
       logger_->Logf(LogLevel::kWarning,
                     "Quality 1.0 (lossless) needs the High profiles; %s gets crf %.1f instead",
-                    c.profile.c_str(), QualityToCrf(0.99));
+                    profile.c_str(), QualityToCrf(0.99));
     if (c.field_count == 2 && ((s.height + 1) & ~1) % 4 != 0) {
       // x264 codes 4:2:0 field pairs in units of 4 rows.
       *why = "interlaced coding (FieldCount 2) needs a height divisible by 4; got " +
@@ -255,7 +308,7 @@ class X264Encoder final : public VideoEncoder {
       return Status::kParameterErr;
     }
     const std::int64_t bitrate = std::max(c.average_bit_rate, c.constant_bit_rate);
-    return CheckLevelFits(c.profile, c.level_idc, (s.width + 1) & ~1, (s.height + 1) & ~1, s.fps,
+    return CheckLevelFits(profile, c.level_idc, (s.width + 1) & ~1, (s.height + 1) & ~1, s.fps,
                           bitrate, why);
   }
 
@@ -425,7 +478,10 @@ class X264Encoder final : public VideoEncoder {
     // x264 fills i_qpplus1 when it starts a frame (encoder.c, before the slices), and the
     // frame it returns may be an older one (frame threads). Frames come out in the order they
     // were started, so a FIFO pairs each with its QP.
-    if (pic_out.i_qpplus1 > 0) started_qps_.push_back(std::min(pic_out.i_qpplus1 - 1, 51));
+    if (pic_out.i_qpplus1 > 0) {
+      const int qp = pic_out.i_qpplus1 - 1 - QpOffset(param_.i_bitdepth);
+      started_qps_.push_back(std::clamp(qp, 0, 51));
+    }
     if (size == 0) return Status::kNoErr;
     EncodedFrame e;
     // x264 lays a frame's NAL units out back to back, each with its 4-byte length.
@@ -458,8 +514,10 @@ class X264Encoder final : public VideoEncoder {
     if (param_.analyse.b_psnr) {
       e.has_mse = true;
       for (int i = 0; i < 3; ++i) {
-        // x264 reports PSNR = 10 log10(255^2 / MSE); turn it back into the MSE.
-        e.mse[i] = 255.0 * 255.0 * std::pow(10.0, -pic_out.prop.f_psnr[i] / 10.0);
+        // x264 reports PSNR = 10 log10(max^2 / MSE), max = 255 (1023 for 10 bits); turn it
+        // back into the MSE, in the samples' own units.
+        const double max = double((1 << param_.i_bitdepth) - 1);
+        e.mse[i] = max * max * std::pow(10.0, -pic_out.prop.f_psnr[i] / 10.0);
       }
     }
     steering_.OnOutput(e.pts, e.data.size());
@@ -512,8 +570,9 @@ class X264Encoder final : public VideoEncoder {
     p->i_log_level = X264_LOG_INFO;  // per-frame PSNR needs INFO; the handler filters by level
     p->pf_log = X264Log;
     p->p_log_private = const_cast<Logger*>(logger_);
-    p->i_csp = IsPlanarFormat(s.pixel_format) ? X264_CSP_I420 : X264_CSP_NV12;
-    p->i_bitdepth = 8;
+    // The input's layout, chroma format and depth: x264 codes the chroma format it is given.
+    p->i_csp = X264Csp(s.pixel_format);
+    p->i_bitdepth = BitDepthOf(s.pixel_format);
     p->i_width = (s.width + 1) & ~1;
     p->i_height = (s.height + 1) & ~1;
     if (c.field_count == 2) {
@@ -575,9 +634,10 @@ class X264Encoder final : public VideoEncoder {
       // every gap between PTS (or a huge first PTS) with filler, gigabytes of it.
       p->b_vfr_input = 0;
     }
-    p->rc.i_qp_max = 51;  // keep reported QPs in H.264's 8-bit range
-    if (c.min_qp >= 0) p->rc.i_qp_min = c.min_qp;
-    if (c.max_qp >= 0) p->rc.i_qp_max = c.max_qp;
+    const int qp_offset = QpOffset(p->i_bitdepth);
+    p->rc.i_qp_max = 51 + qp_offset;  // keep reported QPs in H.264's 0..51
+    if (c.min_qp >= 0) p->rc.i_qp_min = c.min_qp + qp_offset;
+    if (c.max_qp >= 0) p->rc.i_qp_max = c.max_qp + qp_offset;
     if (c.spatial_aq_level == 0) p->rc.i_aq_mode = X264_AQ_NONE;
     if (c.reference_buffer_count > 0) p->i_frame_reference = c.reference_buffer_count;
     p->i_slice_max_size = c.max_slice_bytes;
@@ -641,9 +701,7 @@ class X264Encoder final : public VideoEncoder {
     }
     if (c.FrameDelayBudget() >= 0) FitDelay(c.FrameDelayBudget(), p);
     if (!IsLossless(c)) {
-      const char* profile = "high";
-      if (c.profile == "Baseline" || c.profile == "ConstrainedBaseline") profile = "baseline";
-      if (c.profile == "Main") profile = "main";
+      const char* profile = X264ProfileName(CodedProfile(c, s));
       if (x264_param_apply_profile(p, profile) < 0) {
         *why = std::string("x264 cannot apply profile ") + profile + " to these settings";
         return Status::kParameterErr;
@@ -685,8 +743,17 @@ class X264Encoder final : public VideoEncoder {
 
   bool FillPicture(const InputFrame& f, x264_picture_t* pic) {
     PixelBuffer* b = f.buffer;
+    const PixelFormatInfo* info = FindPixelFormat(b->pixel_format());
+    const int csp = X264Csp(b->pixel_format());
+    // The session feeds only layouts of the stream's chroma format and depth (pixel_transfer.h).
+    if (!info || csp < 0 || (csp & X264_CSP_HIGH_DEPTH) != (param_.i_csp & X264_CSP_HIGH_DEPTH)) {
+      logger_->Logf(LogLevel::kError, "x264 opened for %s cannot take a %s buffer",
+                    PixelFormatName(stream_.pixel_format).c_str(),
+                    PixelFormatName(b->pixel_format()).c_str());
+      return false;
+    }
     const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
-    pic->img.i_csp = IsPlanarFormat(b->pixel_format()) ? X264_CSP_I420 : X264_CSP_NV12;
+    pic->img.i_csp = csp;
     pic->img.i_plane = int(b->plane_count());
     for (std::size_t i = 0; i < b->plane_count(); ++i) {
       pic->img.plane[i] = b->base_address_of_plane(i);
@@ -694,19 +761,30 @@ class X264Encoder final : public VideoEncoder {
     }
     const int pad_r = cw - b->width(), pad_b = ch - b->height();
     if ((pad_r || pad_b) && !b->FillExtendedPixels(pad_r, pad_b)) {
-      // No room around the picture: the luma plane goes through a padded copy. Chroma of the
-      // odd size already has the even size's dimensions.
-      const std::size_t stride = std::size_t(cw + 31) & ~std::size_t(31);
-      luma_copy_.resize(stride * ch);
-      const std::uint8_t* src = b->base_address_of_plane(0);
-      for (int y = 0; y < ch; ++y) {
-        const std::uint8_t* row = src + b->bytes_per_row_of_plane(0) * std::min(y, b->height() - 1);
-        std::uint8_t* dst = luma_copy_.data() + stride * y;
-        std::memcpy(dst, row, b->width());
-        if (pad_r) dst[b->width()] = row[b->width() - 1];
+      // No room around the picture: each plane that has samples past the odd size goes through a
+      // padded copy (4:2:0 chroma of an odd size already has the even size's dimensions; 4:2:2
+      // chroma needs a row more, 4:4:4 chroma a row and a column).
+      for (std::size_t i = 0; i < b->plane_count(); ++i) {
+        const PlaneFormat& pf = info->planes[i];
+        const int w = pf.Width(b->width()), h = pf.Height(b->height());
+        const int pw = pf.Width(cw), ph = pf.Height(ch);
+        if (pw == w && ph == h) continue;
+        const std::size_t row = pf.RowBytes(w), padded_row = pf.RowBytes(pw);
+        const std::size_t block = std::size_t(pf.block_bytes);
+        const std::size_t stride = (padded_row + 31) & ~std::size_t(31);
+        pad_copy_[i].resize(stride * std::size_t(ph));
+        const std::uint8_t* src = b->base_address_of_plane(i);
+        for (int y = 0; y < ph; ++y) {
+          const std::uint8_t* in =
+              src + b->bytes_per_row_of_plane(i) * std::size_t(std::min(y, h - 1));
+          std::uint8_t* dst = pad_copy_[i].data() + stride * std::size_t(y);
+          std::memcpy(dst, in, row);
+          for (std::size_t x = row; x < padded_row; x += block)
+            std::memcpy(dst + x, in + row - block, block);
+        }
+        pic->img.plane[i] = pad_copy_[i].data();
+        pic->img.i_stride[i] = int(stride);
       }
-      pic->img.plane[0] = luma_copy_.data();
-      pic->img.i_stride[0] = int(stride);
     }
     pic->i_pts = f.pts;
     pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
@@ -883,7 +961,7 @@ class X264Encoder final : public VideoEncoder {
   std::deque<int> started_qps_;  // QPs of frames x264 started and has not returned, in order
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;
-  std::vector<std::uint8_t> luma_copy_;
+  std::vector<std::uint8_t> pad_copy_[3];  // padded copies of odd-sized planes (FillPicture)
 };
 
 }  // namespace

@@ -107,10 +107,10 @@ TEST(BadInput, CreateRefusesSourceAttributesItCannotHonour) {
     Status want;
   };
   for (const Bad& b : std::vector<Bad>{
-           {vtc::key::kPixelFormatType, Value(vtc::FourCC("BGRA")),
+           {vtc::key::kPixelFormatType, Value(vtc::FourCC("b64a")),
             Status::kPixelTransferNotSupportedErr},
            {vtc::key::kPixelFormatType,
-            Value(vtc::Array{Value(vtc::FourCC("BGRA")), Value(vtc::FourCC("v210"))}),
+            Value(vtc::Array{Value(vtc::FourCC("b64a")), Value(vtc::FourCC("yuvs"))}),
             Status::kPixelTransferNotSupportedErr},
            {vtc::key::kPixelFormatType, Value(vtc::Array{}), Status::kPixelTransferNotSupportedErr},
            {vtc::key::kPixelFormatType, Value("NV12"), Status::kParameterErr},

@@ -69,8 +69,8 @@ TEST(Create, SourceAttributesShapeThePool) {
   vtc::PixelBufferRef b;
   ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
   EXPECT_EQ(b->bytes_per_row_of_plane(0) % 64, 0u);
-  vtc::Dictionary bgra{{vtc::key::kPixelFormatType, Value(vtc::FourCC("BGRA"))}};
-  EXPECT_FALSE(Create(70, 40, nullptr, &bgra, &st));
+  vtc::Dictionary unsupported{{vtc::key::kPixelFormatType, Value(vtc::FourCC("b64a"))}};
+  EXPECT_FALSE(Create(70, 40, nullptr, &unsupported, &st));
   EXPECT_EQ(st, Status::kPixelTransferNotSupportedErr);
 }
 

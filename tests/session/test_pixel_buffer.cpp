@@ -39,7 +39,7 @@ TEST(PixelBuffer, RejectsImpossibleLayoutsWithoutCallingRelease) {
   vtc::PlaneDescriptor ok2[2] = {{mem.data(), 64, 64 * 48}, {mem.data() + 64 * 48, 64, 64 * 24}};
   // Unsupported format.
   EXPECT_EQ(
-      vtc::PixelBuffer::CreateWithPlanarBytes(64, 48, vtc::FourCC("BGRA"), ok2, 2, release, &buf),
+      vtc::PixelBuffer::CreateWithPlanarBytes(64, 48, vtc::FourCC("b64a"), ok2, 2, release, &buf),
       Status::kPixelTransferNotSupportedErr);
   // Sizes.
   for (auto [w, h] : {std::pair{0, 48}, {64, 0}, {-1, 8}, {16385, 8}}) {
@@ -73,7 +73,7 @@ TEST(PixelBufferPool, LaysOutBuffersAsTheAttributesAsk) {
   vtc::PixelBufferPoolRef pool;
   ASSERT_EQ(
       vtc::PixelBufferPool::Create({{vtc::key::kPixelFormatType,
-                                     Value(vtc::Array{Value(vtc::FourCC("BGRA")), Value(kI420)})},
+                                     Value(vtc::Array{Value(vtc::FourCC("b64a")), Value(kI420)})},
                                     {vtc::key::kWidth, Value(100)},
                                     {vtc::key::kHeight, Value(50)},
                                     {vtc::key::kBytesPerRowAlignment, Value(128)},
@@ -117,7 +117,7 @@ TEST(PixelBufferPool, RejectsBadAttributes) {
     d[k] = std::move(v);
     return vtc::PixelBufferPool::Create(d, &pool);
   };
-  EXPECT_EQ(with(vtc::key::kPixelFormatType, Value(vtc::FourCC("BGRA"))),
+  EXPECT_EQ(with(vtc::key::kPixelFormatType, Value(vtc::FourCC("b64a"))),
             Status::kPixelTransferNotSupportedErr);
   EXPECT_EQ(with(vtc::key::kPixelFormatType, Value("nv12")), Status::kParameterErr);
   EXPECT_EQ(with(vtc::key::kBytesPerRowAlignment, Value(48)), Status::kParameterErr);

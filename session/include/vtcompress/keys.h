@@ -18,21 +18,55 @@ constexpr CodecType kCodecType_H264 = FourCC("avc1");
 constexpr CodecType kCodecType_HEVC = FourCC("hvc1");  // reserved for a later backend
 
 using PixelFormatType = std::uint32_t;
-// NV12 video range / full range, and three-plane I420 video range / full range.
+// Pixel formats a session takes (kCVPixelFormatType_*, CoreVideo's values). docs/session.md has
+// the table: layout, how each is coded (chroma format, bit depth, profile), and which go to the
+// encoder without a copy. "Video range" samples are 16..235 (64..940 in 10 bits), "full range"
+// 0..255 (0..1023). 10-bit samples sit in 16-bit little-endian words.
+//
+// 4:2:0 8-bit: NV12 (Y, interleaved CbCr) and I420 (Y, Cb, Cr planes).
 constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarVideoRange = FourCC("420v");
 constexpr PixelFormatType kPixelFormat_420YpCbCr8BiPlanarFullRange = FourCC("420f");
 constexpr PixelFormatType kPixelFormat_420YpCbCr8Planar = FourCC("y420");
 constexpr PixelFormatType kPixelFormat_420YpCbCr8PlanarFullRange = FourCC("f420");
+// 4:2:2 and 4:4:4 8-bit bi-planar (NV16, NV24).
+constexpr PixelFormatType kPixelFormat_422YpCbCr8BiPlanarVideoRange = FourCC("422v");
+constexpr PixelFormatType kPixelFormat_422YpCbCr8BiPlanarFullRange = FourCC("422f");
+constexpr PixelFormatType kPixelFormat_444YpCbCr8BiPlanarVideoRange = FourCC("444v");
+constexpr PixelFormatType kPixelFormat_444YpCbCr8BiPlanarFullRange = FourCC("444f");
+// 10-bit bi-planar, each sample in the high 10 bits of its word (P010, P210, P410).
+constexpr PixelFormatType kPixelFormat_420YpCbCr10BiPlanarVideoRange = FourCC("x420");
+constexpr PixelFormatType kPixelFormat_420YpCbCr10BiPlanarFullRange = FourCC("xf20");
+constexpr PixelFormatType kPixelFormat_422YpCbCr10BiPlanarVideoRange = FourCC("x422");
+constexpr PixelFormatType kPixelFormat_422YpCbCr10BiPlanarFullRange = FourCC("xf22");
+constexpr PixelFormatType kPixelFormat_444YpCbCr10BiPlanarVideoRange = FourCC("x444");
+constexpr PixelFormatType kPixelFormat_444YpCbCr10BiPlanarFullRange = FourCC("xf44");
+// Packed: 4:2:2 8-bit video range, Cb Y0 Cr Y1 (UYVY); 4:2:2 10-bit video range, 6 pixels in 16
+// bytes (v210); 8-bit RGB, bytes B G R A and A R G B (alpha ignored). The session converts them.
+constexpr PixelFormatType kPixelFormat_422YpCbCr8 = FourCC("2vuy");
+constexpr PixelFormatType kPixelFormat_422YpCbCr10 = FourCC("v210");
+constexpr PixelFormatType kPixelFormat_32BGRA = FourCC("BGRA");
+constexpr PixelFormatType kPixelFormat_32ARGB = 0x00000020;
+// Extensions of this project, NOT CoreVideo codes: planar layouts GStreamer hands out (Y42B, Y444,
+// I420_10LE, I422_10LE, Y444_10LE) for which CoreVideo has no code. Chosen not to collide with
+// any kCVPixelFormatType_* value: 'y'/'f' + chroma format as Apple's 'y420'/'f420', and 'yx'/'fx'
+// (video/full range) + chroma format for 10 bits, after Apple's 'x420'/'xf20'. The 10-bit ones
+// hold each sample in the low 10 bits of its little-endian word.
+constexpr PixelFormatType kPixelFormat_422YpCbCr8Planar = FourCC("y422");
+constexpr PixelFormatType kPixelFormat_422YpCbCr8PlanarFullRange = FourCC("f422");
+constexpr PixelFormatType kPixelFormat_444YpCbCr8Planar = FourCC("y444");
+constexpr PixelFormatType kPixelFormat_444YpCbCr8PlanarFullRange = FourCC("f444");
+constexpr PixelFormatType kPixelFormat_420YpCbCr10Planar = FourCC("yx20");
+constexpr PixelFormatType kPixelFormat_420YpCbCr10PlanarFullRange = FourCC("fx20");
+constexpr PixelFormatType kPixelFormat_422YpCbCr10Planar = FourCC("yx22");
+constexpr PixelFormatType kPixelFormat_422YpCbCr10PlanarFullRange = FourCC("fx22");
+constexpr PixelFormatType kPixelFormat_444YpCbCr10Planar = FourCC("yx44");
+constexpr PixelFormatType kPixelFormat_444YpCbCr10PlanarFullRange = FourCC("fx44");
 
-// Planar (I420: Y, Cb, Cr planes) rather than bi-planar (NV12: Y, CbCr)?
-constexpr bool IsPlanarFormat(PixelFormatType f) {
-  return f == kPixelFormat_420YpCbCr8Planar || f == kPixelFormat_420YpCbCr8PlanarFullRange;
-}
-// Full-range (0..255) rather than video-range samples?
-constexpr bool IsFullRangeFormat(PixelFormatType f) {
-  return f == kPixelFormat_420YpCbCr8BiPlanarFullRange ||
-         f == kPixelFormat_420YpCbCr8PlanarFullRange;
-}
+// Three planes (Y, Cb, Cr) rather than bi-planar (Y, CbCr) or packed? False for unknown formats.
+bool IsPlanarFormat(PixelFormatType f);
+// Full-range (0..255) rather than video-range YUV samples? False for RGB (coded as video range)
+// and unknown formats.
+bool IsFullRangeFormat(PixelFormatType f);
 
 namespace key {
 

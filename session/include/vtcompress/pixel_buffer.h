@@ -39,10 +39,12 @@ struct PlaneDescriptor {
 class PixelBuffer;
 using PixelBufferRef = std::shared_ptr<PixelBuffer>;
 
-// Planes per format: 2 for NV12 ('420v', '420f'), 3 for I420 ('y420', 'f420'); 0 if unsupported.
+// Planes per format (keys.h lists the formats): 3 for planar YUV ('y420', 'y422', 'yx20', ...), 2
+// for bi-planar ('420v', '422v', 'x420', ...), 1 for packed ('2vuy', 'v210', 'BGRA', 32ARGB); 0
+// if the format is not supported.
 std::size_t PlaneCountForFormat(PixelFormatType format);
 bool IsSupportedPixelFormat(PixelFormatType format);
-// "420v", "420f", "y420", or the number in hex.
+// "420v", "420f", "y420", or the number in hex (32ARGB is "0x00000020").
 std::string PixelFormatName(PixelFormatType format);
 
 class PixelBuffer {
@@ -53,7 +55,10 @@ class PixelBuffer {
   // Wraps caller memory without copying (CVPixelBufferCreateWithPlanarBytes). Checks that the
   // format is supported, the size is 1..16384, each stride holds a row (plus extended pixels)
   // and each plane's size covers every row; kParameterErr or kPixelTransferNotSupportedErr
-  // otherwise, and then `release` is not called (the memory stays the caller's).
+  // otherwise, and then `release` is not called (the memory stays the caller's). Strides and
+  // sizes are in bytes, also for 16-bit samples (a 10-bit plane's row takes 2 bytes a sample).
+  // Chroma planes are ceil(width / 2) samples wide for 4:2:0 and 4:2:2 (interleaved CbCr: that
+  // many pairs), ceil(height / 2) rows for 4:2:0; v210 rows hold whole groups of 6 pixels.
   static Status CreateWithPlanarBytes(int width, int height, PixelFormatType format,
                                       const PlaneDescriptor* planes, std::size_t plane_count,
                                       ReleaseCallback release, PixelBufferRef* out,
@@ -69,7 +74,8 @@ class PixelBuffer {
   std::size_t plane_count() const { return plane_count_; }
   std::uint8_t* base_address_of_plane(std::size_t i) const { return planes_[i].base; }
   std::size_t bytes_per_row_of_plane(std::size_t i) const { return planes_[i].bytes_per_row; }
-  // Visible samples per row in plane i (chroma pairs count once for NV12's UV plane).
+  // Visible samples per row in plane i (chroma pairs count once for a bi-planar CbCr plane;
+  // pixels for packed formats).
   int width_of_plane(std::size_t i) const;
   int height_of_plane(std::size_t i) const;
   const ExtendedPixels& extended_pixels() const { return extended_; }
@@ -79,8 +85,8 @@ class PixelBuffer {
   std::size_t data_size() const { return block_size_; }
 
   // Copies the edge column/row into the right/bottom extended pixels, up to `right`/`bottom` of
-  // them (CVPixelBufferFillExtendedPixels, limited to what the session needs). False if the
-  // buffer does not have that many.
+  // them in luma samples, in every plane that has samples there (CVPixelBufferFillExtendedPixels,
+  // limited to what the session needs). False if the buffer does not have that many.
   bool FillExtendedPixels(int right, int bottom);
 
  private:
@@ -113,7 +119,8 @@ class PixelBufferPool {
   // Height (required, 1..16384), BytesPerRowAlignment (default 16, a power of two up to 4096),
   // ExtendedPixels{Left,Top,Right,Bottom} (0..64; left/top even), MinimumBufferCount
   // (preallocated), AllocationThreshold (0 = unlimited). Wrong types or values: kParameterErr;
-  // an unsupported format: kPixelTransferNotSupportedErr.
+  // an unsupported format: kPixelTransferNotSupportedErr. Every format in keys.h is supported;
+  // v210 rows are aligned to at least 128 bytes, as CoreVideo's.
   static Status Create(const Dictionary& attributes, PixelBufferPoolRef* out);
 
   ~PixelBufferPool();
