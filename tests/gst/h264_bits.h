@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Just enough H.264 parsing for the element tests: NAL units from AVCC (4-byte lengths) and
-// Annex B (start codes), the avcC record, and the SPS/PPS fields the tests look at.
+// Annex B (start codes) with H.264's types (nal_bits.h), the avcC record, and the SPS/PPS fields
+// the tests look at.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "nal_bits.h"
 
 namespace h264 {
 
@@ -19,19 +22,21 @@ enum NalType {
   kAud = 9,
 };
 
-struct Nal {
-  int type = 0;
-  std::vector<uint8_t> bytes;  // the NAL unit, header byte included, no length or start code
-};
+using Nal = nal::Nal;
 
-// Splits a buffer of 4-byte big-endian length-prefixed NAL units. False if a length runs past the
-// end, a length is 0, or bytes are left over.
-bool SplitAvc(const uint8_t* data, size_t size, std::vector<Nal>* out);
+// The type of an H.264 NAL unit from its header byte.
+inline int TypeOf(uint8_t header) {
+  return header & 0x1f;
+}
 
-// Splits an Annex B byte stream. False unless the buffer starts with a start code (3 or 4 bytes)
-// and every NAL unit is non-empty. `first_start_code_len` receives the length of the first one.
-bool SplitAnnexB(const uint8_t* data, size_t size, std::vector<Nal>* out,
-                 int* first_start_code_len = nullptr);
+// nal::SplitLengthPrefixed and nal::SplitAnnexB with H.264's NAL types.
+inline bool SplitAvc(const uint8_t* data, size_t size, std::vector<Nal>* out) {
+  return nal::SplitLengthPrefixed(data, size, TypeOf, out);
+}
+inline bool SplitAnnexB(const uint8_t* data, size_t size, std::vector<Nal>* out,
+                        int* first_start_code_len = nullptr) {
+  return nal::SplitAnnexB(data, size, TypeOf, out, first_start_code_len);
+}
 
 struct AvcC {
   int version = 0;

@@ -52,6 +52,43 @@ inline uint8_t Noisy(int v, int noise, uint32_t* rng) {
 
 }  // namespace
 
+// --- Codecs ---------------------------------------------------------------------------------
+
+std::string Codec::Caps(bool is_packetized, const std::string& extra) const {
+  std::string caps = std::string(media_type) +
+                     ",stream-format=" + (is_packetized ? packetized : "byte-stream") +
+                     ",alignment=au";
+  return extra.empty() ? caps : caps + "," + extra;
+}
+
+const Codec& H264() {
+  static const Codec codec = {
+      "h264",
+      "vth264enc",
+      "video/x-h264",
+      "avc",
+      "h264parse",
+      "avdec_h264",
+      "org.videolan.x264",
+      "video/x-h264,profile=high",
+      h264::TypeOf,
+      [](int type) { return type == h264::kIdr; },
+      [](int type) { return type == h264::kSlice || type == h264::kIdr; },
+      {h264::kSps, h264::kPps},
+  };
+  return codec;
+}
+
+const std::vector<const Codec*>& Codecs() {
+  static const std::vector<const Codec*> codecs = {&H264()};
+  return codecs;
+}
+
+const Codec& CodecAt(int index) {
+  fail_unless(index >= 0 && index < static_cast<int>(Codecs().size()), "no codec %d", index);
+  return *Codecs()[static_cast<size_t>(index)];
+}
+
 GstVideoInfo Input::Info() const {
   GstVideoInfo info;
   gst_video_info_set_format(&info, format, width, height);
@@ -226,16 +263,21 @@ int Recorder::CountForceKeyUnit() {
 
 // --- Enc ------------------------------------------------------------------------------------
 
-Enc::Enc(const std::string& props, const Input& in, const char* sink_caps) : in_(in) {
-  std::string launch = std::string(kElement) + " " + props;
+Enc::Enc(const Codec& codec, const std::string& props, const Input& in,
+         const std::string& sink_caps)
+    : codec_(codec), in_(in) {
+  std::string launch = std::string(codec.element) + " " + props;
   h_ = gst_harness_new_parse(launch.c_str());
   fail_unless(h_ != nullptr, "cannot create '%s'", launch.c_str());
-  enc_ = gst_harness_find_element(h_, kElement);
-  fail_unless(enc_ != nullptr, "no %s in the harness", kElement);
+  enc_ = gst_harness_find_element(h_, codec.element);
+  fail_unless(enc_ != nullptr, "no %s in the harness", codec.element);
   rec_ = std::make_unique<Recorder>(h_->sinkpad);
-  if (sink_caps) gst_harness_set_sink_caps_str(h_, sink_caps);
+  if (!sink_caps.empty()) gst_harness_set_sink_caps_str(h_, sink_caps.c_str());
   gst_harness_set_src_caps_str(h_, in_.Caps().c_str());
 }
+
+Enc::Enc(const std::string& props, const Input& in, const char* sink_caps)
+    : Enc(H264(), props, in, sink_caps ? sink_caps : "") {}
 
 Enc::~Enc() {
   rec_.reset();
@@ -266,12 +308,17 @@ void Enc::SetInput(const Input& in) {
   gst_harness_set_src_caps_str(h_, in_.Caps().c_str());
 }
 
-std::vector<OutBuf> EncodeAll(const std::string& props, const Input& in, int count,
-                              const char* sink_caps) {
-  Enc e(props, in, sink_caps);
+std::vector<OutBuf> EncodeAll(const Codec& codec, const std::string& props, const Input& in,
+                              int count, const std::string& sink_caps) {
+  Enc e(codec, props, in, sink_caps);
   e.Push(0, count);
   e.Eos();
   return e.rec().Buffers();
+}
+
+std::vector<OutBuf> EncodeAll(const std::string& props, const Input& in, int count,
+                              const char* sink_caps) {
+  return EncodeAll(H264(), props, in, count, sink_caps ? sink_caps : "");
 }
 
 // --- checks ---------------------------------------------------------------------------------
@@ -310,15 +357,15 @@ bool CapsCodecData(const GstCaps* caps, std::vector<uint8_t>* out) {
   return true;
 }
 
-std::vector<h264::Nal> SplitOrFail(const OutBuf& b, bool avc) {
-  std::vector<h264::Nal> nals;
-  if (avc) {
-    fail_unless(h264::SplitAvc(b.data.data(), b.data.size(), &nals),
-                "buffer PTS %" GST_TIME_FORMAT " (%zu bytes) is not AVC with 4-byte lengths",
-                GST_TIME_ARGS(b.pts), b.data.size());
+std::vector<nal::Nal> SplitOrFail(const Codec& codec, const OutBuf& b, bool packetized) {
+  std::vector<nal::Nal> nals;
+  if (packetized) {
+    fail_unless(nal::SplitLengthPrefixed(b.data.data(), b.data.size(), codec.nal_type, &nals),
+                "buffer PTS %" GST_TIME_FORMAT " (%zu bytes) is not %s with 4-byte lengths",
+                GST_TIME_ARGS(b.pts), b.data.size(), codec.packetized);
   } else {
     int sc = 0;
-    fail_unless(h264::SplitAnnexB(b.data.data(), b.data.size(), &nals, &sc),
+    fail_unless(nal::SplitAnnexB(b.data.data(), b.data.size(), codec.nal_type, &nals, &sc),
                 "buffer PTS %" GST_TIME_FORMAT " is not an Annex B byte stream",
                 GST_TIME_ARGS(b.pts));
     fail_unless_equals_int(sc, 4);
@@ -326,9 +373,34 @@ std::vector<h264::Nal> SplitOrFail(const OutBuf& b, bool avc) {
   return nals;
 }
 
-bool HasNal(const std::vector<h264::Nal>& nals, int type) {
+std::vector<nal::Nal> SplitOrFail(const OutBuf& b, bool avc) {
+  return SplitOrFail(H264(), b, avc);
+}
+
+bool HasNal(const std::vector<nal::Nal>& nals, int type) {
   for (const auto& n : nals) {
     if (n.type == type) return true;
+  }
+  return false;
+}
+
+bool HasKeyNal(const Codec& codec, const std::vector<nal::Nal>& nals) {
+  for (const auto& n : nals) {
+    if (codec.is_key_nal(n.type)) return true;
+  }
+  return false;
+}
+
+bool HasParameterSets(const Codec& codec, const std::vector<nal::Nal>& nals) {
+  for (int type : codec.parameter_sets) {
+    if (!HasNal(nals, type)) return false;
+  }
+  return true;
+}
+
+bool HasAnyParameterSet(const Codec& codec, const std::vector<nal::Nal>& nals) {
+  for (int type : codec.parameter_sets) {
+    if (HasNal(nals, type)) return true;
   }
   return false;
 }
@@ -384,8 +456,13 @@ void CheckRunningTimestamps(const std::vector<OutBuf>& bufs) {
 }
 
 double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& in, int* decoded) {
-  GstHarness* dec = gst_harness_new("avdec_h264");
-  fail_unless(dec != nullptr, "no avdec_h264");
+  return MinLumaPsnr(H264(), bufs, caps, in, decoded);
+}
+
+double MinLumaPsnr(const Codec& codec, const std::vector<OutBuf>& bufs, GstCaps* caps,
+                   const Input& in, int* decoded) {
+  GstHarness* dec = gst_harness_new(codec.decoder);
+  fail_unless(dec != nullptr, "no %s", codec.decoder);
   g_object_set(dec->element, "max-threads", 1, nullptr);
   gst_harness_set_src_caps(dec, gst_caps_ref(caps));
   for (const auto& b : bufs) {
@@ -496,11 +573,31 @@ std::vector<ErrorText> PlayToEnd(GstElement* pipeline) {
 }
 
 int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv) {
+  // Every case once per codec it is for: (name, function, codec index). A generic case keeps its
+  // name for the first codec and becomes test_<id>_<rest> for the others.
+  struct Registered {
+    std::string name;
+    TFun fn;
+    int codec;
+  };
+  std::vector<Registered> all;
+  const std::vector<const Codec*>& codecs = Codecs();
+  for (const CaseEntry& c : cases) {
+    for (size_t i = 0; i < codecs.size(); i++) {
+      if (c.codec && c.codec != codecs[i]) continue;
+      std::string name = c.name;
+      if (!c.codec && i > 0) {
+        const std::string bare = name.compare(0, 5, "test_") == 0 ? name.substr(5) : name;
+        name = std::string("test_") + codecs[i]->id + "_" + bare;
+      }
+      all.push_back({name, c.fn, static_cast<int>(i)});
+    }
+  }
   if (const char* sel = g_getenv("GST_CHECKS")) {
     gchar** names = g_strsplit(sel, ",", -1);
     for (gchar** n = names; *n; n++) {
       bool known = false;
-      for (const CaseEntry& c : cases) known |= g_pattern_match_simple(*n, c.name);
+      for (const Registered& r : all) known |= g_pattern_match_simple(*n, r.name.c_str());
       if (!known) {
         g_printerr("GST_CHECKS: no test case matches '%s'\n", *n);
         g_strfreev(names);
@@ -513,7 +610,13 @@ int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, c
   Suite* s = suite_create(suite);
   TCase* tc = tcase_create("general");
   suite_add_tcase(s, tc);
-  for (const CaseEntry& c : cases) __gst_tcase_add_test(tc, c.fn, c.name, 0, 0, 0, 1);
+  // check keeps the name pointers: the names live until the process ends.
+  static std::vector<std::string> names;
+  names.reserve(all.size());
+  for (const Registered& r : all) {
+    names.push_back(r.name);
+    __gst_tcase_add_test(tc, r.fn, names.back().c_str(), 0, 0, r.codec, r.codec + 1);
+  }
   return gst_check_run_suite(s, suite, suite);
 }
 

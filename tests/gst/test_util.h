@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Helpers for the vth264enc GstHarness tests: deterministic test pictures, a recorder for
-// everything the element pushes, and checks on the H.264 it produces.
+// Helpers for the encoder elements' GstHarness tests: deterministic test pictures, a recorder for
+// everything the element pushes, and checks on the bitstream it produces. The generic cases take
+// a Codec (the element and what to know about its bitstream) and are registered once per codec
+// in Codecs(); the rest are H.264's (vth264enc).
 #pragma once
 
 #include <gst/check/gstcheck.h>
@@ -14,9 +16,41 @@
 #include <vector>
 
 #include "h264_bits.h"
+#include "nal_bits.h"
 
 namespace vtt {
 
+// An encoder element under test, and how to read what it produces.
+struct Codec {
+  const char* id;          // "h264"; the generic cases of every codec but the first are named
+                           // "<id>_<case>" (test_<id>_<case> for GST_CHECKS)
+  const char* element;     // "vth264enc"
+  const char* media_type;  // its src caps' name: "video/x-h264"
+  const char* packetized;  // the length-prefixed stream-format, parameter sets in codec_data: "avc"
+  const char* parser;      // "h264parse"
+  const char* decoder;     // "avdec_h264"
+  const char* encoder_id;  // the session's encoder: "org.videolan.x264"
+  // Downstream caps that let the encoder reorder frames (a profile with B-frames).
+  const char* reordering_caps;
+  // The NAL reader: a NAL unit's type from its header's first byte, and what the types mean.
+  nal::TypeOf nal_type;
+  bool (*is_key_nal)(int type);     // a slice of a key frame (H.264: IDR)
+  bool (*is_slice_nal)(int type);   // any coded slice
+  std::vector<int> parameter_sets;  // the NAL types a key frame carries in band (SPS, PPS)
+
+  // "<media_type>,stream-format=<packetized or byte-stream>,alignment=au[,<extra>]".
+  std::string Caps(bool packetized, const std::string& extra = "") const;
+};
+
+// The codecs the generic cases run for, the first being H.264 (whose case names have no prefix).
+const std::vector<const Codec*>& Codecs();
+const Codec& H264();
+const Codec& CodecAt(int index);  // Codecs()[index]
+
+// In a case registered with VTT_GENERIC_CASE: the codec it runs for (gst-check's loop index).
+#define VTT_CODEC (vtt::CodecAt(__i__))
+
+// The H.264 element, for the cases that are H.264's own.
 constexpr const char* kElement = "vth264enc";
 
 // The raw video the tests push.
@@ -100,17 +134,21 @@ class Recorder {
   gint64 segment_base_ = 0;
 };
 
-// A GstHarness around one vth264enc (properties as in gst-launch: "bitrate=500 quality=0.2"),
-// the given input caps and optional downstream caps, plus a Recorder.
+// A GstHarness around one encoder element (properties as in gst-launch: "bitrate=500
+// quality=0.2"), the given input caps and optional downstream caps, plus a Recorder.
 class Enc {
  public:
+  Enc(const Codec& codec, const std::string& props, const Input& in,
+      const std::string& sink_caps = "");
+  // vth264enc.
   Enc(const std::string& props, const Input& in, const char* sink_caps = nullptr);
   ~Enc();
   Enc(const Enc&) = delete;
   Enc& operator=(const Enc&) = delete;
 
   GstHarness* h() const { return h_; }
-  GstElement* element() const { return enc_; }  // the vth264enc inside the harness
+  GstElement* element() const { return enc_; }  // the encoder inside the harness
+  const Codec& codec() const { return codec_; }
   Recorder& rec() { return *rec_; }
   Input& input() { return in_; }
 
@@ -122,6 +160,7 @@ class Enc {
   void SetInput(const Input& in);
 
  private:
+  const Codec& codec_;
   GstHarness* h_;
   GstElement* enc_;
   std::unique_ptr<Recorder> rec_;
@@ -129,8 +168,10 @@ class Enc {
 };
 
 // Encodes `count` frames and EOS with these settings; returns what came out.
+std::vector<OutBuf> EncodeAll(const Codec& codec, const std::string& props, const Input& in,
+                              int count, const std::string& sink_caps = "");
 std::vector<OutBuf> EncodeAll(const std::string& props, const Input& in, int count,
-                              const char* sink_caps = nullptr);
+                              const char* sink_caps = nullptr);  // vth264enc
 
 // Caps helpers.
 std::string CapsString(const GstCaps* caps, const char* field);  // "" when missing
@@ -140,9 +181,17 @@ std::string CapsToString(const GstCaps* caps);
 // Fails the test unless the caps' string field `field` is `want`.
 void ExpectField(const GstCaps* caps, const char* field, const std::string& want);
 
-// Splits one output buffer according to the stream format; fails the test if it is malformed.
-std::vector<h264::Nal> SplitOrFail(const OutBuf& b, bool avc);
-bool HasNal(const std::vector<h264::Nal>& nals, int type);
+// Splits one output buffer according to the stream format (length-prefixed or Annex B with
+// 4-byte start codes); fails the test if it is malformed.
+std::vector<nal::Nal> SplitOrFail(const Codec& codec, const OutBuf& b, bool packetized);
+std::vector<nal::Nal> SplitOrFail(const OutBuf& b, bool avc);  // H.264
+bool HasNal(const std::vector<nal::Nal>& nals, int type);
+// A slice of a key frame among `nals`.
+bool HasKeyNal(const Codec& codec, const std::vector<nal::Nal>& nals);
+// Every parameter set the codec carries in band before a key frame.
+bool HasParameterSets(const Codec& codec, const std::vector<nal::Nal>& nals);
+// Any of them.
+bool HasAnyParameterSet(const Codec& codec, const std::vector<nal::Nal>& nals);
 
 // Total payload bytes of the buffers whose PTS belongs to frames [first, last).
 size_t BytesInRange(const std::vector<OutBuf>& bufs, const Input& in, int first, int last);
@@ -153,10 +202,13 @@ void CheckTimestamps(const std::vector<OutBuf>& bufs);
 // The same in running time, across segments: DTS increase strictly and never pass their PTS.
 void CheckRunningTimestamps(const std::vector<OutBuf>& bufs);
 
-// Decodes `bufs` (sent with `caps`) with avdec_h264 and compares each picture's luma with the
-// source picture of the same PTS. Returns the lowest PSNR in dB (100 for identical) and the number
-// of decoded pictures in *decoded.
-double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& in, int* decoded);
+// Decodes `bufs` (sent with `caps`) with the codec's decoder and compares each picture's luma with
+// the source picture of the same PTS. Returns the lowest PSNR in dB (100 for identical) and the
+// number of decoded pictures in *decoded.
+double MinLumaPsnr(const Codec& codec, const std::vector<OutBuf>& bufs, GstCaps* caps,
+                   const Input& in, int* decoded);
+double MinLumaPsnr(const std::vector<OutBuf>& bufs, GstCaps* caps, const Input& in,
+                   int* decoded);  // H.264
 
 // The encoder's min latency as reported through the harness (LATENCY query).
 GstClockTime QueryLatency(GstHarness* h);
@@ -165,20 +217,29 @@ GstClockTime QueryLatency(GstHarness* h);
 // as long as the pad; `count` must outlive the pipeline's streaming).
 void CountBuffers(GstElement* bin, const char* name, const char* pad, std::atomic<int>* count);
 
-// One gst-check case: its name (as GST_CHECKS selects it) and its function.
+// One gst-check case: its name (as GST_CHECKS selects it), its function, and the codec it is for
+// (null: a generic case, registered once per codec, which reads its codec with VTT_CODEC).
 struct CaseEntry {
   const char* name;
   TFun fn;
+  const Codec* codec;
 };
-#define VTT_CASE(f) \
-  vtt::CaseEntry {  \
-#f, f           \
+// A case of H.264's own.
+#define VTT_CASE(f)     \
+  vtt::CaseEntry {      \
+#f, f, &vtt::H264() \
+  }
+// A case for every codec in Codecs().
+#define VTT_GENERIC_CASE(f) \
+  vtt::CaseEntry {          \
+#f, f, nullptr          \
   }
 // The cases defined in test_vth264enc_streams.cpp, part of the gst-vth264enc binary.
 const std::vector<CaseEntry>& StreamCases();
 
-// The main() of every test binary: runs `cases` as the gst-check suite `suite`. A GST_CHECKS that
-// names no case would run nothing and pass, so an unknown name is an error (exit status 1).
+// The main() of every test binary: runs `cases` as the gst-check suite `suite`, a generic case
+// once per codec (named as Codec::id says; its loop index is the codec's index). A GST_CHECKS
+// that names no case would run nothing and pass, so an unknown name is an error (exit status 1).
 int RunCases(const char* suite, const std::vector<CaseEntry>& cases, int argc, char** argv);
 
 struct ErrorText {

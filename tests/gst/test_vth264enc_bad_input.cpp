@@ -91,12 +91,13 @@ GST_START_TEST(test_bad_caps_refused) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_caps_framerates) {
+  const vtt::Codec& codec = VTT_CODEC;
   // Caps with absurd frame rates still encode every frame: the rate only
   // informs latency and rate control, and an implausible one counts as unknown.
   for (const char* rate : {",framerate=0/1", ",framerate=1000000/1", ",framerate=1/1000000",
                            ",framerate=2147483647/1", ",framerate=30000/1001"}) {
     const std::string caps = std::string("video/x-raw,format=I420,width=64,height=48") + rate;
-    GstHarness* h = gst_harness_new_parse(vtt::kElement);
+    GstHarness* h = gst_harness_new_parse(codec.element);
     gst_harness_set_src_caps_str(h, caps.c_str());
     Input in = Tiny();  // its buffers keep 1/30 s timestamps whatever the caps say
     const int n = 4;
@@ -113,9 +114,10 @@ GST_START_TEST(test_bad_caps_framerates) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_buffer_too_small) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A buffer smaller than the caps say: one error naming both sizes, GST_FLOW_ERROR, no crash.
   Input in = Tiny();
-  Enc e("", in);
+  Enc e(codec, "", in);
   BusWatch bus(e.element());
   e.Push(0, 2);
   const gsize size = in.Info().size;
@@ -133,6 +135,7 @@ GST_START_TEST(test_bad_buffer_too_small) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_buffer_strides) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A GstVideoMeta whose strides cannot hold a row, or whose planes overlap the end of the
   // memory: the layout is refused with one error, no read outside the buffer (valgrind/ASan).
   Input in = Tiny();
@@ -151,7 +154,7 @@ GST_START_TEST(test_bad_buffer_strides) {
                   {in.width, in.width / 2, in.width / 2},
                   {0, y, y + y / 4 + 64}},
        }) {
-    Enc e("", in);
+    Enc e(codec, "", in);
     BusWatch bus(e.element());
     GstBuffer* buf = RawBuffer(in, 0, info.size);
     gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_I420, in.width,
@@ -173,7 +176,7 @@ GST_START_TEST(test_bad_buffer_strides) {
   };
   for (const Meta& m : {Meta{"NV12 meta on I420 caps", GST_VIDEO_FORMAT_NV12, guint(in.width), 2},
                         Meta{"narrower meta", GST_VIDEO_FORMAT_I420, guint(in.width) - 2, 3}}) {
-    Enc e("", in);
+    Enc e(codec, "", in);
     BusWatch bus(e.element());
     GstBuffer* buf = RawBuffer(in, 0, info.size);
     gsize offset[3] = {0, y, y + y / 4};
@@ -192,10 +195,11 @@ GST_START_TEST(test_bad_buffer_strides) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_timestamps) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A repeated PTS is refused by the session (-12902): that frame is dropped (a QoS message),
   // the rest go on. A buffer without PTS continues the timeline. Nothing else is lost.
   Input in = Tiny();
-  Enc e("", in);
+  Enc e(codec, "", in);
   BusWatch bus(e.element());
   e.Push(0, 5);
   GstBuffer* repeat = vtt::MakeFrame(in, 5);
@@ -217,10 +221,11 @@ GST_START_TEST(test_bad_timestamps) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_caps_change_unsupported) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A caps change to a format the element does not take is refused; the frames before it are
   // not lost: they come out when caps it takes arrive (or at EOS).
   Input a = Tiny();
-  Enc e("", a);
+  Enc e(codec, "", a);
   BusWatch bus(e.element());
   e.Push(0, 5);
   gst_harness_set_src_caps_str(e.h(), "video/x-raw,format=RGB,width=64,height=48,framerate=30/1");
@@ -316,13 +321,13 @@ struct HeldInputs {
   }
 };
 
-// videotestsrc ! vth264enc ! fakesink with the element's pool, until EOS or ERROR. Returns the
+// videotestsrc ! <element> ! fakesink with the element's pool, until EOS or ERROR. Returns the
 // ERROR messages; *buffers gets what reached the sink.
-std::vector<ErrorText> RunWithOwnPool(int num_buffers, int* buffers) {
+std::vector<ErrorText> RunWithOwnPool(const vtt::Codec& codec, int num_buffers, int* buffers) {
   gchar* desc = g_strdup_printf(
       "videotestsrc num-buffers=%d ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "%s name=enc ! fakesink name=sink signal-handoffs=true",
-      num_buffers, vtt::kElement);
+      num_buffers, codec.element);
   GstElement* pipeline = gst_parse_launch(desc, nullptr);
   g_free(desc);
   fail_unless(pipeline != nullptr);
@@ -347,12 +352,13 @@ std::vector<ErrorText> RunWithOwnPool(int num_buffers, int* buffers) {
 }
 
 GST_START_TEST(test_bad_pool_allocation) {
+  const vtt::Codec& codec = VTT_CODEC;
   {
     // The element's pool probes one buffer when upstream configures it: if that allocation
     // fails the element proposes no pool, upstream allocates its own, and every frame is encoded.
     FaultInjection fault("alloc:1");
     int buffers = 0;
-    auto errors = RunWithOwnPool(6, &buffers);
+    auto errors = RunWithOwnPool(codec, 6, &buffers);
     fail_unless_equals_int(static_cast<int>(errors.size()), 0);
     fail_unless_equals_int(buffers, 6);
   }
@@ -362,7 +368,7 @@ GST_START_TEST(test_bad_pool_allocation) {
     // crash) after the frames before it went out.
     FaultInjection fault("alloc:4");
     int buffers = 0;
-    auto errors = RunWithOwnPool(6, &buffers);
+    auto errors = RunWithOwnPool(codec, 6, &buffers);
     fail_unless(!errors.empty(), "allocation failure without an error");
     fail_unless(buffers <= 2, "%d buffers out", buffers);
     // The first error is the element's and says what ran out, not upstream's generic one.
@@ -375,8 +381,9 @@ GST_START_TEST(test_bad_pool_allocation) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_no_caps) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A buffer before any caps: refused as not negotiated, no crash, nothing out.
-  GstHarness* h = gst_harness_new_parse(vtt::kElement);
+  GstHarness* h = gst_harness_new_parse(codec.element);
   GstSegment seg;
   gst_segment_init(&seg, GST_FORMAT_TIME);
   fail_unless(gst_harness_push_event(h, gst_event_new_segment(&seg)));
@@ -389,7 +396,8 @@ GST_START_TEST(test_bad_no_caps) {
 GST_END_TEST;
 
 GST_START_TEST(test_bad_property_values) {
-  GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
+  const vtt::Codec& codec = VTT_CODEC;
+  GstElement* el = gst_element_factory_make(codec.element, nullptr);
   fail_unless(el != nullptr);
   {
     // A data-rate-limits string that does not parse: a warning that says the format, and the
@@ -451,16 +459,16 @@ int main(int argc, char** argv) {
   return vtt::RunCases("vth264enc-bad-input",
                        {
                            VTT_CASE(test_bad_caps_refused),
-                           VTT_CASE(test_bad_caps_framerates),
-                           VTT_CASE(test_bad_buffer_too_small),
-                           VTT_CASE(test_bad_buffer_strides),
-                           VTT_CASE(test_bad_timestamps),
-                           VTT_CASE(test_bad_caps_change_unsupported),
+                           VTT_GENERIC_CASE(test_bad_caps_framerates),
+                           VTT_GENERIC_CASE(test_bad_buffer_too_small),
+                           VTT_GENERIC_CASE(test_bad_buffer_strides),
+                           VTT_GENERIC_CASE(test_bad_timestamps),
+                           VTT_GENERIC_CASE(test_bad_caps_change_unsupported),
                            VTT_CASE(test_bad_caps_change_level),
                            VTT_CASE(test_bad_x264_failure),
-                           VTT_CASE(test_bad_pool_allocation),
-                           VTT_CASE(test_bad_no_caps),
-                           VTT_CASE(test_bad_property_values),
+                           VTT_GENERIC_CASE(test_bad_pool_allocation),
+                           VTT_GENERIC_CASE(test_bad_no_caps),
+                           VTT_GENERIC_CASE(test_bad_property_values),
                        },
                        argc, argv);
 }

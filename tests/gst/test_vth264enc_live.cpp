@@ -56,10 +56,11 @@ guint64 FramesDropped(GstElement* e) {
 }  // namespace
 
 GST_START_TEST(test_live_realtime_properties) {
+  const vtt::Codec& codec = VTT_CODEC;
   // realtime=true: the governor runs (a level, a measured time) and, at the caps' known frame
   // rate, holds no frame (no B-frames, no lookahead, rate control by frame count; RealTime may
   // hold 3): the element reports 0 latency.
-  Enc e("realtime=true", Small());
+  Enc e(codec, "realtime=true", Small());
   fail_unless_equals_int(SpeedLevel(e.element()), -1);  // no session yet
   e.Push(0, 20);
   const gint level = SpeedLevel(e.element());
@@ -92,12 +93,13 @@ GST_START_TEST(test_live_realtime_properties) {
 GST_END_TEST;
 
 GST_START_TEST(test_live_realtime_drops_what_it_cannot_encode_in_time) {
+  const vtt::Codec& codec = VTT_CODEC;
   // Timestamps 10 us apart: no level keeps up, so frames are dropped, each as a dropped
   // GstVideoCodecFrame with a QoS message; the latency stays bounded (the rest come out).
   Input in = Small();
   in.fps_n = 0;  // variable rate: the PTS alone set the pace
   in.fps_d = 1;
-  Enc e("realtime=true", in);
+  Enc e(codec, "realtime=true", in);
   QosCounter qos(e.element());
   const int n = 120;
   for (int i = 0; i < n; ++i) {
@@ -124,8 +126,9 @@ GST_START_TEST(test_live_realtime_drops_what_it_cannot_encode_in_time) {
 GST_END_TEST;
 
 GST_START_TEST(test_live_qos_drops_late_frames) {
+  const vtt::Codec& codec = VTT_CODEC;
   for (const bool qos_on : {false, true}) {
-    Enc e(qos_on ? "qos=true" : "qos=false", Small());
+    Enc e(codec, qos_on ? "qos=true" : "qos=false", Small());
     QosCounter qos(e.element());
     e.Push(0, 10);
     // Downstream says it is 2 s late at frame 10: frames until about then are too late.
@@ -218,9 +221,9 @@ GST_END_TEST;
 
 int main(int argc, char** argv) {
   std::vector<vtt::CaseEntry> cases = {
-      VTT_CASE(test_live_realtime_properties),
-      VTT_CASE(test_live_realtime_drops_what_it_cannot_encode_in_time),
-      VTT_CASE(test_live_qos_drops_late_frames),
+      VTT_GENERIC_CASE(test_live_realtime_properties),
+      VTT_GENERIC_CASE(test_live_realtime_drops_what_it_cannot_encode_in_time),
+      VTT_GENERIC_CASE(test_live_qos_drops_late_frames),
       VTT_CASE(test_live_bitrate_every_200ms),
   };
   return vtt::RunCases("vth264enc-live", cases, argc, argv);

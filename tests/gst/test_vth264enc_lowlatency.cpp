@@ -48,12 +48,12 @@ const OutBuf& BufferOf(const std::vector<OutBuf>& bufs, const Input& in, int ind
   return bufs.front();
 }
 
-// The whole stream decodes with avdec_h264, every frame.
+// The whole stream decodes with the codec's decoder, every frame.
 void ExpectDecodes(Enc& e, const std::vector<OutBuf>& bufs, int frames) {
   auto caps = e.rec().Caps();
   fail_unless(!caps.empty(), "no caps");
   int decoded = 0;
-  const double psnr = vtt::MinLumaPsnr(bufs, caps.back(), e.input(), &decoded);
+  const double psnr = vtt::MinLumaPsnr(e.codec(), bufs, caps.back(), e.input(), &decoded);
   fail_unless_equals_int(decoded, frames);
   GST_INFO("lowest luma PSNR %.2f dB", psnr);
 }
@@ -76,7 +76,8 @@ std::vector<OutBuf> EncodeWithRequest(Enc& e, int n, int k, GstEvent* event, boo
 }  // namespace
 
 GST_START_TEST(test_intra_refresh_property) {
-  GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
+  const vtt::Codec& codec = VTT_CODEC;
+  GstElement* el = gst_element_factory_make(codec.element, nullptr);
   fail_unless(el != nullptr);
   GParamSpec* ps = g_object_class_find_property(G_OBJECT_GET_CLASS(el), "intra-refresh");
   fail_unless(ps != nullptr && G_IS_PARAM_SPEC_BOOLEAN(ps), "no boolean intra-refresh");
@@ -162,11 +163,12 @@ GST_END_TEST;
 // low-latency-rate-control: no B-frames (DTS == PTS) and no frame delay: latency 0, with realtime
 // as well. One IDR, then P frames.
 GST_START_TEST(test_low_latency_rate_control) {
+  const vtt::Codec& codec = VTT_CODEC;
   const Input in = Small();
   for (const char* props : {"low-latency-rate-control=true bitrate=200",
                             "low-latency-rate-control=true bitrate=200 realtime=true"}) {
     GST_INFO("%s", props);
-    Enc e(props, in, kAvc);
+    Enc e(codec, props, in, codec.Caps(true));
     fail_unless_equals_uint64(vtt::QueryLatency(e.h()), 0);
     e.Push(0, 60);
     e.Eos();
@@ -178,18 +180,18 @@ GST_START_TEST(test_low_latency_rate_control) {
   }
   // Without it, the defaults hold frames back (lookahead, B-frames, frame threads). (realtime=true
   // alone holds none either at a known frame rate: test_vth264enc_live.cpp.)
-  Enc e("bitrate=200", in, kAvc);
+  Enc e(codec, "bitrate=200", in, codec.Caps(true));
   fail_unless(vtt::QueryLatency(e.h()) > 0, "latency 0");
 }
 GST_END_TEST;
 
 int main(int argc, char** argv) {
   std::vector<vtt::CaseEntry> cases = {
-      VTT_CASE(test_intra_refresh_property),
+      VTT_GENERIC_CASE(test_intra_refresh_property),
       VTT_CASE(test_intra_refresh_plain_request),
       VTT_CASE(test_intra_refresh_all_headers_request),
       VTT_CASE(test_intra_refresh_no_periodic_idr),
-      VTT_CASE(test_low_latency_rate_control),
+      VTT_GENERIC_CASE(test_low_latency_rate_control),
   };
   return vtt::RunCases("vth264enc-lowlatency", cases, argc, argv);
 }

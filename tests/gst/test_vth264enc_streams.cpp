@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// vth264enc gst-check cases on timestamps, latency, stream continuity (caps changes, segments,
-// seeks) and input buffer lifetime, split from test_vth264enc.cpp, which registers them.
+// Encoder gst-check cases on timestamps, latency, stream continuity (caps changes, segments,
+// seeks) and input buffer lifetime, split from test_vth264enc.cpp, which registers them. The
+// generic ones run for every codec (VTT_CODEC); the rest are vth264enc's.
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -18,10 +19,11 @@ using vtt::Enc;
 using vtt::Input;
 
 GST_START_TEST(test_latency_live_change) {
+  const vtt::Codec& codec = VTT_CODEC;
   // All-intra x264 holds almost nothing; turning temporal compression on while playing needs a
   // new x264 instance with lookahead and B-frames: the latency grows, and the element says so.
   Input in;
-  Enc e("allow-temporal-compression=false", in);
+  Enc e(codec, "allow-temporal-compression=false", in);
   GstBus* bus = gst_bus_new();
   gst_element_set_bus(e.element(), bus);
   const GstClockTime before = vtt::QueryLatency(e.h());
@@ -45,6 +47,7 @@ GST_START_TEST(test_latency_live_change) {
 GST_END_TEST;
 
 GST_START_TEST(test_resolution_change_from_zero) {
+  const vtt::Codec& codec = VTT_CODEC;
   // Input from PTS 0 with B-frames: the first caps set the reorder shift (set_min_pts); a caps
   // change must keep that shift, so PTS never repeat and DTS never go back across sessions.
   Input a;
@@ -52,7 +55,7 @@ GST_START_TEST(test_resolution_change_from_zero) {
   Input b = a;
   b.width = 352;
   b.height = 288;
-  Enc e("", a, "video/x-h264,stream-format=avc");
+  Enc e(codec, "", a, codec.Caps(true));
   e.Push(0, 20);
   e.SetInput(b);
   e.Push(20, 20);
@@ -74,10 +77,11 @@ GST_START_TEST(test_resolution_change_from_zero) {
 GST_END_TEST;
 
 GST_START_TEST(test_timestamps_restart_without_flush) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A new segment whose PTS start again (concat, playlists) without a flush: nothing is lost,
   // the element starts a new stream.
   Input in;
-  Enc e("", in);
+  Enc e(codec, "", in);
   e.Push(0, 30);
   GstSegment seg;
   gst_segment_init(&seg, GST_FORMAT_TIME);
@@ -95,6 +99,7 @@ GST_START_TEST(test_timestamps_restart_without_flush) {
 GST_END_TEST;
 
 GST_START_TEST(test_timestamps_restart_in_a_close_segment) {
+  const vtt::Codec& codec = VTT_CODEC;
   // The new segment's running time starts a fraction of a frame after the last PTS: the new
   // session's first DTS (its PTS minus the reorder delay) would fall before DTS already pushed.
   // In running time DTS must never decrease (muxers refuse that) nor pass the PTS.
@@ -102,7 +107,7 @@ GST_START_TEST(test_timestamps_restart_in_a_close_segment) {
     Input in;
     // The first stream without B-frames ends with DTS = PTS; the second, with them, starts its
     // DTS two frames before its PTS.
-    Enc e("allow-frame-reordering=false", in);
+    Enc e(codec, "allow-frame-reordering=false", in);
     e.Push(0, frames);
     g_object_set(e.element(), "allow-frame-reordering", TRUE, nullptr);
     GstSegment seg;
@@ -120,11 +125,12 @@ GST_START_TEST(test_timestamps_restart_in_a_close_segment) {
 GST_END_TEST;
 
 GST_START_TEST(test_timestamps_back_in_one_segment_are_dropped) {
+  const vtt::Codec& codec = VTT_CODEC;
   // PTS that go back in the same segment (a source that rewinds without a flush) cannot get a DTS
   // that is both <= PTS and >= the DTS already pushed: they are dropped with one warning and a
   // QoS message each, until the PTS pass the last one; the stream goes on without a new IDR.
   Input in;
-  Enc e("", in);
+  Enc e(codec, "", in);
   vtt::BusWatch bus(e.element());
   e.Push(0, 30);
   e.Push(10, 30);  // frames 10..29 again, then 30..39
@@ -199,11 +205,12 @@ GST_START_TEST(test_full_range_i420) {
 GST_END_TEST;
 
 GST_START_TEST(test_flushing_seek_with_own_pool) {
+  const vtt::Codec& codec = VTT_CODEC;
   // A flushing seek while upstream allocates from the element's pool: the stream goes on.
-  GstElement* pipeline = gst_parse_launch(
-      "videotestsrc is-live=false ! video/x-raw,width=320,height=240,framerate=30/1 ! "
-      "vth264enc name=enc ! fakesink name=sink sync=false",
-      nullptr);
+  const std::string launch =
+      "videotestsrc is-live=false ! video/x-raw,width=320,height=240,framerate=30/1 ! " +
+      std::string(codec.element) + " name=enc ! fakesink name=sink sync=false";
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), nullptr);
   fail_unless(pipeline != nullptr);
   std::atomic<int> count{0};
   vtt::CountBuffers(pipeline, "sink", "sink", &count);
@@ -339,13 +346,13 @@ GST_END_TEST;
 
 const std::vector<vtt::CaseEntry>& vtt::StreamCases() {
   static const std::vector<vtt::CaseEntry> cases = {
-      VTT_CASE(test_latency_live_change),
-      VTT_CASE(test_resolution_change_from_zero),
-      VTT_CASE(test_timestamps_restart_without_flush),
-      VTT_CASE(test_timestamps_restart_in_a_close_segment),
-      VTT_CASE(test_timestamps_back_in_one_segment_are_dropped),
+      VTT_GENERIC_CASE(test_latency_live_change),
+      VTT_GENERIC_CASE(test_resolution_change_from_zero),
+      VTT_GENERIC_CASE(test_timestamps_restart_without_flush),
+      VTT_GENERIC_CASE(test_timestamps_restart_in_a_close_segment),
+      VTT_GENERIC_CASE(test_timestamps_back_in_one_segment_are_dropped),
       VTT_CASE(test_full_range_i420),
-      VTT_CASE(test_flushing_seek_with_own_pool),
+      VTT_GENERIC_CASE(test_flushing_seek_with_own_pool),
       VTT_CASE(test_input_freed_before_its_output_metas_kept),
       VTT_CASE(test_small_own_pool_below_the_delay),
   };

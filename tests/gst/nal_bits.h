@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// NAL units of any codec that frames them as H.264 and HEVC do: 4-byte big-endian lengths (avc,
+// hvc1: the element's packetized output) or Annex B start codes (byte-stream). The codec only
+// decides how the type is read from the NAL header (see vtt::Codec).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace nal {
+
+struct Nal {
+  int type = 0;
+  std::vector<uint8_t> bytes;  // the NAL unit, header included, no length or start code
+};
+
+// The NAL unit type from the header's first byte (H.264: & 0x1f; HEVC: >> 1 & 0x3f).
+using TypeOf = int (*)(uint8_t first_header_byte);
+
+// Splits a buffer of 4-byte length-prefixed NAL units. False if a length runs past the end, a
+// length is 0, or bytes are left over.
+bool SplitLengthPrefixed(const uint8_t* data, size_t size, TypeOf type_of, std::vector<Nal>* out);
+
+// Splits an Annex B byte stream. False unless the buffer starts with a start code (3 or 4 bytes)
+// and every NAL unit is non-empty. `first_start_code_len` receives the length of the first one.
+bool SplitAnnexB(const uint8_t* data, size_t size, TypeOf type_of, std::vector<Nal>* out,
+                 int* first_start_code_len = nullptr);
+
+}  // namespace nal
