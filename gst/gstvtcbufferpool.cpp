@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "gstvtcbufferpool.h"
 
+#include "gstvtcformats.h"
+
 #include "vtcompress/keys.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtc_buffer_pool_debug);
@@ -23,10 +25,6 @@ namespace {
 GQuark PixelBufferQuark() {
   static GQuark q = g_quark_from_static_string("GstVtcPixelBuffer");
   return q;
-}
-
-GstVideoFormat GstFormatFor(vtc::PixelFormatType f) {
-  return vtc::IsPlanarFormat(f) ? GST_VIDEO_FORMAT_I420 : GST_VIDEO_FORMAT_NV12;
 }
 
 void DeletePixelBufferRef(gpointer p) {
@@ -53,7 +51,7 @@ static gboolean gst_vtc_buffer_pool_set_config(GstBufferPool* bpool, GstStructur
   const auto& pool = **self->pool;
   if (GST_VIDEO_INFO_WIDTH(&info) != pool.width() ||
       GST_VIDEO_INFO_HEIGHT(&info) != pool.height() ||
-      GST_VIDEO_INFO_FORMAT(&info) != GstFormatFor(pool.pixel_format())) {
+      GST_VIDEO_INFO_FORMAT(&info) != gstvtc::GstFormatFor(pool.pixel_format())) {
     GST_WARNING_OBJECT(self, "caps %" GST_PTR_FORMAT " do not match the session's pool", caps);
     return FALSE;
   }

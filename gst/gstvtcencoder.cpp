@@ -12,9 +12,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gstvtcbufferpool.h"
+#include "gstvtcformats.h"
 #include "vtcompress/vtcompress.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtc_encoder_debug);
@@ -131,73 +133,24 @@ std::string FirstString(const GstStructure* s, const char* field) {
 
 namespace {
 
-const char* ColorPrimaries(gint p) {
-  switch (p) {
-    case GST_VIDEO_COLOR_PRIMARIES_BT709:
-      return "ITU_R_709_2";
-    case GST_VIDEO_COLOR_PRIMARIES_BT470BG:
-      return "EBU_3213";
-    case GST_VIDEO_COLOR_PRIMARIES_SMPTE170M:
-      return "SMPTE_C";
-    case GST_VIDEO_COLOR_PRIMARIES_BT2020:
-      return "ITU_R_2020";
-    case GST_VIDEO_COLOR_PRIMARIES_SMPTERP431:
-      return "DCI_P3";
-    case GST_VIDEO_COLOR_PRIMARIES_SMPTEEG432:
-      return "P3_D65";
-    default:
-      return nullptr;
-  }
+// VideoToolbox's colour names for GStreamer's colorimetry, through their H.273 code points
+// (vtcompress/color.h). Transfer codes 6 (BT.601) and 15 (BT.2020 12-bit) are the same curves as
+// 1 and 14, which VideoToolbox names.
+std::string ColorPrimaries(gint p) {
+  return vtc::ColorPrimariesGetStringForIntegerCodePoint(
+      gst_video_color_primaries_to_iso(GstVideoColorPrimaries(p)));
 }
 
-const char* TransferFunction(gint t) {
-  switch (t) {
-    case GST_VIDEO_TRANSFER_BT709:
-    case GST_VIDEO_TRANSFER_BT601:
-      return "ITU_R_709_2";
-    case GST_VIDEO_TRANSFER_SMPTE240M:
-      return "SMPTE_240M_1995";
-    case GST_VIDEO_TRANSFER_GAMMA10:
-      return "Linear";
-    case GST_VIDEO_TRANSFER_SRGB:
-      return "IEC_sRGB";
-    case GST_VIDEO_TRANSFER_BT2020_10:
-    case GST_VIDEO_TRANSFER_BT2020_12:
-      return "ITU_R_2020";
-    case GST_VIDEO_TRANSFER_SMPTE2084:
-      return "SMPTE_ST_2084_PQ";
-    case GST_VIDEO_TRANSFER_ARIB_STD_B67:
-      return "ITU_R_2100_HLG";
-    default:
-      return nullptr;
-  }
+std::string TransferFunction(gint t) {
+  guint code = gst_video_transfer_function_to_iso(GstVideoTransferFunction(t));
+  if (code == 6) code = 1;
+  if (code == 15) code = 14;
+  return vtc::TransferFunctionGetStringForIntegerCodePoint(int(code));
 }
 
-const char* YCbCrMatrix(gint m) {
-  switch (m) {
-    case GST_VIDEO_COLOR_MATRIX_BT709:
-      return "ITU_R_709_2";
-    case GST_VIDEO_COLOR_MATRIX_BT601:
-      return "ITU_R_601_4";
-    case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
-      return "SMPTE_240M_1995";
-    case GST_VIDEO_COLOR_MATRIX_BT2020:
-      return "ITU_R_2020";
-    default:
-      return nullptr;
-  }
-}
-
-// The session's pixel format for raw video of this format and range.
-vtc::PixelFormatType PixelFormatFor(const GstVideoInfo* info) {
-  // Read as a plain int: caps can carry a range number outside the enum.
-  gint range = 0;
-  std::memcpy(&range, &info->colorimetry.range, sizeof range);
-  const bool full = range == GST_VIDEO_COLOR_RANGE_0_255;
-  if (GST_VIDEO_INFO_FORMAT(info) == GST_VIDEO_FORMAT_I420)
-    return full ? vtc::kPixelFormat_420YpCbCr8PlanarFullRange : vtc::kPixelFormat_420YpCbCr8Planar;
-  return full ? vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange
-              : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+std::string YCbCrMatrix(gint m) {
+  return vtc::YCbCrMatrixGetStringForIntegerCodePoint(
+      gst_video_color_matrix_to_iso(GstVideoColorMatrix(m)));
 }
 
 // The held mapping of an input frame, released when the session lets go of its pixel buffer.
@@ -653,11 +606,12 @@ static void gst_vtc_encoder_caps_properties(const GstVideoInfo* info, vtc::Dicti
   std::memcpy(&primaries, &info->colorimetry.primaries, sizeof primaries);
   std::memcpy(&transfer, &info->colorimetry.transfer, sizeof transfer);
   std::memcpy(&matrix, &info->colorimetry.matrix, sizeof matrix);
-  if (const char* v = ColorPrimaries(primaries))
+  if (std::string v = ColorPrimaries(primaries); !v.empty())
     (*props)[vtc::key::kColorPrimaries] = vtc::Value(v);
-  if (const char* v = TransferFunction(transfer))
+  if (std::string v = TransferFunction(transfer); !v.empty())
     (*props)[vtc::key::kTransferFunction] = vtc::Value(v);
-  if (const char* v = YCbCrMatrix(matrix)) (*props)[vtc::key::kYCbCrMatrix] = vtc::Value(v);
+  if (std::string v = YCbCrMatrix(matrix); !v.empty())
+    (*props)[vtc::key::kYCbCrMatrix] = vtc::Value(v);
   if (GST_VIDEO_INFO_PAR_N(info) > 0 && GST_VIDEO_INFO_PAR_D(info) > 0 &&
       GST_VIDEO_INFO_PAR_N(info) != GST_VIDEO_INFO_PAR_D(info) &&
       GST_VIDEO_INFO_PAR_N(info) <= 65535 && GST_VIDEO_INFO_PAR_D(info) <= 65535) {
@@ -667,7 +621,7 @@ static void gst_vtc_encoder_caps_properties(const GstVideoInfo* info, vtc::Dicti
   }
 }
 
-static gstvtc::Settings gst_vtc_encoder_copy_settings(GstVtcEncoder* self) {
+gstvtc::Settings gst_vtc_encoder_copy_settings(GstVtcEncoder* self) {
   GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
   GST_OBJECT_LOCK(self);
   gstvtc::Settings settings = priv->settings;
@@ -702,7 +656,7 @@ static gboolean gst_vtc_encoder_create_session(GstVtcEncoder* self, bool first) 
   }
   vtc::Dictionary spec = table.Build(settings, gstvtc::Target::kEncoderSpecification);
   vtc::Dictionary attrs = table.Build(settings, gstvtc::Target::kPoolAttributes);
-  attrs[vtc::key::kPixelFormatType] = vtc::Value(PixelFormatFor(info));
+  attrs[vtc::key::kPixelFormatType] = vtc::Value(gstvtc::PixelFormatFor(info));
   vtc::CompressionSessionRef session;
   vtc::Status st = vtc::CompressionSession::Create(width, height, klass->codec_type, &spec, &attrs,
                                                    gst_vtc_encoder_output, ctx.get(), &session);
@@ -1059,6 +1013,9 @@ static vtc::PixelBufferRef gst_vtc_encoder_wrap_frame(GstVtcEncoder* self,
     auto* data = static_cast<guint8*>(GST_VIDEO_FRAME_PLANE_DATA(vf, i));
     planes[i] = {data, gsize(GST_VIDEO_FRAME_PLANE_STRIDE(vf, i)), BytesFrom(*vf, data)};
   }
+  const gstvtc::RawFormat* raw_format = gstvtc::FindRawFormat(GST_VIDEO_FRAME_FORMAT(vf));
+  if (raw_format && raw_format->swap_chroma_planes && n_planes == 3)
+    std::swap(planes[1], planes[2]);
   // Buffers from our pool have the session's extended pixels for odd sizes.
   vtc::ExtendedPixels extended;
   if (vtc::PixelBuffer* own = gst_vtc_buffer_get_pixel_buffer(frame->input_buffer))
@@ -1066,8 +1023,8 @@ static vtc::PixelBufferRef gst_vtc_encoder_wrap_frame(GstVtcEncoder* self,
   MappedFrame* raw = mapped.get();
   vtc::PixelBufferRef pixels;
   vtc::Status st = vtc::PixelBuffer::CreateWithPlanarBytes(
-      GST_VIDEO_FRAME_WIDTH(vf), GST_VIDEO_FRAME_HEIGHT(vf), PixelFormatFor(in_info), planes,
-      n_planes, [raw] { delete raw; }, &pixels, extended);
+      GST_VIDEO_FRAME_WIDTH(vf), GST_VIDEO_FRAME_HEIGHT(vf), gstvtc::PixelFormatFor(in_info),
+      planes, n_planes, [raw] { delete raw; }, &pixels, extended);
   if (st != vtc::Status::kNoErr) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The input buffer's layout is not usable."),
                       ("CVPixelBufferCreateWithPlanarBytes: %s", vtc::StatusName(st)));
@@ -1202,8 +1159,10 @@ static gboolean gst_vtc_encoder_propose_allocation(GstVideoEncoder* enc, GstQuer
   if (caps && gst_video_info_from_caps(&info, caps) && priv->session &&
       gst_query_get_n_allocation_pools(query) == 0) {
     vtc::PixelBufferPoolRef session_pool = priv->session->GetPixelBufferPool();
+    // Only where the pool's layout is the caps' (YV12 frames are wrapped, not pooled).
     if (session_pool && session_pool->width() == GST_VIDEO_INFO_WIDTH(&info) &&
-        session_pool->height() == GST_VIDEO_INFO_HEIGHT(&info)) {
+        session_pool->height() == GST_VIDEO_INFO_HEIGHT(&info) &&
+        gstvtc::GstFormatFor(session_pool->pixel_format()) == GST_VIDEO_INFO_FORMAT(&info)) {
       GstBufferPool* pool = gst_vtc_buffer_pool_new(session_pool, GST_ELEMENT(self));
       GstStructure* config = gst_buffer_pool_get_config(pool);
       GST_OBJECT_LOCK(self);

@@ -118,6 +118,10 @@ void gst_vtc_encoder_class_install_properties(GstVtcEncoderClass* klass,
                                               const gstvtc::PropertyRow* codec_rows,
                                               gsize n_codec_rows);
 
+// A copy of the element's settings (any thread; takes and drops the OBJECT_LOCK, so not with it
+// held).
+gstvtc::Settings gst_vtc_encoder_copy_settings(GstVtcEncoder* self);
+
 // Helpers for codec elements.
 namespace gstvtc {
 // Interleaved fields, or a mix of progressive and interlaced frames: coded as interlaced.

@@ -18,11 +18,15 @@
 
 #include <gst/pbutils/codec-utils.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "gstvtcformats.h"
 #include "vtcompress/vtcompress.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vt_h264_enc_debug);
@@ -35,17 +39,24 @@ struct _GstVtH264Enc {
 G_DEFINE_TYPE(GstVtH264Enc, gst_vt_h264_enc, GST_TYPE_VTC_ENCODER);
 GST_ELEMENT_REGISTER_DEFINE(vth264enc, "vth264enc", GST_RANK_SECONDARY, GST_TYPE_VT_H264_ENC);
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
-    "sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS("video/x-raw, format = (string) { NV12, I420 }, width = (int) [ 1, 16384 ], "
-                    "height = (int) [ 1, 16384 ], framerate = (fraction) [ 0/1, MAX ]"));
+// Raw caps of the formats `keep` takes (the sink template: all of gstvtcformats.h, 8-bit 4:2:0
+// first); empty caps if it takes none.
+static GstCaps* gst_vt_h264_enc_sink_caps(
+    const std::function<bool(const gstvtc::RawFormat&)>& keep) {
+  const std::string formats = gstvtc::FormatList(keep);
+  if (formats.empty()) return gst_caps_new_empty();
+  const std::string caps = "video/x-raw, format = (string) " + formats +
+                           ", width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
+                           "framerate = (fraction) [ 0/1, MAX ]";
+  return gst_caps_from_string(caps.c_str());
+}
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS("video/x-h264, stream-format = (string) { avc, byte-stream }, "
                     "alignment = (string) au, "
                     "profile = (string) { high, main, constrained-baseline, baseline, "
-                    "high-4:4:4 }, "
+                    "high-10, high-4:2:2, high-4:4:4 }, "
                     "width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
                     "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -200,6 +211,17 @@ const gstvtc::PropertyRow kH264Rows[] = {
 
 // --- Profile and level ---------------------------------------------------------------------------
 
+// The profile a raw format's sampling is coded in; null for 8-bit 4:2:0 (downstream picks among
+// baseline, main and high).
+const char* ProfileForFormat(GstVideoFormat format) {
+  const gstvtc::RawFormat* f = gstvtc::FindRawFormat(format);
+  if (!f) return nullptr;
+  if (f->chroma == 444) return "high-4:4:4";
+  if (f->chroma == 422) return "high-4:2:2";
+  if (f->bit_depth > 8) return "high-10";
+  return nullptr;
+}
+
 // "constrained-baseline" + "3.1" -> "H264_ConstrainedBaseline_3_1" (AutoLevel when the level is
 // not one VideoToolbox names for that profile).
 std::string ProfileLevelKey(const std::string& profile, const std::string& level) {
@@ -259,15 +281,27 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
     // interlaced coding exists in Main and High only: downstream must take what these make.
     const bool lossless = gstvtc::IsLossless(settings);
     const bool interlaced = gstvtc::IsInterlaced(info);
+    // 10-bit, 4:2:2 and 4:4:4 input is coded in its own sampling, in the profile that has it.
+    const char* format_profile = ProfileForFormat(GST_VIDEO_INFO_FORMAT(info));
+    const std::string format_caps =
+        format_profile ? std::string("video/x-h264, profile = (string) ") + format_profile : "";
     CapsRef ours(gst_caps_from_string(
-        lossless     ? "video/x-h264, profile = (string) high-4:4:4"
-        : interlaced ? "video/x-h264, profile = (string) { high, main }"
-                     : "video/x-h264, profile = (string) { high, main, constrained-baseline, "
-                       "baseline }"));
+        lossless         ? "video/x-h264, profile = (string) high-4:4:4"
+        : format_profile ? format_caps.c_str()
+        : interlaced     ? "video/x-h264, profile = (string) { high, main }"
+                         : "video/x-h264, profile = (string) { high, main, constrained-baseline, "
+                           "baseline }"));
     CapsRef usable(gst_caps_intersect(allowed.caps, ours.caps));
     if (gst_caps_is_empty(usable.caps)) {
       gchar* asked = gst_caps_to_string(allowed.caps);
-      if (interlaced && !lossless)
+      if (format_profile && !lossless)
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("%s input is coded in H.264 profile %s, which downstream does not "
+                           "accept; allow that profile downstream, or convert to 8-bit 4:2:0 "
+                           "(I420 or NV12) upstream.",
+                           GST_VIDEO_INFO_NAME(info), format_profile),
+                          ("downstream accepts %s", asked));
+      else if (interlaced && !lossless)
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
                           ("Interlaced input (interlace-mode %s) is coded as interlaced H.264, "
                            "which needs profile main or high downstream; allow one of them, or "
@@ -282,9 +316,12 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
                           ("downstream accepts %s", asked));
       else
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-                          ("Downstream accepts only profile high-4:4:4 (High 4:4:4 Predictive), "
-                           "which vth264enc writes only when lossless: set quality=1.0 with "
-                           "bitrate=0 and no data-rate-limits, or allow another profile."),
+                          ("Downstream accepts only profiles of 10-bit, 4:2:2 or 4:4:4 input, and "
+                           "the input is 8-bit 4:2:0 (%s), which is coded as baseline, main or "
+                           "high, or losslessly as high-4:4:4 (set quality=1.0 with bitrate=0 and "
+                           "no data-rate-limits); feed input of the profile downstream wants, or "
+                           "allow another profile.",
+                           GST_VIDEO_INFO_NAME(info)),
                           ("downstream accepts %s", asked));
       g_free(asked);
       return FALSE;
@@ -299,7 +336,18 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
     out->annexb = true;
   }
   out->stream_format = out->annexb ? "byte-stream" : "avc";
-  out->description = ProfileLevelKey(profile, level);
+  // 10-bit, 4:2:2 and 4:4:4 input: the profile of its sampling, whatever level downstream named
+  // (VideoToolbox names no levels for them). 8-bit 4:2:0: downstream's profile and level (lossless
+  // stays High 4:4:4 Predictive over 4:2:0 samples, as x264 codes it).
+  const std::string format_profile = ProfileForFormat(GST_VIDEO_INFO_FORMAT(info)) ?: "";
+  if (format_profile == "high-10")
+    out->description = "H264_High10_AutoLevel";
+  else if (format_profile == "high-4:2:2")
+    out->description = "H264_High422_AutoLevel";
+  else if (format_profile == "high-4:4:4")
+    out->description = "H264_High444_AutoLevel";
+  else
+    out->description = ProfileLevelKey(profile, level);
   out->properties[vtc::key::kProfileLevel] = vtc::Value(out->description);
   return TRUE;
 }
@@ -365,6 +413,72 @@ static void gst_vt_h264_enc_append_parameter_sets(GstVtcEncoder*, const vtc::For
   }
 }
 
+// The profiles 8-bit 4:2:0 input is coded in (lossy), one of them chosen downstream.
+bool IsPlainProfile(const std::string& p) {
+  return p == "high" || p == "main" || p == "baseline" || p == "constrained-baseline" ||
+         p == "constrained-high";
+}
+
+// The raw formats upstream may send: those whose profile (ProfileForFormat; lossless: high-4:4:4)
+// downstream accepts. And 8-bit 4:2:0 stays the default whenever upstream can give it: a
+// converter in front (videoconvert picks the format that loses least, so a YUY2 camera would get
+// 4:2:2) is then offered 8-bit 4:2:0 only when downstream takes it; a source that gives only
+// 10-bit, 4:2:2 or 4:4:4 gets it coded as it is. Downstream asking for high-4:2:2 alone gets
+// 4:2:2 input.
+static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
+  GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(enc);
+  const bool lossless = gstvtc::IsLossless(gst_vtc_encoder_copy_settings(GST_VTC_ENCODER(enc)));
+  // Unfiltered: a filter of our own template would read as downstream naming every profile.
+  CapsRef peer(gst_pad_peer_query_caps(srcpad, nullptr));
+  bool any_profile = !peer.caps || gst_caps_is_any(peer.caps);
+  std::set<std::string> named;
+  for (guint i = 0; !any_profile && i < gst_caps_get_size(peer.caps); ++i) {
+    const GstStructure* st = gst_caps_get_structure(peer.caps, i);
+    if (!gst_structure_has_name(st, "video/x-h264")) continue;
+    const GValue* v = gst_structure_get_value(st, "profile");
+    if (!v) {
+      any_profile = true;
+    } else if (G_VALUE_HOLDS_STRING(v)) {
+      named.insert(g_value_get_string(v));
+    } else if (GST_VALUE_HOLDS_LIST(v)) {
+      for (guint j = 0; j < gst_value_list_get_size(v); ++j) {
+        const GValue* e = gst_value_list_get_value(v, j);
+        if (G_VALUE_HOLDS_STRING(e)) named.insert(g_value_get_string(e));
+      }
+    }
+  }
+  auto accepted = [&](const gstvtc::RawFormat& f) {
+    if (any_profile) return true;
+    const char* own = lossless ? "high-4:4:4" : ProfileForFormat(f.format);
+    if (own) return named.count(own) > 0;
+    return std::any_of(named.begin(), named.end(), IsPlainProfile);
+  };
+  auto plain = [&](const gstvtc::RawFormat& f) {
+    return f.chroma == 420 && f.bit_depth == 8 && accepted(f);
+  };
+  // What upstream can give (its own caps query goes upstream only, never back here).
+  CapsRef upstream(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SINK_PAD(enc), nullptr));
+  const bool upstream_known = upstream.caps && !gst_caps_is_any(upstream.caps);
+  CapsRef plain_caps(gst_vt_h264_enc_sink_caps(plain));
+  CapsRef accepted_caps(gst_vt_h264_enc_sink_caps(accepted));
+  CapsRef sink;
+  if (upstream_known && !gst_caps_is_empty(plain_caps.caps) &&
+      gst_caps_can_intersect(upstream.caps, plain_caps.caps)) {
+    sink.reset(gst_caps_ref(plain_caps.caps));
+  } else if (gst_caps_is_empty(accepted_caps.caps) ||
+             (upstream_known && !gst_caps_can_intersect(upstream.caps, accepted_caps.caps))) {
+    // Nothing upstream gives fits downstream: take any format, so that negotiate() can post an
+    // error saying what to change instead of a bare not-negotiated upstream.
+    sink.reset(gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; }));
+  } else {
+    sink.reset(gst_caps_ref(accepted_caps.caps));
+  }
+  GstCaps* result = gst_video_encoder_proxy_getcaps(enc, sink.caps, filter);
+  GST_DEBUG_OBJECT(enc, "downstream %" GST_PTR_FORMAT ": upstream may send %" GST_PTR_FORMAT,
+                   peer.caps, result);
+  return result;
+}
+
 // --- GObject -------------------------------------------------------------------------------------
 
 static void gst_vt_h264_enc_init(GstVtH264Enc*) {}
@@ -383,7 +497,11 @@ static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
   vtc_class->append_parameter_sets = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_append_parameter_sets);
   gst_vtc_encoder_class_install_properties(vtc_class, kH264Rows, G_N_ELEMENTS(kH264Rows));
 
-  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  GstCaps* sink_caps = gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; });
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, sink_caps));
+  gst_caps_unref(sink_caps);
+  GST_VIDEO_ENCODER_CLASS(klass)->getcaps = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_getcaps);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "H.264 encoder (VideoToolbox semantics, x264)", "Codec/Encoder/Video",

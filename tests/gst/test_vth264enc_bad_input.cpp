@@ -71,7 +71,8 @@ void ExpectCapsRefused(const char* caps) {
 }  // namespace
 
 GST_START_TEST(test_bad_caps_refused) {
-  // The sink template takes NV12/I420, 1..16384 x 1..16384: anything else is not negotiated.
+  // The sink template takes the formats of gstvtcformats.h, 1..16384 x 1..16384: anything else
+  // is not negotiated.
   for (const char* caps : {
            "video/x-raw,format=I420,width=0,height=48,framerate=30/1",
            "video/x-raw,format=I420,width=64,height=0,framerate=30/1",
@@ -79,8 +80,9 @@ GST_START_TEST(test_bad_caps_refused) {
            "video/x-raw,format=I420,width=16385,height=48,framerate=30/1",
            "video/x-raw,format=NV12,width=64,height=2147483647,framerate=30/1",
            "video/x-raw,format=RGB,width=64,height=48,framerate=30/1",
-           "video/x-raw,format=Y444,width=64,height=48,framerate=30/1",
-           "video/x-raw,format=I420_10LE,width=64,height=48,framerate=30/1",
+           "video/x-raw,format=YUY2,width=64,height=48,framerate=30/1",
+           "video/x-raw,format=I420_12LE,width=64,height=48,framerate=30/1",
+           "video/x-raw,format=Y444,width=64,height=0,framerate=30/1",
            "video/x-raw,format=I420,width=64,height=48,framerate=(fraction)-30/1",
            "video/x-bayer,format=rggb,width=64,height=48,framerate=30/1",
            // No frame rate at all (as x264enc): variable-rate sources say framerate=0/1.

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// vth264enc output modes beyond the everyday ones: lossless (High 4:4:4 Predictive) and
-// interlaced coding, each negotiated with downstream like the other profiles, and refused with an
-// error a person can act on when downstream cannot take it. Its own binary; meson runs each case
-// on its own with GST_CHECKS=<case> (the list in tests/gst/meson.build must match main() below).
+// vth264enc output modes beyond the everyday ones: lossless (High 4:4:4 Predictive), interlaced
+// coding and the picture formats (10-bit, 4:2:2, 4:4:4), each negotiated with downstream like the
+// other profiles, and refused with an error a person can act on when downstream cannot take it. Its
+// own binary; meson runs each case on its own with GST_CHECKS=<case> (the list in
+// tests/gst/meson.build must match main() below).
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <initializer_list>
@@ -164,6 +166,146 @@ GST_START_TEST(test_interlaced_refused_downstream_says_why) {
 }
 GST_END_TEST;
 
+// --- picture formats -----------------------------------------------------------------------------
+
+namespace {
+
+// The caps h264parse puts on what it read from `launch`'s stream (a fakesink named "out" last).
+std::string ParsedCaps(const std::string& launch) {
+  std::string caps;
+  const auto errors = Run(launch, [&caps](GstElement* pipeline) {
+    GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+    GstPad* pad = gst_element_get_static_pad(out, "sink");
+    gst_pad_add_probe(
+        pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+          GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
+          if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
+            GstCaps* c = nullptr;
+            gst_event_parse_caps(ev, &c);
+            gchar* text = gst_caps_to_string(c);
+            *static_cast<std::string*>(data) = text;
+            g_free(text);
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        &caps, nullptr);
+    gst_object_unref(pad);
+    gst_object_unref(out);
+  });
+  fail_unless(errors.empty(), "%s: %s", launch.c_str(),
+              errors.empty() ? "" : errors[0].message.c_str());
+  return caps;
+}
+
+// The raw formats the encoder's sink pad offers upstream in `launch` (its encoder named "enc").
+std::vector<std::string> OfferedFormats(const std::string& launch) {
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
+  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s", launch.c_str());
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
+  GstPad* sink = gst_element_get_static_pad(enc, "sink");
+  GstCaps* caps = gst_pad_query_caps(sink, nullptr);
+  std::vector<std::string> formats;
+  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
+    const GValue* f = gst_structure_get_value(gst_caps_get_structure(caps, i), "format");
+    if (!f) continue;
+    if (G_VALUE_HOLDS_STRING(f)) formats.push_back(g_value_get_string(f));
+    for (guint k = 0; GST_VALUE_HOLDS_LIST(f) && k < gst_value_list_get_size(f); ++k)
+      formats.push_back(g_value_get_string(gst_value_list_get_value(f, k)));
+  }
+  gst_caps_unref(caps);
+  gst_object_unref(sink);
+  gst_object_unref(enc);
+  gst_object_unref(pipeline);
+  return formats;
+}
+
+std::string Joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+}  // namespace
+
+GST_START_TEST(test_formats_coded_in_their_own_profile) {
+  // Each format in its own chroma format and bit depth, in the profile that carries it, as
+  // h264parse reads the stream (not the encoder's caps).
+  struct Case {
+    const char *format, *profile, *chroma, *depth;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"I420", "high", "4:2:0", "8"},
+           {"YV12", "high", "4:2:0", "8"},
+           {"NV12", "high", "4:2:0", "8"},
+           {"Y42B", "high-4:2:2", "4:2:2", "8"},
+           {"NV16", "high-4:2:2", "4:2:2", "8"},
+           {"Y444", "high-4:4:4", "4:4:4", "8"},
+           {"I420_10LE", "high-10", "4:2:0", "10"},
+           {"I422_10LE", "high-4:2:2", "4:2:2", "10"},
+           {"Y444_10LE", "high-4:4:4", "4:4:4", "10"},
+       }) {
+    const std::string caps = ParsedCaps(
+        std::string("videotestsrc num-buffers=4 ! video/x-raw,format=") + c.format +
+        ",width=64,height=48,framerate=30/1 ! vth264enc ! h264parse ! fakesink name=out");
+    GstCaps* parsed = gst_caps_from_string(caps.c_str());
+    fail_unless(parsed != nullptr, "%s: no caps", c.format);
+    const GstStructure* st = gst_caps_get_structure(parsed, 0);
+    const std::string profile = gst_structure_get_string(st, "profile") ?: "";
+    const std::string chroma = gst_structure_get_string(st, "chroma-format") ?: "";
+    guint depth = 0;
+    gst_structure_get_uint(st, "bit-depth-luma", &depth);
+    fail_unless(profile == c.profile, "%s: profile %s, want %s", c.format, profile.c_str(),
+                c.profile);
+    fail_unless(chroma == c.chroma, "%s: chroma-format %s, want %s", c.format, chroma.c_str(),
+                c.chroma);
+    fail_unless(std::to_string(depth) == c.depth, "%s: bit depth %u, want %s", c.format, depth,
+                c.depth);
+    gst_caps_unref(parsed);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST(test_formats_offered_upstream) {
+  // Compared as std::string: a temporary's c_str() would not outlive the check's macro.
+  auto expect = [](const std::string& launch, const std::string& want) {
+    const std::string got = Joined(OfferedFormats(launch));
+    fail_unless(got == want, "%s: offered %s, want %s", launch.c_str(), got.c_str(), want.c_str());
+  };
+  // Nothing known on either side: every format, 8-bit 4:2:0 first.
+  expect("vth264enc name=enc ! fakesink",
+         "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
+  // A converter in front can give 8-bit 4:2:0: only that is offered (a YUY2 camera through
+  // videoconvert gets High, not High 4:2:2).
+  expect("videotestsrc ! video/x-raw,format=YUY2 ! videoconvert ! vth264enc name=enc ! fakesink",
+         "I420,YV12,NV12");
+  // A source fixed to 10-bit gets 10-bit offered.
+  const std::string ten = Joined(OfferedFormats(
+      "videotestsrc ! video/x-raw,format=I420_10LE ! vth264enc name=enc ! fakesink"));
+  fail_unless(ten.find("I420_10LE") != std::string::npos, "offered %s", ten.c_str());
+  // Downstream's profile bounds it.
+  expect("vth264enc name=enc ! video/x-h264,profile=high ! fakesink", "I420,YV12,NV12");
+  expect(
+      "videotestsrc ! videoconvert ! vth264enc name=enc ! video/x-h264,profile=high-4:2:2 ! "
+      "fakesink",
+      "Y42B,NV16,I422_10LE");
+  expect("vth264enc name=enc ! video/x-h264,profile=high-10 ! fakesink", "I420_10LE,P010_10LE");
+  // Lossless is High 4:4:4 Predictive for every format.
+  expect("vth264enc name=enc quality=1.0 ! video/x-h264,profile=high-4:4:4 ! fakesink",
+         "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
+}
+GST_END_TEST;
+
+GST_START_TEST(test_format_refused_downstream_says_why) {
+  // 8-bit 4:2:0 input, downstream only High 4:2:2: the error says what to feed or allow.
+  ExpectError(
+      "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
+      "vth264enc name=enc ! video/x-h264,profile=high-4:2:2 ! fakesink",
+      {"8-bit 4:2:0", "I420"});
+}
+GST_END_TEST;
+
 // --- suite ---------------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
@@ -173,6 +315,9 @@ int main(int argc, char** argv) {
                            VTT_CASE(test_lossless_refused_downstream_says_why),
                            VTT_CASE(test_interlaced_coded_as_interlaced),
                            VTT_CASE(test_interlaced_refused_downstream_says_why),
+                           VTT_CASE(test_formats_coded_in_their_own_profile),
+                           VTT_CASE(test_formats_offered_upstream),
+                           VTT_CASE(test_format_refused_downstream_says_why),
                        },
                        argc, argv);
 }

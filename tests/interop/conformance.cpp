@@ -32,6 +32,8 @@
 //   keyframes the first frame and every frame where a keyframe was asked are keyframes for the
 //             decoder, the container flags exactly the decoder's keyframes, and with a keyframe
 //             interval no gap is longer
+//   format    ffprobe's pix_fmt is the mode's (chroma format and bit depth of the picture format)
+//   psnr      the decoded frames reach the mode's PSNR against the source in that layout
 //   filler, bitrate, lossless, interlaced: the mode's own checks (see MakeModes)
 
 #include <glib/gstdio.h>
@@ -76,7 +78,7 @@ const Codec kCodecs[] = {
     {"h264", "vth264enc", "h264parse", "video/x-h264", "avc", "h264", "h264_mp4toannexb", 0, 0x1f,
      12,
      "constrained-baseline=Constrained Baseline;baseline=Baseline|Constrained Baseline;main=Main;"
-     "high=High;high-4:4:4=High 4:4:4 Predictive"},
+     "high=High;high-10=High 10;high-4:2:2=High 4:2:2;high-4:4:4=High 4:4:4 Predictive"},
     // The second codec, once its element exists (and its names in meson.build):
     // {"h265", "vth265enc", "h265parse", "video/x-h265", "hvc1", "hevc", "hevc_mp4toannexb", 1,
     //  0x3f, 38, "main=Main;main-10=Main 10;main-444=Rext"},
@@ -140,6 +142,11 @@ struct Mode {
   std::vector<std::string> skip_sinks;  // sinks this mode cannot be written to ...
   std::string skip_reason;              // ... and why
   bool warnings_ok = false;  // the mode may post WARNING messages (frames dropped by design)
+  // Picture formats: ffprobe's pix_fmt the stream must have (chroma format and bit depth), the
+  // GStreamer format of that layout for the reference frames, and the PSNR (dB) the decoded
+  // frames must reach against them. "": not checked.
+  std::string pix_fmt, ref_format;
+  double min_psnr = 0;
 };
 
 // A mode whose source is `frames` frames of videotestsrc `pattern` in these caps.
@@ -264,6 +271,69 @@ std::vector<Mode> MakeModes() {
     m.frames_min = 75;
     m.actions = {{Act::kShiftPts, 45, "15"}};
     m.warnings_ok = true;
+  }
+  // Picture formats, each coded in its own chroma format and bit depth with the profile that
+  // carries it. Written to mp4 (avcC with the chroma and depth fields) and a byte-stream file
+  // (Annex B); matroska and MPEG-TS repeat those two forms.
+  struct Format {
+    const char* name;
+    const char* format;
+    const char* pix_fmt;
+    const char* ref_format;
+    const char* profile;
+  };
+  const Format formats[] = {
+      {"fmt_yv12", "YV12", "yuv420p", "I420", "high"},
+      {"fmt_y42b", "Y42B", "yuv422p", "Y42B", "high-4:2:2"},
+      {"fmt_nv16", "NV16", "yuv422p", "Y42B", "high-4:2:2"},
+      {"fmt_y444", "Y444", "yuv444p", "Y444", "high-4:4:4"},
+      {"fmt_i420_10", "I420_10LE", "yuv420p10le", "I420_10LE", "high-10"},
+      {"fmt_p010", "P010_10LE", "yuv420p10le", "I420_10LE", "high-10"},
+      {"fmt_i422_10", "I422_10LE", "yuv422p10le", "I422_10LE", "high-4:2:2"},
+      {"fmt_y444_10", "Y444_10LE", "yuv444p10le", "Y444_10LE", "high-4:4:4"},
+  };
+  for (const Format& f : formats) {
+    Mode& m =
+        Add(modes, f.name, "pattern=smpte horizontal-speed=2", f.format, 320, 240, "30/1", 30);
+    m.codec = "h264";
+    m.pix_fmt = f.pix_fmt;
+    m.ref_format = f.ref_format;
+    m.profile = f.profile;
+    m.min_psnr = 35;
+    m.skip_sinks = {"mkv", "ts"};
+    m.skip_reason =
+        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+  }
+  {  // An unconstrained source (videotestsrc picks the first format downstream lists) through
+     // videoconvert: the encoder must get 8-bit 4:2:0 (High, playable everywhere), not 4:4:4 as
+     // x264enc, which lists Y444 first, gets.
+    Mode& m = Add(modes, "fmt_default", "", "", 320, 240, "30/1", 30);
+    m.source =
+        "videotestsrc num-buffers=30 pattern=smpte horizontal-speed=2 ! videoconvert ! "
+        "capsfilter name=cf caps=\"video/x-raw,width=320,height=240,framerate=30/1\"";
+    m.codec = "h264";
+    m.pix_fmt = "yuv420p";
+    m.ref_format = "I420";
+    m.profile = "high";
+    m.min_psnr = 35;
+    m.skip_sinks = {"mkv", "ts"};
+    m.skip_reason =
+        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+  }
+  {  // A 10-bit 4:4:4 source with downstream asking for High: the encoder offers upstream only
+     // 8-bit 4:2:0, so videoconvert converts.
+    Mode& m = Add(modes, "fmt_narrowed", "pattern=smpte horizontal-speed=2", "Y444_10LE", 320, 240,
+                  "30/1", 30);
+    m.source += " ! videoconvert";
+    m.codec = "h264";
+    m.caps = "profile=high";
+    m.pix_fmt = "yuv420p";
+    m.ref_format = "I420";
+    m.profile = "high";
+    m.min_psnr = 35;
+    m.skip_sinks = {"mkv", "ts"};
+    m.skip_reason =
+        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
   }
   return modes;
 }
@@ -736,7 +806,7 @@ std::string CapsField(const std::string& caps, const char* field) {
 void CheckStream(const Codec& codec, const Sink& sink, const Mode& mode, const std::string& file,
                  const std::string& rate, const std::string& enc_caps) {
   Proc p = Ffprobe(codec, sink, file,
-                   "stream=codec_name,profile,width,height,r_frame_rate,avg_frame_rate,"
+                   "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,"
                    "field_order");
   auto recs = Records(p.out, "stream");
   if (recs.empty()) {
@@ -767,6 +837,10 @@ void CheckStream(const Codec& codec, const Sink& sink, const Mode& mode, const s
   if (!ProfileMatches(codec, want, s["profile"])) {
     Fail("profile", "ffprobe's profile '%s' is not the caps profile '%s'", s["profile"].c_str(),
          want.c_str());
+  }
+  if (!mode.pix_fmt.empty() && s["pix_fmt"] != mode.pix_fmt) {
+    Fail("format", "ffprobe's pix_fmt is '%s', want '%s'", s["pix_fmt"].c_str(),
+         mode.pix_fmt.c_str());
   }
   if (mode.checks & kInterlaced) {
     if (s["field_order"] != "tt" && s["field_order"] != "tb") {
@@ -1026,6 +1100,53 @@ void CheckLossless(const Codec& codec, const Sink& sink, const Mode& mode, const
 
 // ---- cells --------------------------------------------------------------------------------------
 
+// (psnr) the decoded frames against the source in the coded layout: the same videotestsrc
+// frames converted to mode.ref_format, compared by ffmpeg's psnr filter.
+void CheckPsnr(const Codec& codec, const Sink& sink, const Mode& mode, const std::string& file,
+               const std::string& dir) {
+  const std::string ref = dir + "/reference.raw";
+  std::remove(ref.c_str());
+  std::string desc = mode.source + " ! videoconvert ! video/x-raw,format=" + mode.ref_format +
+                     " ! filesink location=" + ref;
+  GstElement* pipeline = Parse(desc, "psnr");
+  if (!pipeline) return;
+  const bool eos = RunPipeline(pipeline, "psnr", false);
+  gst_object_unref(pipeline);
+  if (!eos) {
+    Fail("psnr", "the reference pipeline did not reach EOS");
+    return;
+  }
+  std::vector<std::string> args = {Tool("VTC_FFMPEG", "ffmpeg"),
+                                   "-nostdin",
+                                   "-v",
+                                   "info",
+                                   "-f",
+                                   "rawvideo",
+                                   "-pix_fmt",
+                                   mode.pix_fmt,
+                                   "-s",
+                                   std::to_string(mode.width) + "x" + std::to_string(mode.height),
+                                   "-r",
+                                   mode.rate,
+                                   "-i",
+                                   ref};
+  for (const auto& a : Input(codec, sink, file)) args.push_back(a);
+  // Frame by frame, whatever timestamps the two inputs carry (a raw stream has none).
+  args.insert(args.end(),
+              {"-lavfi", "[1:v]settb=1/30,setpts=N[d];[0:v]settb=1/30,setpts=N[r];[d][r]psnr", "-f",
+               "null", "-"});
+  Proc p = Spawn(args);
+  const size_t at = p.err.find("average:");
+  if (!p.ok || at == std::string::npos) {
+    Fail("psnr", "ffmpeg psnr failed: %s", p.err.c_str());
+    return;
+  }
+  const std::string avg = p.err.substr(at + 8, p.err.find(' ', at) - at - 8);
+  const double db = avg == "inf" ? 1000 : std::atof(avg.c_str());
+  Info("PSNR against the source (%s): %.2f dB", mode.pix_fmt.c_str(), db);
+  if (db < mode.min_psnr) Fail("psnr", "PSNR %.2f dB, want at least %.1f", db, mode.min_psnr);
+}
+
 bool Applies(const Codec& codec, const Mode& mode) {
   return mode.codec.empty() || mode.codec == codec.name;
 }
@@ -1093,6 +1214,7 @@ int RunCell(const Codec& codec, const Mode& cell_mode, const Sink& sink, const s
     if (mode.checks & kFiller) CheckFiller(codec, sink, mode, file, dir, packets, rate);
     if (mode.checks & kBitrateStep) CheckBitrateStep(mode, packets);
     if (mode.checks & kLossless) CheckLossless(codec, sink, mode, file, dir);
+    if (!mode.ref_format.empty()) CheckPsnr(codec, sink, mode, file, dir);
   }
   std::string failed;
   for (const auto& c : g_failed_checks) failed += (failed.empty() ? "" : " ") + c;
