@@ -185,13 +185,11 @@ class SessionImpl {
       return Status::kParameterErr;
     }
     if (!buffer) return Fail(Status::kParameterErr, "EncodeFrame: no pixel buffer");
-    const PixelFormatInfo* format = FindPixelFormat(buffer->pixel_format());
-    if (!format || !format->encoder_direct)
+    // Any format of the table, at any size: the worker converts and scales what the encoder
+    // cannot take (pixel_transfer.h).
+    if (!FindPixelFormat(buffer->pixel_format()))
       return Fail(Status::kPixelTransferNotSupportedErr, "EncodeFrame: pixel format %s",
                   PixelFormatName(buffer->pixel_format()).c_str());
-    if (buffer->width() != width_ || buffer->height() != height_)
-      return Fail(Status::kParameterErr, "EncodeFrame: buffer is %dx%d, the session %dx%d",
-                  buffer->width(), buffer->height(), width_, height_);
     if (!pts.IsNumeric())
       return Fail(Status::kParameterErr, "EncodeFrame: the presentation time is not numeric");
     if (duration.IsValid() && (!duration.IsNumeric() || duration.value < 0))

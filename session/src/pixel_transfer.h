@@ -36,8 +36,10 @@ bool TakesDirectly(const PixelBuffer& b, PixelFormatType input, int width, int h
 
 class PixelTransfer {
  public:
-  // Converts `source` into `*out`, a buffer of format `input` (a planar format) at width x height
-  // with one extended pixel right and bottom where a size is odd (the encoder pads into it).
+  // Converts `source` for an encoder opened for `input` (EncoderInputFormat) into `*out`, a
+  // buffer in the planar format of input's chroma format, depth and range, at width x height
+  // (scaled if the source's size differs), with one extended pixel right and bottom where a size
+  // is odd (the encoder pads into it).
   // RGB sources use the YCbCrMatrix value `matrix` ("" = ITU_R_601_4). The buffer is this
   // object's scratch picture: valid until the next call. kPixelTransferNotSupportedErr for
   // conversions it does not know, kAllocationFailedErr without memory; *why says more.
@@ -52,6 +54,8 @@ class PixelTransfer {
 
   PixelBufferPoolRef pool_;  // of the scratch picture's format and size
   PixelBufferRef scratch_;
+  // Intermediate planes, kept from frame to frame so that a stream allocates them once.
+  std::vector<std::uint8_t> temp_[3], resample_, depth_;
 };
 
 }  // namespace vtc

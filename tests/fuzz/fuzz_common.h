@@ -5,6 +5,7 @@
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -151,11 +152,64 @@ inline double InterestingDouble(FuzzedDataProvider& in) {
   }
 }
 
+// How plane p of a pixel format is laid out (written out here, independently of the library's
+// table): chroma subsampling shifts, and block_bytes bytes per block of block_pixels samples (a
+// bi-planar CbCr pair is one sample). False for formats the fuzzers do not know.
+struct PlaneShape {
+  int hshift = 0, vshift = 0, block_pixels = 1, block_bytes = 1;
+  std::size_t RowBytes(int samples) const {
+    return static_cast<std::size_t>((std::max(samples, 0) + block_pixels - 1) / block_pixels) *
+           static_cast<std::size_t>(block_bytes);
+  }
+};
+inline bool PlaneShapeOf(vtc::PixelFormatType f, std::size_t p, PlaneShape* out) {
+  if (f == vtc::kPixelFormat_422YpCbCr8 || f == vtc::kPixelFormat_422YpCbCr10 ||
+      f == vtc::kPixelFormat_32BGRA || f == vtc::kPixelFormat_32ARGB) {
+    if (p != 0) return false;
+    *out = f == vtc::kPixelFormat_422YpCbCr8    ? PlaneShape{0, 0, 2, 4}
+           : f == vtc::kPixelFormat_422YpCbCr10 ? PlaneShape{0, 0, 6, 16}
+                                                : PlaneShape{0, 0, 1, 4};
+    return true;
+  }
+  struct Yuv {
+    vtc::PixelFormatType f;
+    int planes, hshift, vshift, bytes;
+  };
+  static const Yuv kYuv[] = {
+      {vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, 2, 1, 1, 1},
+      {vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange, 2, 1, 1, 1},
+      {vtc::kPixelFormat_420YpCbCr8Planar, 3, 1, 1, 1},
+      {vtc::kPixelFormat_420YpCbCr8PlanarFullRange, 3, 1, 1, 1},
+      {vtc::kPixelFormat_422YpCbCr8BiPlanarVideoRange, 2, 1, 0, 1},
+      {vtc::kPixelFormat_444YpCbCr8BiPlanarFullRange, 2, 0, 0, 1},
+      {vtc::kPixelFormat_420YpCbCr10BiPlanarVideoRange, 2, 1, 1, 2},
+      {vtc::kPixelFormat_422YpCbCr10BiPlanarFullRange, 2, 1, 0, 2},
+      {vtc::kPixelFormat_444YpCbCr10BiPlanarVideoRange, 2, 0, 0, 2},
+      {vtc::kPixelFormat_422YpCbCr8Planar, 3, 1, 0, 1},
+      {vtc::kPixelFormat_444YpCbCr8PlanarFullRange, 3, 0, 0, 1},
+      {vtc::kPixelFormat_420YpCbCr10Planar, 3, 1, 1, 2},
+      {vtc::kPixelFormat_422YpCbCr10PlanarFullRange, 3, 1, 0, 2},
+      {vtc::kPixelFormat_444YpCbCr10Planar, 3, 0, 0, 2},
+  };
+  for (const Yuv& y : kYuv) {
+    if (y.f != f) continue;
+    if (p >= std::size_t(y.planes)) return false;
+    if (p == 0) {
+      *out = PlaneShape{0, 0, 1, y.bytes};
+    } else {
+      *out = PlaneShape{y.hshift, y.vshift, 1, y.planes == 2 ? 2 * y.bytes : y.bytes};
+    }
+    return true;
+  }
+  return false;
+}
+
 // Writes every visible sample of a buffer (x264 reads them; the pattern does not matter).
 inline void FillPixels(const vtc::PixelBuffer& b, std::uint8_t seed) {
   for (std::size_t p = 0; p < b.plane_count(); ++p) {
-    const bool pairs = p > 0 && b.pixel_format() != vtc::kPixelFormat_420YpCbCr8Planar;
-    const std::size_t row = static_cast<std::size_t>(b.width_of_plane(p)) * (pairs ? 2 : 1);
+    PlaneShape shape;
+    if (!PlaneShapeOf(b.pixel_format(), p, &shape)) continue;
+    const std::size_t row = shape.RowBytes(b.width_of_plane(p));
     for (int y = 0; y < b.height_of_plane(p); ++y)
       std::memset(b.base_address_of_plane(p) + y * b.bytes_per_row_of_plane(p),
                   static_cast<std::uint8_t>(seed + 7 * y + 31 * p), row);

@@ -186,9 +186,28 @@ void OnOutput(void* ctx, void* refcon, Status st, vtc::EncodeInfoFlags flags,
 }
 
 vtc::PixelFormatType PickFormat(FuzzedDataProvider& in) {
-  static const vtc::PixelFormatType kFormats[] = {
-      vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange,
-      vtc::kPixelFormat_420YpCbCr8Planar, vtc::FourCC("BGRA"), 0};
+  // Mostly the 8-bit 4:2:0 formats; sometimes any other the session takes (converted or not),
+  // or one it does not ('b64a', 0).
+  static const vtc::PixelFormatType kFormats[] = {vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange,
+                                                  vtc::kPixelFormat_420YpCbCr8BiPlanarFullRange,
+                                                  vtc::kPixelFormat_420YpCbCr8Planar,
+                                                  vtc::kPixelFormat_420YpCbCr8PlanarFullRange,
+                                                  vtc::kPixelFormat_422YpCbCr8BiPlanarVideoRange,
+                                                  vtc::kPixelFormat_444YpCbCr8BiPlanarFullRange,
+                                                  vtc::kPixelFormat_420YpCbCr10BiPlanarVideoRange,
+                                                  vtc::kPixelFormat_422YpCbCr10BiPlanarFullRange,
+                                                  vtc::kPixelFormat_444YpCbCr10BiPlanarVideoRange,
+                                                  vtc::kPixelFormat_422YpCbCr8Planar,
+                                                  vtc::kPixelFormat_444YpCbCr8PlanarFullRange,
+                                                  vtc::kPixelFormat_420YpCbCr10Planar,
+                                                  vtc::kPixelFormat_422YpCbCr10PlanarFullRange,
+                                                  vtc::kPixelFormat_444YpCbCr10Planar,
+                                                  vtc::kPixelFormat_422YpCbCr8,
+                                                  vtc::kPixelFormat_422YpCbCr10,
+                                                  vtc::kPixelFormat_32BGRA,
+                                                  vtc::kPixelFormat_32ARGB,
+                                                  vtc::FourCC("b64a"),
+                                                  0};
   return in.ConsumeIntegralInRange<int>(0, 9) == 0 ? in.PickValueInArray(kFormats)
                                                    : kFormats[in.ConsumeIntegralInRange<int>(0, 2)];
 }
@@ -240,22 +259,28 @@ vtc::PixelBufferRef MakeWrapped(FuzzedDataProvider& in, const Ctx& c,
     e.bottom = in.ConsumeIntegralInRange<int>(-1, 66);
     if (in.ConsumeBool()) e.left &= ~1, e.top &= ~1;
   }
-  const std::size_t nplanes = format == vtc::kPixelFormat_420YpCbCr8Planar ? 3 : 2;
+  // The format's planes (an unknown format: as if NV12, which the session refuses anyway).
+  std::size_t nplanes = vtc::PlaneCountForFormat(format);
+  const vtc::PixelFormatType shape_format =
+      nplanes ? format : vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+  if (!nplanes) nplanes = 2;
   std::size_t count = nplanes;
   if (in.ConsumeIntegralInRange<int>(0, 15) == 0) count = in.ConsumeIntegralInRange<int>(0, 3);
   auto rec = std::make_shared<Wrapped>();
   vtc::PlaneDescriptor planes[3];
   const int bad = in.ConsumeIntegralInRange<int>(0, 11);  // which mistake, if any
   for (std::size_t i = 0; i < count && i < 3; ++i) {
-    const bool chroma = i > 0;
-    const int pw = std::max(chroma ? (w + 1) / 2 : w, 0),
-              ph = std::max(chroma ? (h + 1) / 2 : h, 0);
-    const int bps = chroma && format != vtc::kPixelFormat_420YpCbCr8Planar ? 2 : 1;
-    const int el = std::max(chroma ? e.left / 2 : e.left, 0),
-              et = std::max(chroma ? e.top / 2 : e.top, 0),
-              er = std::max(chroma ? (e.right + 1) / 2 : e.right, 0),
-              eb = std::max(chroma ? (e.bottom + 1) / 2 : e.bottom, 0);
-    std::size_t row = std::size_t(el + pw + er) * bps;
+    vtcfuzz::PlaneShape shape;  // a plane the format does not have: shaped as its last one
+    for (std::size_t j = std::min(i, nplanes - 1) + 1; j-- > 0;)
+      if (vtcfuzz::PlaneShapeOf(shape_format, j, &shape)) break;
+    const int hs = shape.hshift, vs = shape.vshift;
+    const int pw = std::max((w + (1 << hs) - 1) >> hs, 0),
+              ph = std::max((h + (1 << vs) - 1) >> vs, 0);
+    const int el = std::max(e.left >> hs, 0), et = std::max(e.top >> vs, 0),
+              er = std::max((e.right + (1 << hs) - 1) >> hs, 0),
+              eb = std::max((e.bottom + (1 << vs) - 1) >> vs, 0);
+    const std::size_t visible = shape.RowBytes(pw + er);
+    std::size_t row = shape.RowBytes(el) + visible;
     std::size_t bpr = row;
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
       case 0:
@@ -268,11 +293,11 @@ vtc::PixelBufferRef MakeWrapped(FuzzedDataProvider& in, const Ctx& c,
         break;
     }
     if (bad == 1 && i == 0) bpr = row > 0 ? row - 1 : 0;
-    std::size_t need = bpr * std::size_t(std::max(ph - 1 + eb, 0)) + std::size_t(pw + er) * bps;
+    std::size_t need = bpr * std::size_t(std::max(ph - 1 + eb, 0)) + visible;
     std::size_t size = need;
     if (bad == 2 && i == nplanes - 1 && size > 0) size -= 1;
     if (bad == 3) size += in.ConsumeIntegralInRange<int>(0, 100);
-    std::size_t prefix = std::size_t(et) * bpr + std::size_t(el) * bps;
+    std::size_t prefix = std::size_t(et) * bpr + shape.RowBytes(el);
     if (bad == 4 && i == 0) {  // an absurd stride with a claim the memory does not back
       bpr = in.PickValueInArray({std::size_t(1) << 31, std::size_t(0x7fffffff), SIZE_MAX / 2});
       size = need;

@@ -94,26 +94,28 @@ TEST(Create, LowLatencyRateControlAnswersEachFrameWithoutReordering) {
   EXPECT_EQ(syncs, 1) << "low-latency rate control: one IDR, then P frames";
 }
 
-TEST(Create, FramesOfAnotherSizeOrFormatAreRefused) {
+TEST(Create, FramesOfAnotherSizeAreScaledAndNullIsRefused) {
   Collector c;
   auto s = vtctest::MakeSession(64, 48, vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, &c);
   ASSERT_TRUE(s);
+  // Another size is scaled to the session's, as VideoToolbox does (test_formats.cpp checks it).
   auto other = vtctest::MakeWrappedBuffer(vtctest::MakeMovingPicture(64, 50, 0),
                                           vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, 0);
   EXPECT_EQ(s->EncodeFrame(other, vtctest::FramePts(0), vtctest::FrameDuration(), nullptr, nullptr,
                            nullptr),
-            Status::kParameterErr);
-  EXPECT_EQ(s->EncodeFrame(nullptr, vtctest::FramePts(0), vtctest::FrameDuration(), nullptr,
+            Status::kNoErr);
+  EXPECT_EQ(s->EncodeFrame(nullptr, vtctest::FramePts(1), vtctest::FrameDuration(), nullptr,
                            nullptr, nullptr),
             Status::kParameterErr);
   // I420 frames are fine in an NV12 session (x264 takes both).
   auto i420 = vtctest::MakeWrappedBuffer(vtctest::MakeMovingPicture(64, 48, 0),
                                          vtc::kPixelFormat_420YpCbCr8Planar, 8);
-  EXPECT_EQ(s->EncodeFrame(i420, vtctest::FramePts(0), vtctest::FrameDuration(), nullptr, nullptr,
+  EXPECT_EQ(s->EncodeFrame(i420, vtctest::FramePts(1), vtctest::FrameDuration(), nullptr, nullptr,
                            nullptr),
             Status::kNoErr);
   EXPECT_EQ(s->CompleteFrames(Time::Invalid()), Status::kNoErr);
-  EXPECT_EQ(c.count(), 1u);
+  EXPECT_EQ(c.count(), 2u);
+  for (const auto& o : c.outputs()) EXPECT_EQ(o.status, Status::kNoErr);
 }
 
 TEST(EncoderList, ListsX264) {

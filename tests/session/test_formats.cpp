@@ -246,6 +246,28 @@ TEST(FormatLayout, UnknownFormatsAreRefusedAsPixelTransferNotSupported) {
   }
 }
 
+// A session takes every format of keys.h for its pool; the first one it knows of a list.
+TEST(FormatLayout, SessionsTakeEveryFormatForTheirPoolAndRefuseUnknownOnes) {
+  for (const Layout& l : Layouts()) {
+    Collector c;
+    vtc::Dictionary attrs{{vtc::key::kPixelFormatType,
+                           Value(vtc::Array{Value(vtc::FourCC("b64a")), Value(l.format)})}};
+    std::shared_ptr<vtc::CompressionSession> s;
+    ASSERT_EQ(vtc::CompressionSession::Create(64, 48, vtc::kCodecType_H264, nullptr, &attrs,
+                                              &Collector::Callback, &c, &s),
+              Status::kNoErr)
+        << vtc::PixelFormatName(l.format);
+    EXPECT_EQ(s->GetPixelBufferPool()->pixel_format(), l.format);
+  }
+  Collector c;
+  vtc::Dictionary attrs{{vtc::key::kPixelFormatType, Value(vtc::FourCC("yuvs"))}};
+  std::shared_ptr<vtc::CompressionSession> s;
+  EXPECT_EQ(vtc::CompressionSession::Create(64, 48, vtc::kCodecType_H264, nullptr, &attrs,
+                                            &Collector::Callback, &c, &s),
+            Status::kPixelTransferNotSupportedErr);
+  EXPECT_FALSE(s);
+}
+
 TEST(FormatLayout, PlanarAndRangeQueriesFollowTheTable) {
   EXPECT_TRUE(vtc::IsPlanarFormat(vtc::kPixelFormat_420YpCbCr8Planar));
   EXPECT_TRUE(vtc::IsPlanarFormat(vtc::kPixelFormat_444YpCbCr10PlanarFullRange));
@@ -321,6 +343,10 @@ struct Format {
   int depth;
   bool full_range;
 };
+
+void PrintTo(const Format& f, std::ostream* os) {
+  *os << vtc::PixelFormatName(f.format);
+}
 
 void Put16(uint8_t* p, uint16_t v) {
   p[0] = uint8_t(v & 0xff);
@@ -715,6 +741,529 @@ TEST(DirectFormat, AnExplicitProfileOfTheSourcesFormatCodesThatProfile) {
     EXPECT_EQ(st.profile, c.want_profile);
     EXPECT_EQ(st.pix_fmt, PixFmt(c.f.chroma, c.f.depth));
   }
+}
+
+// ---- Pixel transfer: formats the encoder cannot take ------------------------------------------
+
+// Writes pic into a packed buffer: UYVY (8-bit 4:2:2) or v210 (10-bit 4:2:2).
+void WritePacked(const Yuv& pic, const Format& f, const vtc::PixelBufferRef& b) {
+  ASSERT_EQ(pic.chroma, Chroma::k422);
+  const int w = pic.width;
+  for (int y = 0; y < pic.height; ++y) {
+    uint8_t* row = b->base_address_of_plane(0) + size_t(y) * b->bytes_per_row_of_plane(0);
+    if (f.kind == Kind::kUyvy) {
+      for (int x = 0; x < w; x += 2) {
+        uint8_t* p = row + 2 * x;
+        p[0] = uint8_t(pic.At(1, x / 2, y));
+        p[1] = uint8_t(pic.At(0, x, y));
+        p[2] = uint8_t(pic.At(2, x / 2, y));
+        p[3] = uint8_t(pic.At(0, std::min(x + 1, w - 1), y));
+      }
+    } else {
+      // v210: Cb0 Y0 Cr0 | Y1 Cb1 Y2 | Cr1 Y3 Cb2 | Y4 Cr2 Y5, three 10-bit samples a word.
+      for (int g = 0; g * 6 < w; ++g) {
+        auto luma = [&](int j) { return pic.At(0, std::min(6 * g + j, w - 1), y); };
+        auto cb = [&](int j) { return pic.At(1, std::min(3 * g + j, pic.PlaneWidth(1) - 1), y); };
+        auto cr = [&](int j) { return pic.At(2, std::min(3 * g + j, pic.PlaneWidth(2) - 1), y); };
+        const uint32_t words[4] = {
+            uint32_t(cb(0)) | uint32_t(luma(0)) << 10 | uint32_t(cr(0)) << 20,
+            uint32_t(luma(1)) | uint32_t(cb(1)) << 10 | uint32_t(luma(2)) << 20,
+            uint32_t(cr(1)) | uint32_t(luma(3)) << 10 | uint32_t(cb(2)) << 20,
+            uint32_t(luma(4)) | uint32_t(cr(2)) << 10 | uint32_t(luma(5)) << 20};
+        for (int k = 0; k < 4; ++k)
+          for (int j = 0; j < 4; ++j) row[16 * g + 4 * k + j] = uint8_t(words[k] >> (8 * j));
+      }
+    }
+  }
+}
+
+void WriteAny(const Yuv& pic, const Format& f, const vtc::PixelBufferRef& b) {
+  if (f.kind == Kind::kUyvy || f.kind == Kind::kV210)
+    WritePacked(pic, f, b);
+  else
+    WriteYuv(pic, f, b);
+}
+
+// The source as the encoder should code it: chroma averaged down (pairs of samples, as a box
+// filter) or repeated up, and depth shifted (video range: 16 << 2 is 64).
+Yuv Reference(const Yuv& in, Chroma chroma, int depth) {
+  Yuv out;
+  out.width = in.width;
+  out.height = in.height;
+  out.chroma = chroma;
+  out.depth = depth;
+  out.Allocate();
+  const int shift = depth - in.depth;
+  auto convert = [&](double v) {
+    const double scaled = shift >= 0 ? v * (1 << shift) : v / (1 << -shift);
+    return uint16_t(std::clamp(std::lround(scaled), 0L, long((1 << depth) - 1)));
+  };
+  for (int y = 0; y < in.height; ++y)
+    for (int x = 0; x < in.width; ++x) out.At(0, x, y) = convert(in.At(0, x, y));
+  const int hx = in.PlaneWidth(1) < out.PlaneWidth(1) ? 0 : out.PlaneWidth(1) < in.PlaneWidth(1);
+  const int vx =
+      in.PlaneHeight(1) < out.PlaneHeight(1) ? 0 : out.PlaneHeight(1) < in.PlaneHeight(1);
+  for (int i = 1; i < 3; ++i)
+    for (int y = 0; y < out.PlaneHeight(i); ++y)
+      for (int x = 0; x < out.PlaneWidth(i); ++x) {
+        // Down: the mean of the 1, 2 or 4 source samples this one covers. Up: the one under it.
+        const bool up_x = in.PlaneWidth(i) < out.PlaneWidth(i);
+        const bool up_y = in.PlaneHeight(i) < out.PlaneHeight(i);
+        const int x0 = up_x ? x / 2 : x << hx, y0 = up_y ? y / 2 : y << vx;
+        double sum = 0;
+        int n = 0;
+        for (int dy = 0; dy <= (up_y ? 0 : vx); ++dy)
+          for (int dx = 0; dx <= (up_x ? 0 : hx); ++dx) {
+            sum += in.At(i, std::min(x0 + dx, in.PlaneWidth(i) - 1),
+                         std::min(y0 + dy, in.PlaneHeight(i) - 1));
+            ++n;
+          }
+        out.At(i, x, y) = convert(sum / n);
+      }
+  return out;
+}
+
+struct TransferCase {
+  const char* name;
+  Format source;
+  const char* profile_level;  // nullptr: unset
+  Chroma coded_chroma;
+  int coded_depth;
+  const char* want_profile;
+};
+
+void PrintTo(const TransferCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const std::vector<TransferCase>& TransferCases() {
+  namespace v = vtc;
+  using K = Kind;
+  using C = Chroma;
+  static const std::vector<TransferCase> cases = {
+      // Layouts x264 does not take, coded in their own chroma format and depth.
+      {"NV24",
+       {v::kPixelFormat_444YpCbCr8BiPlanarVideoRange, K::kBiPlanar, C::k444, 8, false},
+       nullptr,
+       C::k444,
+       8,
+       "High 4:4:4 Predictive"},
+      {"P010",
+       {v::kPixelFormat_420YpCbCr10BiPlanarVideoRange, K::kBiPlanarMsb, C::k420, 10, false},
+       nullptr,
+       C::k420,
+       10,
+       "High 10"},
+      {"P010_full",
+       {v::kPixelFormat_420YpCbCr10BiPlanarFullRange, K::kBiPlanarMsb, C::k420, 10, true},
+       nullptr,
+       C::k420,
+       10,
+       "High 10"},
+      {"P210",
+       {v::kPixelFormat_422YpCbCr10BiPlanarVideoRange, K::kBiPlanarMsb, C::k422, 10, false},
+       nullptr,
+       C::k422,
+       10,
+       "High 4:2:2"},
+      {"P410",
+       {v::kPixelFormat_444YpCbCr10BiPlanarVideoRange, K::kBiPlanarMsb, C::k444, 10, false},
+       nullptr,
+       C::k444,
+       10,
+       "High 4:4:4 Predictive"},
+      {"v210",
+       {v::kPixelFormat_422YpCbCr10, K::kV210, C::k422, 10, false},
+       nullptr,
+       C::k422,
+       10,
+       "High 4:2:2"},
+      // UYVY is coded as 8-bit 4:2:0 unless a profile asks for 4:2:2.
+      {"UYVY",
+       {v::kPixelFormat_422YpCbCr8, K::kUyvy, C::k422, 8, false},
+       nullptr,
+       C::k420,
+       8,
+       "High"},
+      {"UYVY_High422",
+       {v::kPixelFormat_422YpCbCr8, K::kUyvy, C::k422, 8, false},
+       "H264_High422_AutoLevel",
+       C::k422,
+       8,
+       "High 4:2:2"},
+      // ProfileLevel converts to its own chroma format and depth.
+      {"I210_as_High",
+       {v::kPixelFormat_422YpCbCr10Planar, K::kPlanar, C::k422, 10, false},
+       "H264_High_AutoLevel",
+       C::k420,
+       8,
+       "High"},
+      {"P010_as_Main",
+       {v::kPixelFormat_420YpCbCr10BiPlanarVideoRange, K::kBiPlanarMsb, C::k420, 10, false},
+       "H264_Main_AutoLevel",
+       C::k420,
+       8,
+       "Main"},
+      {"I444_as_ConstrainedHigh",
+       {v::kPixelFormat_444YpCbCr8Planar, K::kPlanar, C::k444, 8, false},
+       "H264_ConstrainedHigh_AutoLevel",
+       C::k420,
+       8,
+       "High"},
+      {"I420_as_High10",
+       {v::kPixelFormat_420YpCbCr8Planar, K::kPlanar, C::k420, 8, false},
+       "H264_High10_AutoLevel",
+       C::k420,
+       10,
+       "High 10"},
+      {"NV12_as_High444",
+       {v::kPixelFormat_420YpCbCr8BiPlanarVideoRange, K::kBiPlanar, C::k420, 8, false},
+       "H264_High444_AutoLevel",
+       C::k444,
+       8,
+       "High 4:4:4 Predictive"},
+      {"v210_as_High422",
+       {v::kPixelFormat_422YpCbCr10, K::kV210, C::k422, 10, false},
+       "H264_High422_AutoLevel",
+       C::k422,
+       10,
+       "High 4:2:2"},
+      {"I410_as_High10",
+       {v::kPixelFormat_444YpCbCr10Planar, K::kPlanar, C::k444, 10, false},
+       "H264_High10_AutoLevel",
+       C::k420,
+       10,
+       "High 10"},
+  };
+  return cases;
+}
+
+class Transfer : public testing::TestWithParam<TransferCase> {
+ protected:
+  void SetUp() override {
+    if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  }
+};
+
+// The session converts on its worker, every frame (counted by its log), into the coded chroma
+// format and depth, and the stream decodes to the source as converted.
+TEST_P(Transfer, ConvertsToTheCodedChromaFormatAndDepth) {
+  const TransferCase& c = GetParam();
+  const Format& f = c.source;
+  const int w = 160, h = 96, frames = 10;
+  vtc::Dictionary props{{vtc::key::kQuality, Value(0.75)}};
+  if (c.profile_level) props[vtc::key::kProfileLevel] = Value(c.profile_level);
+  Encoder e(w, h, f.format, props);
+  ASSERT_TRUE(e.session);
+  std::vector<Yuv> want;
+  for (int i = 0; i < frames; ++i) {
+    const Yuv src = MakeYuv(w, h, f.chroma, f.depth, i);
+    want.push_back(Reference(src, c.coded_chroma, c.coded_depth));
+    vtc::PixelBufferRef b = PoolBuffer(*e.session);
+    ASSERT_TRUE(b);
+    WriteAny(src, f, b);
+    ASSERT_EQ(e.Encode(b, i), Status::kNoErr);
+  }
+  const auto samples = e.Finish(frames);
+  EXPECT_EQ(e.conversions->load(), frames);
+  Stream st;
+  std::string error;
+  ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
+  EXPECT_EQ(st.profile, c.want_profile);
+  const std::string pix_fmt = PixFmt(c.coded_chroma, c.coded_depth);
+  EXPECT_TRUE(st.pix_fmt == pix_fmt || st.pix_fmt == "yuvj" + pix_fmt.substr(3)) << st.pix_fmt;
+  EXPECT_EQ(st.color_range == "pc", f.full_range) << st.color_range;
+  ASSERT_EQ(st.frames.size(), size_t(frames));
+  for (int i = 0; i < frames; ++i) {
+    Yuv d = st.frames[size_t(i)];
+    d.chroma = c.coded_chroma;
+    EXPECT_GT(Psnr(want[size_t(i)], d), kMinPsnr) << "frame " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Transfer, testing::ValuesIn(TransferCases()),
+                         [](const testing::TestParamInfo<TransferCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+// ---- RGB ----------------------------------------------------------------------------------------
+
+struct Rgb {
+  int r, g, b;
+};
+// Colour bars, each kBarWidth wide.
+constexpr int kBarWidth = 16;
+const Rgb kBars[] = {{255, 255, 255}, {255, 255, 0}, {0, 255, 255}, {0, 255, 0},    {255, 0, 255},
+                     {255, 0, 0},     {0, 0, 255},   {0, 0, 0},     {180, 100, 40}, {30, 60, 200}};
+constexpr int kBarCount = int(sizeof kBars / sizeof kBars[0]);
+
+// Fills a 32BGRA (bytes B G R A) or 32ARGB (A R G B) buffer with the bars; alpha varies, and
+// must not matter.
+void WriteBars(const vtc::PixelBufferRef& b, bool argb) {
+  for (int y = 0; y < b->height(); ++y) {
+    uint8_t* row = b->base_address_of_plane(0) + size_t(y) * b->bytes_per_row_of_plane(0);
+    for (int x = 0; x < b->width(); ++x) {
+      const Rgb& c = kBars[std::min(x / kBarWidth, kBarCount - 1)];
+      uint8_t* p = row + 4 * x;
+      const uint8_t a = uint8_t(x * 5 + y);
+      if (argb) {
+        p[0] = a, p[1] = uint8_t(c.r), p[2] = uint8_t(c.g), p[3] = uint8_t(c.b);
+      } else {
+        p[0] = uint8_t(c.b), p[1] = uint8_t(c.g), p[2] = uint8_t(c.r), p[3] = a;
+      }
+    }
+  }
+}
+
+// Y'CbCr of an R'G'B' colour by the matrix's Kr, Kb, in video range of `depth` bits.
+void ExpectedYuv(const Rgb& c, double kr, double kb, int depth, double out[3]) {
+  const double unit = double(1 << (depth - 8));
+  const double r = c.r / 255.0, g = c.g / 255.0, b = c.b / 255.0;
+  const double y = kr * r + (1 - kr - kb) * g + kb * b;
+  out[0] = (16 + 219 * y) * unit;
+  out[1] = (128 + 224 * (b - y) / (2 * (1 - kb))) * unit;
+  out[2] = (128 + 224 * (r - y) / (2 * (1 - kr))) * unit;
+}
+
+struct RgbCase {
+  const char* name;
+  PixelFormatType format;
+  const char* matrix;  // YCbCrMatrix, nullptr: unset (BT.601)
+  double kr, kb;
+  const char* profile_level;  // nullptr: unset
+  int depth;
+};
+
+void PrintTo(const RgbCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class RgbSource : public testing::TestWithParam<RgbCase> {
+ protected:
+  void SetUp() override {
+    if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  }
+};
+
+// BGRA and ARGB become the Y'CbCr of the session's YCbCrMatrix in video range: each bar decodes to
+// the colour the formula gives, within what coding costs a flat area.
+TEST_P(RgbSource, DecodesToTheColoursItCarriesInTheSessionsMatrix) {
+  const RgbCase& c = GetParam();
+  const int w = kBarWidth * kBarCount, h = 48, frames = 3;
+  vtc::Dictionary props{{vtc::key::kQuality, Value(0.9)}};
+  if (c.matrix) props[vtc::key::kYCbCrMatrix] = Value(c.matrix);
+  if (c.profile_level) props[vtc::key::kProfileLevel] = Value(c.profile_level);
+  Encoder e(w, h, c.format, props);
+  ASSERT_TRUE(e.session);
+  for (int i = 0; i < frames; ++i) {
+    vtc::PixelBufferRef b = PoolBuffer(*e.session);
+    ASSERT_TRUE(b);
+    WriteBars(b, c.format == vtc::kPixelFormat_32ARGB);
+    ASSERT_EQ(e.Encode(b, i), Status::kNoErr);
+  }
+  const auto samples = e.Finish(frames);
+  EXPECT_EQ(e.conversions->load(), frames);
+  Stream st;
+  std::string error;
+  ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
+  EXPECT_EQ(st.profile, c.depth > 8 ? "High 10" : "High");
+  EXPECT_EQ(st.pix_fmt, PixFmt(Chroma::k420, c.depth));
+  ASSERT_EQ(st.frames.size(), size_t(frames));
+  const Yuv& d = st.frames.back();
+  // 2 steps of 8 bits (coding, and rounding of the conversion), 4x that in 10 bits.
+  const double tolerance = 2.0 * (1 << (c.depth - 8));
+  for (int bar = 0; bar < kBarCount; ++bar) {
+    double want[3];
+    ExpectedYuv(kBars[bar], c.kr, c.kb, c.depth, want);
+    for (int i = 0; i < 3; ++i) {
+      // The mean over the bar's inside, away from the edges the chroma and the coding blur.
+      const int div = i == 0 ? 1 : 2;
+      const int x0 = (bar * kBarWidth + 4) / div, x1 = ((bar + 1) * kBarWidth - 4) / div;
+      double sum = 0;
+      int n = 0;
+      for (int y = 4 / div; y < d.PlaneHeight(i) - 4 / div; ++y)
+        for (int x = x0; x < x1; ++x, ++n) sum += d.At(i, x, y);
+      EXPECT_NEAR(sum / n, want[i], tolerance)
+          << "bar " << bar << " (" << kBars[bar].r << "," << kBars[bar].g << "," << kBars[bar].b
+          << ") plane " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, RgbSource,
+    testing::Values(
+        RgbCase{"BGRA_601_unset", vtc::kPixelFormat_32BGRA, nullptr, 0.299, 0.114, nullptr, 8},
+        RgbCase{"BGRA_601", vtc::kPixelFormat_32BGRA, "ITU_R_601_4", 0.299, 0.114, nullptr, 8},
+        RgbCase{"BGRA_709", vtc::kPixelFormat_32BGRA, "ITU_R_709_2", 0.2126, 0.0722, nullptr, 8},
+        RgbCase{"BGRA_2020", vtc::kPixelFormat_32BGRA, "ITU_R_2020", 0.2627, 0.0593, nullptr, 8},
+        RgbCase{"ARGB_601", vtc::kPixelFormat_32ARGB, nullptr, 0.299, 0.114, nullptr, 8},
+        RgbCase{"ARGB_709", vtc::kPixelFormat_32ARGB, "ITU_R_709_2", 0.2126, 0.0722, nullptr, 8},
+        RgbCase{"BGRA_709_High10", vtc::kPixelFormat_32BGRA, "ITU_R_709_2", 0.2126, 0.0722,
+                "H264_High10_AutoLevel", 10},
+        RgbCase{"ARGB_601_High10", vtc::kPixelFormat_32ARGB, nullptr, 0.299, 0.114,
+                "H264_High10_AutoLevel", 10}),
+    [](const testing::TestParamInfo<RgbCase>& info) { return std::string(info.param.name); });
+
+// ---- Scaling ------------------------------------------------------------------------------------
+
+// The mean of each 2x2 block: what a box filter makes of a picture halved in both directions.
+Yuv Halve(const Yuv& in) {
+  Yuv out;
+  out.width = in.width / 2;
+  out.height = in.height / 2;
+  out.chroma = in.chroma;
+  out.depth = in.depth;
+  out.Allocate();
+  for (int i = 0; i < 3; ++i)
+    for (int y = 0; y < out.PlaneHeight(i); ++y)
+      for (int x = 0; x < out.PlaneWidth(i); ++x)
+        out.At(i, x, y) =
+            uint16_t((in.At(i, 2 * x, 2 * y) + in.At(i, 2 * x + 1, 2 * y) +
+                      in.At(i, 2 * x, 2 * y + 1) + in.At(i, 2 * x + 1, 2 * y + 1) + 2) /
+                     4);
+  return out;
+}
+
+// A buffer of another size than the session's is scaled to the session's, as VideoToolbox does
+// (instead of kVTParameterErr), in 8 and 10 bits and with a conversion on the way.
+TEST(Scaling, BuffersOfAnotherSizeAreScaledToTheSessions) {
+  if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  for (const Format& f :
+       {Format{vtc::kPixelFormat_420YpCbCr8Planar, Kind::kPlanar, Chroma::k420, 8, false},
+        Format{vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, Kind::kBiPlanar, Chroma::k420, 8,
+               false},
+        Format{vtc::kPixelFormat_420YpCbCr10Planar, Kind::kPlanar, Chroma::k420, 10, false},
+        Format{vtc::kPixelFormat_420YpCbCr10BiPlanarVideoRange, Kind::kBiPlanarMsb, Chroma::k420,
+               10, false},
+        Format{vtc::kPixelFormat_444YpCbCr8Planar, Kind::kPlanar, Chroma::k444, 8, false}}) {
+    SCOPED_TRACE(vtc::PixelFormatName(f.format));
+    const int w = 160, h = 96, frames = 5;
+    Encoder e(w, h, f.format, {{vtc::key::kQuality, Value(0.75)}});
+    ASSERT_TRUE(e.session);
+    std::vector<Yuv> want;
+    for (int i = 0; i < frames; ++i) {
+      // Twice the session's size, in a pool of that size.
+      const Yuv src = MakeYuv(2 * w, 2 * h, f.chroma, f.depth, i);
+      want.push_back(Halve(src));
+      vtc::PixelBufferPoolRef pool;
+      ASSERT_EQ(vtc::PixelBufferPool::Create({{vtc::key::kPixelFormatType, Value(f.format)},
+                                              {vtc::key::kWidth, Value(2 * w)},
+                                              {vtc::key::kHeight, Value(2 * h)}},
+                                             &pool),
+                Status::kNoErr);
+      vtc::PixelBufferRef b;
+      ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
+      WriteYuv(src, f, b);
+      ASSERT_EQ(e.Encode(b, i), Status::kNoErr);
+    }
+    const auto samples = e.Finish(frames);
+    EXPECT_EQ(e.conversions->load(), frames);
+    Stream st;
+    std::string error;
+    ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
+    EXPECT_EQ(st.width, w);
+    EXPECT_EQ(st.height, h);
+    EXPECT_EQ(st.pix_fmt, PixFmt(f.chroma, f.depth));
+    ASSERT_EQ(st.frames.size(), size_t(frames));
+    for (int i = 0; i < frames; ++i)
+      EXPECT_GT(Psnr(want[size_t(i)], st.frames[size_t(i)]), kMinPsnr) << "frame " << i;
+  }
+}
+
+// Enlarging, to an odd session size (coded at the even size, one extended pixel filled), from
+// RGB and from a planar buffer of a different odd size; and sizes changing from frame to frame.
+TEST(Scaling, AnySizeToAnOddSessionSizeDecodesAtTheSessionsSize) {
+  if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  const int w = 161, h = 97;
+  Encoder e(w, h, vtc::kPixelFormat_420YpCbCr8Planar, {});
+  ASSERT_TRUE(e.session);
+  const std::pair<int, int> sizes[] = {{80, 48}, {161, 97}, {333, 201}, {17, 9}, {161, 96}};
+  int i = 0;
+  for (auto [sw, sh] : sizes) {
+    const Format f{vtc::kPixelFormat_420YpCbCr8Planar, Kind::kPlanar, Chroma::k420, 8, false};
+    vtc::PixelBufferPoolRef pool;
+    ASSERT_EQ(vtc::PixelBufferPool::Create({{vtc::key::kPixelFormatType, Value(f.format)},
+                                            {vtc::key::kWidth, Value(sw)},
+                                            {vtc::key::kHeight, Value(sh)}},
+                                           &pool),
+              Status::kNoErr);
+    vtc::PixelBufferRef b;
+    ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
+    WriteYuv(MakeYuv(sw, sh, Chroma::k420, 8, i), f, b);
+    ASSERT_EQ(e.Encode(b, i++), Status::kNoErr);
+    // And an RGB frame of that size.
+    ASSERT_EQ(
+        vtc::PixelBufferPool::Create({{vtc::key::kPixelFormatType, Value(vtc::kPixelFormat_32BGRA)},
+                                      {vtc::key::kWidth, Value(sw)},
+                                      {vtc::key::kHeight, Value(sh)}},
+                                     &pool),
+        Status::kNoErr);
+    ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
+    WriteBars(b, false);
+    ASSERT_EQ(e.Encode(b, i++), Status::kNoErr);
+  }
+  const auto samples = e.Finish(size_t(i));
+  // Only the frame of the session's own size and format went in without a conversion.
+  EXPECT_EQ(e.conversions->load(), i - 1);
+  // Coded at the even size, the session's size in the format description (docs/session.md).
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(samples[0]->format_description()->display_width(), w);
+  EXPECT_EQ(samples[0]->format_description()->display_height(), h);
+  Stream st;
+  std::string error;
+  ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
+  EXPECT_EQ(st.width, w + 1);
+  EXPECT_EQ(st.height, h + 1);
+  EXPECT_EQ(st.frames.size(), size_t(i));
+}
+
+// Formats change mid-stream: each frame is converted to what the stream was opened with (its
+// first frame's format), and the stream stays one stream.
+TEST(Transfer, FramesOfOtherFormatsJoinTheStreamInItsFormat) {
+  if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  const int w = 128, h = 64;
+  const Format nv12{vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, Kind::kBiPlanar, Chroma::k420,
+                    8, false};
+  const Format others[] = {
+      {vtc::kPixelFormat_422YpCbCr8Planar, Kind::kPlanar, Chroma::k422, 8, false},
+      {vtc::kPixelFormat_420YpCbCr10BiPlanarVideoRange, Kind::kBiPlanarMsb, Chroma::k420, 10,
+       false},
+      {vtc::kPixelFormat_444YpCbCr10Planar, Kind::kPlanar, Chroma::k444, 10, false},
+      {vtc::kPixelFormat_422YpCbCr10, Kind::kV210, Chroma::k422, 10, false},
+      {vtc::kPixelFormat_420YpCbCr8Planar, Kind::kPlanar, Chroma::k420, 8, false},
+  };
+  Encoder e(w, h, nv12.format, {{vtc::key::kQuality, Value(0.75)}});
+  ASSERT_TRUE(e.session);
+  std::vector<Yuv> want;
+  int i = 0;
+  auto encode = [&](const Format& f) {
+    vtc::PixelBufferPoolRef pool;
+    ASSERT_EQ(vtc::PixelBufferPool::Create({{vtc::key::kPixelFormatType, Value(f.format)},
+                                            {vtc::key::kWidth, Value(w)},
+                                            {vtc::key::kHeight, Value(h)}},
+                                           &pool),
+              Status::kNoErr);
+    vtc::PixelBufferRef b;
+    ASSERT_EQ(pool->CreatePixelBuffer(&b), Status::kNoErr);
+    const Yuv src = MakeYuv(w, h, f.chroma, f.depth, i);
+    want.push_back(Reference(src, Chroma::k420, 8));
+    WriteAny(src, f, b);
+    ASSERT_EQ(e.Encode(b, i++), Status::kNoErr);
+  };
+  encode(nv12);
+  for (const Format& f : others) encode(f);
+  const auto samples = e.Finish(size_t(i));
+  // I420 goes in as it is, like NV12; the 4:2:2, 10-bit and v210 frames are converted.
+  EXPECT_EQ(e.conversions->load(), 4);
+  Stream st;
+  std::string error;
+  ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
+  EXPECT_EQ(st.profile, "High");
+  EXPECT_EQ(st.pix_fmt, "yuv420p");
+  ASSERT_EQ(st.frames.size(), want.size());
+  for (size_t k = 0; k < want.size(); ++k)
+    EXPECT_GT(Psnr(want[k], st.frames[k]), kMinPsnr) << "frame " << k;
 }
 
 }  // namespace

@@ -54,14 +54,17 @@
 //    ChangeableBetweenFrames in CopySupportedPropertyDictionary apply to frames submitted after
 //    the call, with no drain and no IDR; the others can be set until the first EncodeFrame, and
 //    then give kPropertyReadOnlyErr. Setting a key to null restores its default.
-// 8. Zero copy. The planes of a buffer (from the pool or wrapped caller memory) go to x264 as they
-//    are; x264 imports them into its own frames during the encode call. The exception: for odd
+// 8. Zero copy. The planes of a buffer (from the pool or wrapped caller memory) in a layout x264
+//    takes, of the session's size and the stream's chroma format and depth, go to x264 as they
+//    are; x264 imports them into its own frames during the encode call. The exceptions: for odd
 //    widths or heights the coded size is the next even size, and the edge column/row is repeated
-//    into the buffer's extended pixels when it has them (the pool's buffers do), else into a
-//    copy of the luma plane. The buffer is held until its frame is answered (contract 3), or,
-//    with the ReleaseSourceBufferOnImport extension key, released on the worker as soon as that
-//    encode call has returned, before the frame's callback (frames that never reach x264:
-//    skipped, failed or dropped, still release it after their answer).
+//    into the buffer's extended pixels when it has them (the pool's buffers do), else into
+//    copies of the planes that need it; and the pixel transfer: other layouts, chroma formats,
+//    depths and sizes are converted on the worker into a scratch picture first
+//    (docs/session.md, "Picture formats"). The buffer is held until its frame is answered
+//    (contract 3), or, with the ReleaseSourceBufferOnImport extension key, released on the
+//    worker as soon as that encode call has returned, before the frame's callback (frames that
+//    never reach x264: skipped, failed or dropped, still release it after their answer).
 //
 // THREADS: every method may be called from any thread. Callbacks come from one worker thread per
 // session. x264 runs its own threads inside the encode call; the log handler may be called from
