@@ -340,8 +340,7 @@ CodedSampling CodedSamplingFor(const PixelFormatInfo& source, const EncoderConfi
     if (source.is_rgb() || source.layout == PixelLayout::kUYVY) return {};
     return {source.chroma, source.bit_depth};
   }
-  int chroma_idc = 1, depth = 8;
-  ProfileSampling(c.profile, &chroma_idc, &depth);
+  const int chroma_idc = c.profile_chroma_format_idc, depth = c.profile_bit_depth;
   CodedSampling s;
   s.chroma = chroma_idc == 3   ? ChromaFormat::k444
              : chroma_idc == 2 ? ChromaFormat::k422

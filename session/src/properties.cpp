@@ -18,37 +18,6 @@ using Kind = PropertyDescriptor::Kind;
 
 constexpr double kIntMax = 2147483647.0;
 
-const std::vector<std::string>& ProfileLevelValues() {
-  static const std::vector<std::string> values = [] {
-    std::vector<std::string> v;
-    const char* levels[] = {"3_0", "3_1", "3_2", "4_0", "4_1", "4_2", "5_0", "5_1", "5_2"};
-    // High10, High422 and High444 (High 4:4:4 Predictive) are this project's names: VideoToolbox
-    // defines no H.264 profile beyond 8-bit 4:2:0.
-    for (const char* profile : {"Baseline", "Main", "High", "High10", "High422", "High444"}) {
-      if (std::string(profile) == "Baseline") v.push_back("H264_Baseline_1_3");
-      for (const char* l : levels) v.push_back(std::string("H264_") + profile + "_" + l);
-      v.push_back(std::string("H264_") + profile + "_AutoLevel");
-    }
-    v.push_back("H264_ConstrainedBaseline_AutoLevel");
-    v.push_back("H264_ConstrainedHigh_AutoLevel");
-    return v;
-  }();
-  return values;
-}
-
-// "H264_High_4_1" -> ("High", 41); "..._AutoLevel" -> level 0.
-void ParseProfileLevel(const std::string& s, std::string* profile, int* level) {
-  *profile = "High";
-  *level = 0;
-  if (s.rfind("H264_", 0) != 0) return;
-  std::string rest = s.substr(5);
-  std::size_t us = rest.find('_');
-  if (us == std::string::npos) return;
-  *profile = rest.substr(0, us);
-  std::string lv = rest.substr(us + 1);
-  if (lv != "AutoLevel" && lv.size() == 3) *level = (lv[0] - '0') * 10 + (lv[2] - '0');
-}
-
 const std::vector<std::string> kFieldDetails = {
     key::kFieldDetailTemporalTopFirst, key::kFieldDetailTemporalBottomFirst,
     key::kFieldDetailSpatialFirstLineEarly, key::kFieldDetailSpatialFirstLineLate};
@@ -77,14 +46,6 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "MaxFrameDelayCount it opens x264 without B-frames or lookahead, with no frame of delay "
        "at a known frame rate (1 without one; an explicit preset: at most 3). Changes between "
        "frames (the delay and the B-frames are chosen at open and kept)."});
-  add({key::kProfileLevel, Kind::kEnum, Value(), 0, 0, ProfileLevelValues(), false, false,
-       "H.264 profile and level. Unset: the profile follows the source's pixel format (High for "
-       "8-bit 4:2:0 and RGB, High10, High422 or High444 for 10-bit, 4:2:2 and 4:4:4 sources), "
-       "automatic level. A profile converts the source to what it codes: 8-bit 4:2:0 for "
-       "Baseline, Main and High, 10-bit 4:2:0 for High10, 4:2:2 or 4:4:4 at the source's depth "
-       "for High422 and High444 (extensions). Baseline and ConstrainedBaseline: no B-frames, "
-       "CAVLC. ConstrainedHigh: High without B-frames. A level the size, rate or bit rate cannot "
-       "fit gives kVTParameterErr from PrepareToEncodeFrames or the first EncodeFrame."});
   add({key::kAllowFrameReordering, Kind::kBool, Value(true), 0, 0, {}, false, false,
        "false: no B-frames (decode order = display order)."});
   add({key::kAllowTemporalCompression, Kind::kBool, Value(true), 0, 0, {}, false, true,
@@ -105,9 +66,6 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Most frames the encoder may hold before emitting: before EncodeFrame of frame N returns, "
        "frame N-M has been emitted. -1 = unlimited. x264's B-frames, lookahead and threads are "
        "cut to fit."});
-  add({key::kH264EntropyMode, Kind::kEnum, Value(), 0, 0, {"CAVLC", "CABAC"}, false, false,
-       "CAVLC or CABAC; unset: CABAC for Main and High, CAVLC for Baseline (which cannot use "
-       "CABAC)."});
   add({key::kMinAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
        "Lowest QP any frame may use (x264 qpmin)."});
   add({key::kMaxAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
@@ -122,8 +80,6 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Rate-control lookahead in frames (x264 rc-lookahead); at most MaxFrameDelayCount."});
   add({key::kSpatialAdaptiveQPLevel, Kind::kInt, Value(-1), -1, 0, {}, false, false,
        "-1 default (x264 variance AQ), 0 disabled."});
-  add({key::kMaxH264SliceBytes, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
-       "Largest slice in bytes (0 = no limit; x264 slice-max-size)."});
   add({key::kColorPrimaries, Kind::kEnum, Value(), 0, 0, ColorPrimariesNames(), false, false,
        "Written to the VUI and the format description."});
   add({key::kTransferFunction, Kind::kEnum, Value(), 0, 0, TransferFunctionNames(), false, false,
@@ -317,21 +273,6 @@ Status CheckGenericCombination(const Dictionary& values, std::string* why) {
     *why = "ConstantBitRate cannot be combined with AverageBitRate or DataRateLimits";
     return Status::kParameterErr;
   }
-  std::string profile;
-  int level = 0;
-  if (auto it = values.find(key::kProfileLevel); it != values.end())
-    ParseProfileLevel(it->second.AsString(), &profile, &level);
-  if (auto it = values.find(key::kH264EntropyMode); it != values.end() &&
-                                                    it->second.AsString() == "CABAC" &&
-                                                    profile.find("Baseline") != std::string::npos) {
-    *why = "CABAC entropy coding is not allowed in the Baseline profiles";
-    return Status::kParameterErr;
-  }
-  if (get_int(key::kFieldCount, 1) == 2 &&
-      (profile.find("Baseline") != std::string::npos || profile == "ConstrainedHigh")) {
-    *why = "interlaced coding (FieldCount 2) needs the Main or High profile, not " + profile;
-    return Status::kParameterErr;
-  }
   const std::int64_t delay = get_int(key::kMaxFrameDelayCount, -1);
   const std::int64_t lookahead = get_int(key::kSuggestedLookAheadFrameCount, -1);
   if (delay >= 0 && lookahead > delay) {
@@ -381,23 +322,18 @@ EncoderConfig ResolveGeneric(const Dictionary& values, bool low_latency_rate_con
   c.constant_bit_rate = i64(key::kConstantBitRate, 0);
   if (find(key::kQuality)) c.quality = dbl(key::kQuality, 0.5);
   c.real_time = boolean(key::kRealTime, false);
-  ParseProfileLevel(find(key::kProfileLevel) ? str(key::kProfileLevel) : "H264_High_AutoLevel",
-                    &c.profile, &c.level_idc);
-  c.profile_from_source = !find(key::kProfileLevel);
   c.allow_frame_reordering = boolean(key::kAllowFrameReordering, true);
   c.allow_temporal_compression = boolean(key::kAllowTemporalCompression, true);
   c.max_key_frame_interval = int(i64(key::kMaxKeyFrameInterval, 0));
   c.max_key_frame_interval_duration = dbl(key::kMaxKeyFrameIntervalDuration, 0);
   c.expected_frame_rate = dbl(key::kExpectedFrameRate, 0);
   c.max_frame_delay_count = int(i64(key::kMaxFrameDelayCount, -1));
-  c.entropy_mode = str(key::kH264EntropyMode);
   c.min_qp = int(i64(key::kMinAllowedFrameQP, -1));
   c.max_qp = int(i64(key::kMaxAllowedFrameQP, -1));
   c.prioritize_speed = boolean(key::kPrioritizeEncodingSpeedOverQuality, false);
   c.reference_buffer_count = int(i64(key::kReferenceBufferCount, 0));
   c.lookahead = int(i64(key::kSuggestedLookAheadFrameCount, -1));
   c.spatial_aq_level = int(i64(key::kSpatialAdaptiveQPLevel, -1));
-  c.max_slice_bytes = int(i64(key::kMaxH264SliceBytes, 0));
   c.color_primaries = str(key::kColorPrimaries);
   c.transfer_function = str(key::kTransferFunction);
   c.ycbcr_matrix = str(key::kYCbCrMatrix);
@@ -548,94 +484,6 @@ Dictionary PropertyTable::SupportedPropertyDictionary() const {
     out[d.key] = Value(e);
   }
   return out;
-}
-
-namespace {
-
-struct LevelLimit {
-  int level;
-  double max_mbps;
-  int max_fs;
-  double max_br_kbps;  // Baseline/Main; High allows 1.25x
-};
-
-// H.264 Table A-1; nullptr for 0 (automatic) and unknown levels.
-const LevelLimit* FindLevel(int level_idc) {
-  static const LevelLimit kLimits[] = {
-      {9, 1485, 99, 128},          {10, 1485, 99, 64},           {11, 3000, 396, 192},
-      {12, 6000, 396, 384},        {13, 11880, 396, 768},        {20, 11880, 396, 2000},
-      {21, 19800, 792, 4000},      {22, 20250, 1620, 4000},      {30, 40500, 1620, 10000},
-      {31, 108000, 3600, 14000},   {32, 216000, 5120, 20000},    {40, 245760, 8192, 20000},
-      {41, 245760, 8192, 50000},   {42, 522240, 8704, 50000},    {50, 589824, 22080, 135000},
-      {51, 983040, 36864, 240000}, {52, 2073600, 36864, 240000},
-  };
-  for (const auto& l : kLimits)
-    if (l.level == level_idc) return &l;
-  return nullptr;
-}
-
-// cpbBrVclFactor / 1000 (Table A-2): MaxBR and MaxCPB scale with the profile.
-double HighFactor(const std::string& profile) {
-  if (profile == "High10") return 3.0;
-  if (profile == "High422" || profile == "High444") return 4.0;
-  return profile.find("High") != std::string::npos ? 1.25 : 1.0;
-}
-
-}  // namespace
-
-void ProfileSampling(const std::string& profile, int* chroma_format_idc, int* bit_depth) {
-  *chroma_format_idc = 1;
-  *bit_depth = 8;
-  if (profile == "High10") *bit_depth = 10;
-  if (profile == "High422" || profile == "High444") {
-    *chroma_format_idc = profile == "High422" ? 2 : 3;
-    *bit_depth = 0;  // 8 or 10, as the source
-  }
-}
-
-std::string ProfileForSampling(int chroma_format_idc, int bit_depth) {
-  if (chroma_format_idc == 3) return "High444";
-  if (chroma_format_idc == 2) return "High422";
-  return bit_depth > 8 ? "High10" : "High";
-}
-
-double LevelMaxBitRate(const std::string& profile, int level_idc) {
-  const LevelLimit* limit = FindLevel(level_idc);
-  return limit ? limit->max_br_kbps * 1000 * HighFactor(profile) : 0;
-}
-
-Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
-                      double fps, std::int64_t bitrate, std::string* why) {
-  const LevelLimit* limit = FindLevel(level_idc);
-  if (!limit) return Status::kNoErr;
-  const int mbs_w = (coded_width + 15) / 16, mbs_h = (coded_height + 15) / 16;
-  const double level = level_idc / 10.0;
-  char buf[256];
-  const double side = std::sqrt(8.0 * limit->max_fs);
-  if (mbs_w * mbs_h > limit->max_fs || mbs_w > side || mbs_h > side) {
-    std::snprintf(buf, sizeof buf,
-                  "%dx%d (%d macroblocks) does not fit H.264 level %.1f (at most %d macroblocks, "
-                  "%.0f across)",
-                  coded_width, coded_height, mbs_w * mbs_h, level, limit->max_fs, side);
-    *why = buf;
-    return Status::kParameterErr;
-  }
-  if (fps > 0 && mbs_w * mbs_h * fps > limit->max_mbps * 1.0001) {
-    std::snprintf(buf, sizeof buf,
-                  "%dx%d at %.3g fps (%.0f macroblocks/s) does not fit H.264 level %.1f (at most "
-                  "%.0f)",
-                  coded_width, coded_height, fps, mbs_w * mbs_h * fps, level, limit->max_mbps);
-    *why = buf;
-    return Status::kParameterErr;
-  }
-  const double factor = HighFactor(profile);
-  if (bitrate > 0 && bitrate > limit->max_br_kbps * 1000 * factor) {
-    std::snprintf(buf, sizeof buf, "%lld bit/s is above H.264 level %.1f's %.0f kbit/s",
-                  static_cast<long long>(bitrate), level, limit->max_br_kbps * factor);
-    *why = buf;
-    return Status::kParameterErr;
-  }
-  return Status::kNoErr;
 }
 
 }  // namespace vtc

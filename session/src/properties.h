@@ -54,9 +54,13 @@ struct EncoderConfig {
   // Baseline, ConstrainedBaseline, Main, High, ConstrainedHigh, High10, High422, High444.
   std::string profile = "High";
   int level_idc = 0;  // 0 = AutoLevel, else 13, 30, 31, ...
-  // ProfileLevel unset: the profile follows the source's format (ProfileForSampling of what the
-  // encoder is fed); `profile` is then "High".
+  // ProfileLevel unset: the profile follows the source's format (the backend picks the profile
+  // of what the encoder is fed); `profile` is then the backend's default.
   bool profile_from_source = false;
+  // What the profile codes, from the backend's profile table: chroma_format_idc (1 4:2:0,
+  // 2 4:2:2, 3 4:4:4) and bit depth (0: the source's). Read by the pixel transfer.
+  int profile_chroma_format_idc = 1;
+  int profile_bit_depth = 8;
   bool allow_frame_reordering = true;
   bool allow_temporal_compression = true;
   int max_key_frame_interval = 0;
@@ -139,21 +143,5 @@ class PropertyTable {
   const Backend& backend_;
   std::vector<PropertyDescriptor> rows_;
 };
-
-// What an H.264 profile codes: chroma_format_idc (1 4:2:0, 2 4:2:2, 3 4:4:4) and bit depth (8,
-// 10, or 0 for "the source's": High422 and High444 take 8 and 10 bits).
-void ProfileSampling(const std::string& profile, int* chroma_format_idc, int* bit_depth);
-// The profile that codes a chroma format and depth: High, High10, High422 or High444.
-std::string ProfileForSampling(int chroma_format_idc, int bit_depth);
-
-// The explicit level's MaxBR for this profile in bit/s (High: 1.25x, High10 3x, High422 and
-// High444 4x); 0 for automatic or unknown.
-double LevelMaxBitRate(const std::string& profile, int level_idc);
-
-// H.264 level limits (Table A-1) used to refuse a ProfileLevel the stream cannot fit.
-// Returns kParameterErr and a reason if width x height at fps (0 = unknown) and bitrate (bit/s,
-// 0 = unknown) exceed the level.
-Status CheckLevelFits(const std::string& profile, int level_idc, int coded_width, int coded_height,
-                      double fps, std::int64_t bitrate, std::string* why);
 
 }  // namespace vtc

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// x264's entry in the backend registry: H.264 ('avc1'), its extension keys and its rule for
-// which changes a running x264 takes.
+// x264's entry in the backend registry: H.264 ('avc1'), its keys (ProfileLevel's H.264 values,
+// H264EntropyMode, MaxH264SliceBytes and x264's X264* knobs), the combinations H.264's profiles
+// cannot carry, and its rule for which changes a running x264 takes.
 #include "x264_backend.h"
 
 #include "backend.h"
+#include "h264_profiles.h"
 #include "vtcompress/keys.h"
 
 namespace vtc {
 namespace {
 
 using Kind = PropertyDescriptor::Kind;
+
+constexpr double kIntMax = 2147483647.0;
 
 const std::vector<PropertyDescriptor>& X264PropertyRows() {
   static const std::vector<PropertyDescriptor> rows = [] {
@@ -18,6 +22,21 @@ const std::vector<PropertyDescriptor>& X264PropertyRows() {
                                               "slower", "veryslow",  "placebo"};
     std::vector<PropertyDescriptor> d;
     // clang-format off
+    // H.264's own VideoToolbox keys.
+    d.push_back({key::kProfileLevel, Kind::kEnum, Value(), 0, 0, H264ProfileLevelValues(), false, false,
+       "H.264 profile and level. Unset: the profile follows the source's pixel format (High for "
+       "8-bit 4:2:0 and RGB, High10, High422 or High444 for 10-bit, 4:2:2 and 4:4:4 sources), "
+       "automatic level. A profile converts the source to what it codes: 8-bit 4:2:0 for "
+       "Baseline, Main and High, 10-bit 4:2:0 for High10, 4:2:2 or 4:4:4 at the source's depth "
+       "for High422 and High444 (extensions). Baseline and ConstrainedBaseline: no B-frames, "
+       "CAVLC. ConstrainedHigh: High without B-frames. A level the size, rate or bit rate cannot "
+       "fit gives kVTParameterErr from PrepareToEncodeFrames or the first EncodeFrame."});
+    d.push_back({key::kH264EntropyMode, Kind::kEnum, Value(), 0, 0, {"CAVLC", "CABAC"}, false, false,
+       "CAVLC or CABAC; unset: CABAC for Main and High, CAVLC for Baseline (which cannot use "
+       "CABAC)."});
+    d.push_back({key::kMaxH264SliceBytes, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
+       "Largest slice in bytes (0 = no limit; x264 slice-max-size)."});
+    // x264's knobs.
     d.push_back({key::kX264SpeedPreset, Kind::kEnum, Value("auto"), 0, 0, presets, false, true,
        "x264 preset: auto (from PrioritizeEncodingSpeedOverQuality, RealTime and Quality) or "
        "ultrafast..placebo. Changes between frames like RealTime. Extension."});
@@ -43,6 +62,18 @@ void ResolveX264(const Dictionary& values, EncoderConfig* c) {
     return it == values.end() ? nullptr : &it->second;
   };
   std::string s;
+  // ProfileLevel unset: High, unless the source's format asks for High10/High422/High444.
+  const Value* profile_level = find(key::kProfileLevel);
+  std::string profile_level_text = "H264_High_AutoLevel";
+  if (profile_level) profile_level->GetString(&profile_level_text);
+  ParseH264ProfileLevel(profile_level_text, &c->profile, &c->level_idc);
+  c->profile_from_source = !profile_level;
+  ProfileSampling(c->profile, &c->profile_chroma_format_idc, &c->profile_bit_depth);
+  c->entropy_mode.clear();
+  if (const Value* v = find(key::kH264EntropyMode)) v->GetString(&c->entropy_mode);
+  std::int64_t slice_bytes = 0;
+  if (const Value* v = find(key::kMaxH264SliceBytes)) v->GetInt(&slice_bytes);
+  c->max_slice_bytes = int(slice_bytes);
   if (const Value* v = find(key::kX264SpeedPreset); v && v->GetString(&s)) c->speed_preset = s;
   c->tune.clear();
   if (const Value* v = find(key::kX264Tune)) v->GetString(&c->tune);
@@ -53,7 +84,25 @@ void ResolveX264(const Dictionary& values, EncoderConfig* c) {
   if (const Value* v = find(key::kX264Options)) v->GetString(&c->x264_options);
 }
 
-Status CheckX264Combination(const Dictionary& /*values*/, std::string* /*why*/) {
+// What H.264's profiles cannot carry.
+Status CheckX264Combination(const Dictionary& values, std::string* why) {
+  std::string profile;
+  int level = 0;
+  if (auto it = values.find(key::kProfileLevel); it != values.end())
+    ParseH264ProfileLevel(it->second.AsString(), &profile, &level);
+  if (auto it = values.find(key::kH264EntropyMode); it != values.end() &&
+                                                    it->second.AsString() == "CABAC" &&
+                                                    profile.find("Baseline") != std::string::npos) {
+    *why = "CABAC entropy coding is not allowed in the Baseline profiles";
+    return Status::kParameterErr;
+  }
+  std::int64_t field_count = 1;
+  if (auto it = values.find(key::kFieldCount); it != values.end()) it->second.GetInt(&field_count);
+  if (field_count == 2 &&
+      (profile.find("Baseline") != std::string::npos || profile == "ConstrainedHigh")) {
+    *why = "interlaced coding (FieldCount 2) needs the Main or High profile, not " + profile;
+    return Status::kParameterErr;
+  }
   return Status::kNoErr;
 }
 

@@ -14,6 +14,7 @@
 
 #include "encoder.h"
 #include "fault.h"
+#include "h264_profiles.h"
 #include "h264_sps.h"
 #include "pixel_format.h"
 #include "vtcompress/color.h"

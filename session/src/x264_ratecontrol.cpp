@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "h264_profiles.h"
+
 namespace vtc {
 namespace {
 

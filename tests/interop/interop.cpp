@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Interop tests for vth264enc: real pipelines with the system's parsers, muxers, payloaders and
-// decoders, and the files checked with ffprobe.
+// Interop tests for the encoder elements: real pipelines with the system's parsers, muxers,
+// payloaders and decoders, and the files checked with ffprobe. The cases are written once with
+// the codec's names as placeholders and run for every codec of kCodecs (or for the one they name).
 //
 //   interop CASE OUTDIR     run one case (meson runs one test per case)
 //   interop --list          print the case names
+//   interop --check-list CASE...   exit 0 when the given names are exactly --list
 //
-// Each case encodes a videotestsrc clip through vth264enc (named "enc"), records the caps it
+// Each case encodes a videotestsrc clip through the encoder (named "enc"), records the caps it
 // negotiated, then checks what applies: frames counted at a sink named "out", the file decoded
-// back with avdec_h264 (frame count, no error or warning on the bus), and ffprobe's view of the
-// file (frames, profile, level, size; for mp4 and ts also strictly increasing DTS <= PTS).
+// back with the codec's decoder (frame count, no error or warning on the bus), and ffprobe's view
+// of the file (frames, profile, level, size; for mp4 and ts also strictly increasing DTS <= PTS).
 
 #include <gst/gst.h>
 
@@ -16,18 +18,48 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
 
+// An encoder element and the system's elements and names for its codec. A second codec is one
+// more row; the cases below are written with its placeholders.
+struct Codec {
+  const char* id;           // "h264"; the cases of every codec but the first are named <id>_<case>
+  const char* element;      // {enc}
+  const char* media;        // {media}: the src caps' name
+  const char* packetized;   // {packetized}: the length-prefixed stream-format
+  const char* parser;       // {parse}
+  const char* decoder;      // {dec}
+  const char* payloader;    // {pay}
+  const char* depayloader;  // {depay}
+  const char* rtp_name;     // {rtpname}: RTP encoding-name
+  const char* es_ext;       // {ext}: the raw elementary stream's file extension
+  // caps profile = ffprobe's names for it ('|' between names), ';' between profiles.
+  const char* profiles;
+  int ffprobe_level_scale;  // ffprobe's level = caps level x this (H.264: 10, HEVC: 30)
+};
+
+const Codec kCodecs[] = {
+    {"h264", "vth264enc", "video/x-h264", "avc", "h264parse", "avdec_h264", "rtph264pay",
+     "rtph264depay", "H264", "h264",
+     "constrained-baseline=Constrained Baseline;baseline=Baseline|Constrained Baseline;main=Main;"
+     "high=High;high-10=High 10;high-4:2:2=High 4:2:2;high-4:4:4=High 4:4:4 Predictive",
+     10},
+};
+
 struct Case {
   const char* name;
-  // gst-launch syntax; {out} is replaced by the output file. vth264enc must be named "enc".
+  const char* codec;  // nullptr: every codec; else only this one (its own profiles and levels)
+  // gst-launch syntax; {out} is the output file, the rest the codec's names (Codec). The encoder
+  // must be named "enc".
   const char* encode;
   int frames;
-  const char* file;    // output file name, or nullptr when the pipeline writes none
+  const char* file;    // output file name ({ext}: the codec's), or nullptr when none is written
   const char* decode;  // pipeline that decodes {out} into a fakesink named "out", or nullptr
   bool ffprobe;        // check the file with ffprobe
   bool packets;        // also check packet DTS/PTS order with ffprobe (mp4, ts)
@@ -36,66 +68,68 @@ struct Case {
 #define RAW_I420 "video/x-raw,format=I420,width=320,height=240,framerate=30/1"
 
 const Case kCases[] = {
-    {"mp4_main_level4",
+    {"mp4_main_level4", "h264",
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,profile=main,level=(string)4 ! h264parse ! mp4mux ! "
+     " ! {enc} name=enc ! {media},profile=main,level=(string)4 ! {parse} ! mp4mux ! "
      "filesink location={out}",
-     60, "out.mp4", "filesrc location={out} ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out",
-     true, true},
-    {"mkv_high_nv12",
+     60, "out.mp4", "filesrc location={out} ! qtdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
+    {"mkv_high_nv12", "h264",
      "videotestsrc num-buffers=60 pattern=ball ! "
-     "video/x-raw,format=NV12,width=640,height=360,framerate=25/1 ! vth264enc name=enc ! "
-     "video/x-h264,profile=high ! h264parse ! matroskamux ! filesink location={out}",
-     60, "out.mkv",
-     "filesrc location={out} ! matroskademux ! h264parse ! avdec_h264 ! fakesink name=out", true,
-     false},
-    {"ts_baseline",
+     "video/x-raw,format=NV12,width=640,height=360,framerate=25/1 ! {enc} name=enc ! "
+     "{media},profile=high ! {parse} ! matroskamux ! filesink location={out}",
+     60, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
+     true, false},
+    {"ts_baseline", "h264",
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,profile=baseline ! h264parse ! mpegtsmux ! "
+     " ! {enc} name=enc ! {media},profile=baseline ! {parse} ! mpegtsmux ! "
      "filesink location={out}",
-     60, "out.ts", "filesrc location={out} ! tsdemux ! h264parse ! avdec_h264 ! fakesink name=out",
-     true, true},
-    {"ts_high_level31",
+     60, "out.ts", "filesrc location={out} ! tsdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
+    {"ts_high_level31", "h264",
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,profile=high,level=(string)3.1 ! h264parse ! "
+     " ! {enc} name=enc ! {media},profile=high,level=(string)3.1 ! {parse} ! "
      "mpegtsmux ! filesink location={out}",
-     60, "out.ts", "filesrc location={out} ! tsdemux ! h264parse ! avdec_h264 ! fakesink name=out",
-     true, true},
-    {"bytestream_file",
+     60, "out.ts", "filesrc location={out} ! tsdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
+    {"mkv_10bit", "h264",
+     "videotestsrc num-buffers=30 pattern=ball ! "
+     "video/x-raw,format=I420_10LE,width=320,height=240,framerate=30/1 ! {enc} name=enc ! "
+     "{parse} ! matroskamux ! filesink location={out}",
+     30, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
+     true, false},
+    {"bytestream_file", nullptr,
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,stream-format=byte-stream,profile=high ! "
-     "filesink location={out}",
-     60, "out.h264", "filesrc location={out} ! h264parse ! avdec_h264 ! fakesink name=out", true,
-     false},
-    {"rtp_avc",
+     " ! {enc} name=enc ! {media},stream-format=byte-stream ! filesink location={out}",
+     60, "out.{ext}", "filesrc location={out} ! {parse} ! {dec} ! fakesink name=out", true, false},
+    {"rtp_packetized", nullptr,
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,stream-format=avc ! rtph264pay ! "
-     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000 ! rtph264depay ! "
-     "h264parse ! avdec_h264 ! fakesink name=out",
+     " ! {enc} name=enc ! {media},stream-format={packetized} ! {pay} ! "
+     "application/x-rtp,media=video,encoding-name={rtpname},clock-rate=90000 ! {depay} ! "
+     "{parse} ! {dec} ! fakesink name=out",
      60, nullptr, nullptr, false, false},
-    {"rtp_bytestream",
+    {"rtp_bytestream", nullptr,
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! video/x-h264,stream-format=byte-stream ! rtph264pay mtu=600 ! "
-     "rtph264depay ! h264parse ! avdec_h264 ! fakesink name=out",
+     " ! {enc} name=enc ! {media},stream-format=byte-stream ! {pay} mtu=600 ! "
+     "{depay} ! {parse} ! {dec} ! fakesink name=out",
      60, nullptr, nullptr, false, false},
-    {"odd_size_mkv",
+    {"odd_size_mkv", nullptr,
      "videotestsrc num-buffers=30 ! video/x-raw,format=I420,width=17,height=9,framerate=30/1 ! "
-     "vth264enc name=enc ! h264parse ! matroskamux ! filesink location={out}",
-     30, "out.mkv",
-     "filesrc location={out} ! matroskademux ! h264parse ! avdec_h264 ! fakesink name=out", true,
-     false},
-    {"mp4_no_reordering",
+     "{enc} name=enc ! {parse} ! matroskamux ! filesink location={out}",
+     30, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
+     true, false},
+    {"mp4_no_reordering", nullptr,
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc allow-frame-reordering=false max-keyframe-interval=15 ! h264parse ! "
+     " ! {enc} name=enc allow-frame-reordering=false max-keyframe-interval=15 ! {parse} ! "
      "mp4mux ! filesink location={out}",
-     60, "out.mp4", "filesrc location={out} ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out",
-     true, true},
-    {"live_latency",
+     60, "out.mp4", "filesrc location={out} ! qtdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
+    {"live_latency", nullptr,
      // Live source and a synchronised sink: the pipeline takes the encoder's reported latency
      // and every frame arrives. (Whether frames are *on time* depends on the machine's load, so
      // it is not asserted here; the latency value itself is checked exactly in tests/gst.)
      "videotestsrc is-live=true num-buffers=90 pattern=ball ! " RAW_I420
-     " ! vth264enc name=enc ! h264parse ! avdec_h264 ! "
+     " ! {enc} name=enc ! {parse} ! {dec} ! "
      "fakesink name=out sync=true qos=false max-lateness=-1",
      90, nullptr, nullptr, false, false},
 };
@@ -236,25 +270,34 @@ std::map<std::string, std::string> KeyValues(const std::string& text) {
   return kv;
 }
 
-// ffprobe's names for the caps profiles it may report for each.
-bool ProfileMatches(const std::string& caps_profile, const std::string& ffprobe_profile) {
-  if (caps_profile == "constrained-baseline") return ffprobe_profile == "Constrained Baseline";
-  if (caps_profile == "baseline") {
-    return ffprobe_profile == "Baseline" || ffprobe_profile == "Constrained Baseline";
+std::vector<std::string> Split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, sep)) parts.push_back(part);
+  return parts;
+}
+
+// ffprobe's names for the caps profiles it may report for each (Codec::profiles).
+bool ProfileMatches(const Codec& codec, const std::string& caps_profile,
+                    const std::string& ffprobe_profile) {
+  for (const auto& entry : Split(codec.profiles, ';')) {
+    const size_t eq = entry.find('=');
+    if (entry.substr(0, eq) != caps_profile) continue;
+    for (const auto& name : Split(entry.substr(eq + 1), '|'))
+      if (name == ffprobe_profile) return true;
   }
-  if (caps_profile == "main") return ffprobe_profile == "Main";
-  if (caps_profile == "high") return ffprobe_profile == "High";
   return false;
 }
 
-// "3.1" -> 31, "4" -> 40; -1 for anything else (1b).
-int LevelIdc(const std::string& level) {
+// "3.1" -> 31, "4" -> 40 (x scale / 10); -1 for anything else (1b).
+int LevelIdc(const std::string& level, int scale) {
   int major = 0, minor = 0;
   if (std::sscanf(level.c_str(), "%d.%d", &major, &minor) < 1 || level == "1b") return -1;
-  return major * 10 + minor;
+  return (major * 10 + minor) * scale / 10;
 }
 
-void CheckStream(const Case& c, const std::string& file, GstCaps* caps) {
+void CheckStream(const Codec& codec, const Case& c, const std::string& file, GstCaps* caps) {
   std::string out;
   if (!Ffprobe({"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
                 "stream=nb_read_frames,profile,level,width,height", "-of",
@@ -277,13 +320,13 @@ void CheckStream(const Case& c, const std::string& file, GstCaps* caps) {
   CHECK(kv["width"] == std::to_string(w) && kv["height"] == std::to_string(h),
         "ffprobe size %sx%s, caps %dx%d", kv["width"].c_str(), kv["height"].c_str(), w, h);
   const char* profile = gst_structure_get_string(s, "profile");
-  CHECK(profile && ProfileMatches(profile, kv["profile"]), "ffprobe profile '%s', caps '%s'",
+  CHECK(profile && ProfileMatches(codec, profile, kv["profile"]), "ffprobe profile '%s', caps '%s'",
         kv["profile"].c_str(), profile ? profile : "(none)");
   const char* level = gst_structure_get_string(s, "level");
   CHECK(level != nullptr, "caps without level");
-  if (level && LevelIdc(level) > 0) {
-    CHECK(kv["level"] == std::to_string(LevelIdc(level)), "ffprobe level %s, caps level %s",
-          kv["level"].c_str(), level);
+  if (level && LevelIdc(level, codec.ffprobe_level_scale) > 0) {
+    CHECK(kv["level"] == std::to_string(LevelIdc(level, codec.ffprobe_level_scale)),
+          "ffprobe level %s, caps level %s", kv["level"].c_str(), level);
   }
 }
 
@@ -312,31 +355,52 @@ void CheckPackets(const std::string& file) {
   CHECK(n > 0, "no packets");
 }
 
-int RunCase(const Case& c, const std::string& dir) {
+// The pipeline text with the codec's names in place of the placeholders.
+std::string ForCodec(const Codec& codec, std::string text) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<const char*, const char*>>{{"{enc}", codec.element},
+                                                        {"{media}", codec.media},
+                                                        {"{packetized}", codec.packetized},
+                                                        {"{parse}", codec.parser},
+                                                        {"{dec}", codec.decoder},
+                                                        {"{pay}", codec.payloader},
+                                                        {"{depay}", codec.depayloader},
+                                                        {"{rtpname}", codec.rtp_name},
+                                                        {"{ext}", codec.es_ext}})
+    text = Replace(text, key, value);
+  return text;
+}
+
+std::string CaseName(const Codec& codec, const Case& c) {
+  return &codec == &kCodecs[0] ? c.name : std::string(codec.id) + "_" + c.name;
+}
+
+int RunCase(const Codec& codec, const Case& c, const std::string& dir) {
   g_mkdir_with_parents(dir.c_str(), 0755);
-  std::string file = c.file ? dir + "/" + c.file : "";
+  std::string file = c.file ? dir + "/" + ForCodec(codec, c.file) : "";
   if (!file.empty()) std::remove(file.c_str());
 
-  RunResult enc = Run(Replace(c.encode, "{out}", file));
+  RunResult enc = Run(Replace(ForCodec(codec, c.encode), "{out}", file));
   CHECK(enc.ok, "encode pipeline did not reach EOS");
-  CHECK(enc.enc_caps != nullptr, "vth264enc negotiated no caps");
+  CHECK(enc.enc_caps != nullptr, "%s negotiated no caps", codec.element);
   if (enc.enc_caps) {
     gchar* s = gst_caps_to_string(enc.enc_caps);
-    std::fprintf(stderr, "vth264enc caps: %s\n", s);
+    std::fprintf(stderr, "%s caps: %s\n", codec.element, s);
     g_free(s);
   }
   if (!c.file) {
     CHECK(enc.buffers == c.frames, "%d of %d frames decoded", enc.buffers, c.frames);
   }
   if (c.decode && enc.ok) {
-    RunResult dec = Run(Replace(c.decode, "{out}", file));
+    RunResult dec = Run(Replace(ForCodec(codec, c.decode), "{out}", file));
     CHECK(dec.ok, "decode pipeline did not reach EOS");
-    CHECK(dec.buffers == c.frames, "avdec_h264 decoded %d of %d frames", dec.buffers, c.frames);
+    CHECK(dec.buffers == c.frames, "%s decoded %d of %d frames", codec.decoder, dec.buffers,
+          c.frames);
   }
-  if (c.ffprobe && enc.ok) CheckStream(c, file, enc.enc_caps);
+  if (c.ffprobe && enc.ok) CheckStream(codec, c, file, enc.enc_caps);
   if (c.packets && enc.ok) CheckPackets(file);
   if (enc.enc_caps) gst_caps_unref(enc.enc_caps);
-  std::fprintf(stderr, "%s: %s\n", c.name, g_failed ? "FAILED" : "ok");
+  std::fprintf(stderr, "%s: %s\n", CaseName(codec, c).c_str(), g_failed ? "FAILED" : "ok");
   return g_failed ? 1 : 0;
 }
 
@@ -345,16 +409,32 @@ int RunCase(const Case& c, const std::string& dir) {
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
   if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
-    for (const Case& c : kCases) std::printf("%s\n", c.name);
+    for (const Codec& codec : kCodecs)
+      for (const Case& c : kCases)
+        if (!c.codec || std::strcmp(c.codec, codec.id) == 0)
+          std::printf("%s\n", CaseName(codec, c).c_str());
     return 0;
   }
+  if (argc >= 2 && std::strcmp(argv[1], "--check-list") == 0) {
+    // Exit 0 when the given names are exactly --list's (meson's list is kept in step).
+    std::set<std::string> given(argv + 2, argv + argc), have;
+    for (const Codec& codec : kCodecs)
+      for (const Case& c : kCases)
+        if (!c.codec || std::strcmp(c.codec, codec.id) == 0) have.insert(CaseName(codec, c));
+    for (const auto& n : have)
+      if (!given.count(n)) std::fprintf(stderr, "case %s is not a meson test\n", n.c_str());
+    for (const auto& n : given)
+      if (!have.count(n)) std::fprintf(stderr, "meson test %s is not a case\n", n.c_str());
+    return given == have ? 0 : 1;
+  }
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s CASE OUTDIR | --list\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CASE OUTDIR | --list | --check-list CASE...\n", argv[0]);
     return 2;
   }
-  for (const Case& c : kCases) {
-    if (std::strcmp(c.name, argv[1]) == 0) return RunCase(c, argv[2]);
-  }
+  for (const Codec& codec : kCodecs)
+    for (const Case& c : kCases)
+      if ((!c.codec || std::strcmp(c.codec, codec.id) == 0) && CaseName(codec, c) == argv[1])
+        return RunCase(codec, c, argv[2]);
   std::fprintf(stderr, "unknown case '%s'\n", argv[1]);
   return 2;
 }

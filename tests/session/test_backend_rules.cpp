@@ -4,6 +4,7 @@
 // new instance (restart). Pinned field by field so that moving a rule cannot change it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <string>
@@ -86,8 +87,67 @@ TEST(BackendRegistry, EachTableHasTheGenericAndTheBackendRowsOnce) {
   }
   const auto& x264 = vtc::PropertyTable::For(vtc::kX264Backend);
   for (const char* k : {vtc::key::kX264SpeedPreset, vtc::key::kX264Tune, vtc::key::kX264Threads,
-                        vtc::key::kX264Options})
+                        vtc::key::kX264Options, vtc::key::kProfileLevel, vtc::key::kH264EntropyMode,
+                        vtc::key::kMaxH264SliceBytes}) {
     EXPECT_NE(x264.Find(k), nullptr) << k;
+    // The codec's keys are the backend's rows, not the generic table's.
+    const auto& own = vtc::kX264Backend.property_rows();
+    EXPECT_TRUE(std::any_of(own.begin(), own.end(), [k](const vtc::PropertyDescriptor& d) {
+      return std::string(d.key) == k;
+    })) << k;
+  }
+}
+
+TEST(BackendRegistry, X264ResolvesH264Profiles) {
+  const auto& table = vtc::PropertyTable::For(vtc::kX264Backend);
+  EncoderConfig unset = table.Resolve({}, false);
+  EXPECT_TRUE(unset.profile_from_source);
+  EXPECT_EQ(unset.profile, "High");
+  EncoderConfig main41 =
+      table.Resolve({{vtc::key::kProfileLevel, vtc::Value("H264_Main_4_1")}}, false);
+  EXPECT_FALSE(main41.profile_from_source);
+  EXPECT_EQ(main41.profile, "Main");
+  EXPECT_EQ(main41.level_idc, 41);
+  EXPECT_EQ(main41.profile_chroma_format_idc, 1);
+  EXPECT_EQ(main41.profile_bit_depth, 8);
+  EncoderConfig high10 =
+      table.Resolve({{vtc::key::kProfileLevel, vtc::Value("H264_High10_AutoLevel")}}, false);
+  EXPECT_EQ(high10.profile_chroma_format_idc, 1);
+  EXPECT_EQ(high10.profile_bit_depth, 10);
+  EncoderConfig high422 =
+      table.Resolve({{vtc::key::kProfileLevel, vtc::Value("H264_High422_AutoLevel")}}, false);
+  EXPECT_EQ(high422.profile_chroma_format_idc, 2);
+  EXPECT_EQ(high422.profile_bit_depth, 0);  // the source's
+  EncoderConfig c = table.Resolve({{vtc::key::kH264EntropyMode, vtc::Value("CAVLC")},
+                                   {vtc::key::kMaxH264SliceBytes, vtc::Value(1200)}},
+                                  false);
+  EXPECT_EQ(c.entropy_mode, "CAVLC");
+  EXPECT_EQ(c.max_slice_bytes, 1200);
+}
+
+TEST(BackendRegistry, X264RefusesWhatH264ProfilesCannotCarry) {
+  const auto& table = vtc::PropertyTable::For(vtc::kX264Backend);
+  std::string why;
+  EXPECT_EQ(table.CheckCombination({{vtc::key::kProfileLevel, vtc::Value("H264_Baseline_3_0")},
+                                    {vtc::key::kH264EntropyMode, vtc::Value("CABAC")}},
+                                   &why),
+            vtc::Status::kParameterErr);
+  EXPECT_NE(why.find("CABAC"), std::string::npos) << why;
+  EXPECT_EQ(table.CheckCombination(
+                {{vtc::key::kProfileLevel, vtc::Value("H264_ConstrainedHigh_AutoLevel")},
+                 {vtc::key::kFieldCount, vtc::Value(2)}},
+                &why),
+            vtc::Status::kParameterErr);
+  EXPECT_EQ(table.CheckCombination({{vtc::key::kProfileLevel, vtc::Value("H264_Main_AutoLevel")},
+                                    {vtc::key::kFieldCount, vtc::Value(2)},
+                                    {vtc::key::kH264EntropyMode, vtc::Value("CABAC")}},
+                                   &why),
+            vtc::Status::kNoErr);
+  // The generic rules still hold with the backend's.
+  EXPECT_EQ(table.CheckCombination({{vtc::key::kMinAllowedFrameQP, vtc::Value(30)},
+                                    {vtc::key::kMaxAllowedFrameQP, vtc::Value(20)}},
+                                   &why),
+            vtc::Status::kParameterErr);
 }
 
 TEST(BackendRegistry, X264ResolvesItsOwnKeys) {
