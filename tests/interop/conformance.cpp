@@ -275,6 +275,16 @@ std::vector<Mode> MakeModes() {
   // Picture formats, each coded in its own chroma format and bit depth with the profile that
   // carries it. Written to mp4 (avcC with the chroma and depth fields) and a byte-stream file
   // (Annex B); matroska and MPEG-TS repeat those two forms.
+  auto format_cell = [](Mode& m, const char* pix_fmt, const char* ref_format, const char* profile) {
+    m.codec = "h264";
+    m.pix_fmt = pix_fmt;
+    m.ref_format = ref_format;
+    m.profile = profile;
+    m.min_psnr = 35;
+    m.skip_sinks = {"mkv", "ts"};
+    m.skip_reason =
+        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+  };
   struct Format {
     const char* name;
     const char* format;
@@ -295,14 +305,7 @@ std::vector<Mode> MakeModes() {
   for (const Format& f : formats) {
     Mode& m =
         Add(modes, f.name, "pattern=smpte horizontal-speed=2", f.format, 320, 240, "30/1", 30);
-    m.codec = "h264";
-    m.pix_fmt = f.pix_fmt;
-    m.ref_format = f.ref_format;
-    m.profile = f.profile;
-    m.min_psnr = 35;
-    m.skip_sinks = {"mkv", "ts"};
-    m.skip_reason =
-        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+    format_cell(m, f.pix_fmt, f.ref_format, f.profile);
   }
   {  // An unconstrained source (videotestsrc picks the first format downstream lists) through
      // videoconvert: the encoder must get 8-bit 4:2:0 (High, playable everywhere), not 4:4:4 as
@@ -311,29 +314,15 @@ std::vector<Mode> MakeModes() {
     m.source =
         "videotestsrc num-buffers=30 pattern=smpte horizontal-speed=2 ! videoconvert ! "
         "capsfilter name=cf caps=\"video/x-raw,width=320,height=240,framerate=30/1\"";
-    m.codec = "h264";
-    m.pix_fmt = "yuv420p";
-    m.ref_format = "I420";
-    m.profile = "high";
-    m.min_psnr = 35;
-    m.skip_sinks = {"mkv", "ts"};
-    m.skip_reason =
-        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+    format_cell(m, "yuv420p", "I420", "high");
   }
   {  // A 10-bit 4:4:4 source with downstream asking for High: the encoder offers upstream only
      // 8-bit 4:2:0, so videoconvert converts.
     Mode& m = Add(modes, "fmt_narrowed", "pattern=smpte horizontal-speed=2", "Y444_10LE", 320, 240,
                   "30/1", 30);
     m.source += " ! videoconvert";
-    m.codec = "h264";
     m.caps = "profile=high";
-    m.pix_fmt = "yuv420p";
-    m.ref_format = "I420";
-    m.profile = "high";
-    m.min_psnr = 35;
-    m.skip_sinks = {"mkv", "ts"};
-    m.skip_reason =
-        "format cells write mp4 (avcC) and byte-stream (Annex B); mkv and ts repeat them";
+    format_cell(m, "yuv420p", "I420", "high");
   }
   return modes;
 }
