@@ -19,6 +19,7 @@
 #include <gst/pbutils/codec-utils.h>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -371,7 +372,12 @@ static GstCaps* gst_vt_h264_enc_make_src_caps(GstVtcEncoder* self, const vtc::Fo
   static const std::map<std::string, std::vector<const char*>> kSupersets = {
       {"constrained-baseline", {"baseline", "main", "high"}},
       {"main", {"high"}},
-      {"constrained-high", {"high"}}};
+      {"constrained-high", {"high"}},
+      // All-intra coding (one key frame a frame) is named *-intra by the SPS's constraint flag;
+      // a decoder of the full profile plays it.
+      {"high-10-intra", {"high-10", "high-4:2:2", "high-4:4:4"}},
+      {"high-4:2:2-intra", {"high-4:2:2", "high-4:4:4"}},
+      {"high-4:4:4-intra", {"high-4:4:4"}}};
   GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(self);
   auto it = kSupersets.find(produced);
   if (it != kSupersets.end() && !gst_pad_peer_query_accept_caps(srcpad, caps)) {
@@ -413,23 +419,79 @@ static void gst_vt_h264_enc_append_parameter_sets(GstVtcEncoder*, const vtc::For
   }
 }
 
+namespace {
+
 // The profiles 8-bit 4:2:0 input is coded in (lossy), one of them chosen downstream.
 bool IsPlainProfile(const std::string& p) {
-  return p == "high" || p == "main" || p == "baseline" || p == "constrained-baseline" ||
-         p == "constrained-high";
+  return p == "high" || p == "main" || p == "baseline" || p == "constrained-baseline";
 }
 
-// The raw formats upstream may send: those whose profile (ProfileForFormat; lossless: high-4:4:4)
-// downstream accepts. And 8-bit 4:2:0 stays the default whenever upstream can give it: a
-// converter in front (videoconvert picks the format that loses least, so a YUY2 camera would get
-// 4:2:2) is then offered 8-bit 4:2:0 only when downstream takes it; a source that gives only
-// 10-bit, 4:2:2 or 4:4:4 gets it coded as it is. Downstream asking for high-4:2:2 alone gets
-// 4:2:2 input.
-static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
-  GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(enc);
+// The element feeding `sink`, seen through ghost and proxy pads and through the pass-through
+// elements a pipeline puts in between (queue, capsfilter, identity: one sink pad, klass
+// "Generic"): true if it is a converter (klass "Converter": videoconvert, videoconvertscale,
+// videoscale, ...), which can give any format. Walks pads and elements only: no query, so no
+// re-entry from inside a caps query.
+bool ConverterUpstream(GstPad* sink) {
+  GstPad* pad = gst_pad_get_peer(sink);
+  for (int hops = 0; pad && hops < 16; ++hops) {
+    if (GST_IS_PROXY_PAD(pad) && !GST_IS_GHOST_PAD(pad)) {
+      // The inside of a ghost pad: continue from the ghost pad's peer.
+      GstProxyPad* ghost = gst_proxy_pad_get_internal(GST_PROXY_PAD(pad));
+      gst_object_unref(pad);
+      pad = ghost ? gst_pad_get_peer(GST_PAD(ghost)) : nullptr;
+      if (ghost) gst_object_unref(ghost);
+      continue;
+    }
+    if (GST_IS_GHOST_PAD(pad)) {
+      GstPad* target = gst_ghost_pad_get_target(GST_GHOST_PAD(pad));
+      gst_object_unref(pad);
+      pad = target;
+      continue;
+    }
+    GstElement* element = gst_pad_get_parent_element(pad);
+    gst_object_unref(pad);
+    pad = nullptr;
+    if (!element) break;
+    const gchar* klass = gst_element_get_metadata(element, GST_ELEMENT_METADATA_KLASS);
+    const bool converter = klass && std::strstr(klass, "Converter");
+    const bool pass_through = klass && std::strcmp(klass, "Generic") == 0 &&
+                              element->numsinkpads == 1 && element->numsrcpads == 1;
+    if (pass_through) {
+      GstPad* in = GST_PAD(g_list_first(element->sinkpads)->data);
+      pad = gst_pad_get_peer(in);
+    }
+    gst_object_unref(element);
+    if (converter) {
+      if (pad) gst_object_unref(pad);
+      return true;
+    }
+  }
+  if (pad) gst_object_unref(pad);
+  return false;
+}
+
+// True if upstream's caps (a query of the sink pad's peer) share nothing with `caps`. An upstream
+// element that answers by asking downstream would bring the query back here: a thread-local
+// depth stops that (no stock element does; an application's pad probe might).
+bool UpstreamCannotGive(GstVideoEncoder* enc, GstCaps* caps) {
+  static thread_local int depth = 0;
+  if (depth > 0) return false;
+  ++depth;
+  CapsRef upstream(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SINK_PAD(enc), nullptr));
+  --depth;
+  return upstream.caps && !gst_caps_is_any(upstream.caps) &&
+         !gst_caps_can_intersect(upstream.caps, caps);
+}
+
+// The raw formats the encoder takes under what downstream accepts: those whose profile
+// (ProfileForFormat; lossless: high-4:4:4) a downstream profile names. With `prefer_plain`,
+// only 8-bit 4:2:0 when downstream takes it. When none of them fits, or upstream can give none of
+// them, every format: negotiate() then posts an error that says what to change instead of a bare
+// not-negotiated.
+GstCaps* AllowedSinkCaps(GstVideoEncoder* enc, bool prefer_plain) {
   const bool lossless = gstvtc::IsLossless(gst_vtc_encoder_copy_settings(GST_VTC_ENCODER(enc)));
   // Unfiltered: a filter of our own template would read as downstream naming every profile.
-  CapsRef peer(gst_pad_peer_query_caps(srcpad, nullptr));
+  CapsRef peer(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SRC_PAD(enc), nullptr));
   bool any_profile = !peer.caps || gst_caps_is_any(peer.caps);
   std::set<std::string> named;
   for (guint i = 0; !any_profile && i < gst_caps_get_size(peer.caps); ++i) {
@@ -453,30 +515,49 @@ static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
     if (own) return named.count(own) > 0;
     return std::any_of(named.begin(), named.end(), IsPlainProfile);
   };
-  auto plain = [&](const gstvtc::RawFormat& f) {
-    return f.chroma == 420 && f.bit_depth == 8 && accepted(f);
-  };
-  // What upstream can give (its own caps query goes upstream only, never back here).
-  CapsRef upstream(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SINK_PAD(enc), nullptr));
-  const bool upstream_known = upstream.caps && !gst_caps_is_any(upstream.caps);
-  CapsRef plain_caps(gst_vt_h264_enc_sink_caps(plain));
-  CapsRef accepted_caps(gst_vt_h264_enc_sink_caps(accepted));
-  CapsRef sink;
-  if (upstream_known && !gst_caps_is_empty(plain_caps.caps) &&
-      gst_caps_can_intersect(upstream.caps, plain_caps.caps)) {
-    sink.reset(gst_caps_ref(plain_caps.caps));
-  } else if (gst_caps_is_empty(accepted_caps.caps) ||
-             (upstream_known && !gst_caps_can_intersect(upstream.caps, accepted_caps.caps))) {
-    // Nothing upstream gives fits downstream: take any format, so that negotiate() can post an
-    // error saying what to change instead of a bare not-negotiated upstream.
-    sink.reset(gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; }));
-  } else {
-    sink.reset(gst_caps_ref(accepted_caps.caps));
+  if (prefer_plain) {
+    GstCaps* plain = gst_vt_h264_enc_sink_caps([&](const gstvtc::RawFormat& f) {
+      return f.chroma == 420 && f.bit_depth == 8 && accepted(f);
+    });
+    if (!gst_caps_is_empty(plain)) return plain;
+    gst_caps_unref(plain);
   }
+  GstCaps* caps = gst_vt_h264_enc_sink_caps(accepted);
+  if (!gst_caps_is_empty(caps) && !UpstreamCannotGive(enc, caps)) return caps;
+  gst_caps_unref(caps);
+  return gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; });
+}
+
+}  // namespace
+
+// The raw formats upstream may send (AllowedSinkCaps). 8-bit 4:2:0 stays the default whenever
+// upstream can give it: first in the template (an unconstrained source such as videotestsrc picks
+// the first), and the only one offered to a converter in front (videoconvert picks the format
+// that loses least, so a YUY2 camera would otherwise get High 4:2:2, which browsers cannot
+// play) unless downstream asks for a profile of more. Any other upstream (a source, a decoder, a
+// tee) is offered every format downstream's profiles allow, and its 10-bit, 4:2:2 or 4:4:4 is
+// coded as it is.
+static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
+  const bool converter = ConverterUpstream(GST_VIDEO_ENCODER_SINK_PAD(enc));
+  CapsRef sink(AllowedSinkCaps(enc, converter));
   GstCaps* result = gst_video_encoder_proxy_getcaps(enc, sink.caps, filter);
-  GST_DEBUG_OBJECT(enc, "downstream %" GST_PTR_FORMAT ": upstream may send %" GST_PTR_FORMAT,
-                   peer.caps, result);
+  GST_DEBUG_OBJECT(enc, "upstream %s a converter: may send %" GST_PTR_FORMAT,
+                   converter ? "is" : "is not", result);
   return result;
+}
+
+// Accept-caps takes every format downstream's profiles allow, also from a converter: fixed caps
+// upstream chose (a decoder's 10-bit output, say) are not refused for not being the preferred.
+static gboolean gst_vt_h264_enc_sink_query(GstVideoEncoder* enc, GstQuery* query) {
+  if (GST_QUERY_TYPE(query) == GST_QUERY_ACCEPT_CAPS) {
+    GstCaps* caps = nullptr;
+    gst_query_parse_accept_caps(query, &caps);
+    CapsRef allowed(AllowedSinkCaps(enc, false));
+    CapsRef possible(gst_video_encoder_proxy_getcaps(enc, allowed.caps, nullptr));
+    gst_query_set_accept_caps_result(query, caps && gst_caps_is_subset(caps, possible.caps));
+    return TRUE;
+  }
+  return GST_VIDEO_ENCODER_CLASS(gst_vt_h264_enc_parent_class)->sink_query(enc, query);
 }
 
 // --- GObject -------------------------------------------------------------------------------------
@@ -502,6 +583,7 @@ static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
       element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, sink_caps));
   gst_caps_unref(sink_caps);
   GST_VIDEO_ENCODER_CLASS(klass)->getcaps = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_getcaps);
+  GST_VIDEO_ENCODER_CLASS(klass)->sink_query = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_sink_query);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "H.264 encoder (VideoToolbox semantics, x264)", "Codec/Encoder/Video",

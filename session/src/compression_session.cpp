@@ -119,7 +119,7 @@ class SessionImpl {
         callback_refcon_(refcon),
         low_latency_rc_(low_latency_rate_control) {
     config_ = std::make_shared<const EncoderConfig>(table_.Resolve(values_, low_latency_rc_));
-    encoder_ = backend.create(&logger_);
+    encoder_ = backend.create(&logger_);  // null only without memory: Init refuses then
   }
 
   ~SessionImpl() {
@@ -140,6 +140,7 @@ class SessionImpl {
   }
 
   Status Init(const Dictionary* source_attributes) {
+    if (!encoder_) return Status::kAllocationFailedErr;
     Dictionary attrs = source_attributes ? *source_attributes : Dictionary{};
     if (!attrs.count(key::kWidth)) attrs[key::kWidth] = Value(width_);
     if (!attrs.count(key::kHeight)) attrs[key::kHeight] = Value(height_);
@@ -385,7 +386,10 @@ class SessionImpl {
     } else if (k == key::kRealTimeFramesDropped) {
       *out = Value(std::int64_t(realtime_.dropped));
     } else if (k == key::kPixelBufferPoolIsShared) {
-      *out = Value(pool_shared_);
+      // Shared when the pool's buffers reach the encoder as they are: same size, and a format
+      // the encoder takes with the coded sampling (else the pixel transfer converts each frame).
+      *out = Value(pool_shared_ &&
+                   EncoderInputFormat(pool_->pixel_format(), *config_) == pool_->pixel_format());
     } else if (k == key::kVideoEncoderPixelBufferAttributes) {
       Array formats = {Value(kPixelFormat_420YpCbCr8BiPlanarVideoRange),
                        Value(kPixelFormat_420YpCbCr8BiPlanarFullRange),
@@ -609,6 +613,7 @@ class SessionImpl {
     s.width = width_;
     s.height = height_;
     s.pixel_format = EncoderInputFormat(stream_format_, *config_);  // pixel_transfer.h
+    s.source_format = stream_format_;
     // Before the first frame (PrepareToEncodeFrames) the timescale is a guess; a wrong one
     // costs a second x264 open at the first frame, which re-faults (and zeroes) all of x264's
     // memory (perf at 1080p veryfast: up to 3% of a 10 s encode on this project's VMs).

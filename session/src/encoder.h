@@ -21,7 +21,10 @@ enum class PassMode { kNone, kFirst, kFinal };
 
 struct StreamInfo {
   int width = 0, height = 0;  // as given to the session
-  PixelFormatType pixel_format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
+  PixelFormatType pixel_format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;  // fed to Encode
+  // The source's format, before the pixel transfer (RGB sources: the VUI names the matrix the
+  // transfer used).
+  PixelFormatType source_format = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
   std::int32_t timescale = 0;  // of the timestamps passed to Encode
   double fps = 0;              // best guess, for VUI and rate control
   // Multi-pass: kFirst writes x264 statistics to stats_path, kFinal reads them.

@@ -403,10 +403,11 @@ PropertyTable::PropertyTable(const Backend& backend) : backend_(backend) {
 
 const PropertyTable& PropertyTable::For(const Backend& backend) {
   // Built once per backend; backends are static, so the tables live as long as the program.
-  static std::mutex mu;
-  static std::map<const Backend*, std::unique_ptr<const PropertyTable>> tables;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& t = tables[&backend];
+  // Never destroyed: sessions may outlive static destruction at exit.
+  static std::mutex* mu = new std::mutex;
+  static auto* tables = new std::map<const Backend*, std::unique_ptr<const PropertyTable>>;
+  std::lock_guard<std::mutex> lock(*mu);
+  auto& t = (*tables)[&backend];
   if (!t) t.reset(new PropertyTable(backend));
   return *t;
 }

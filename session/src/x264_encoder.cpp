@@ -649,8 +649,14 @@ class X264Encoder final : public VideoEncoder {
       p->vui.i_colorprim = ColorPrimariesGetIntegerCodePointForString(c.color_primaries);
     if (!c.transfer_function.empty())
       p->vui.i_transfer = TransferFunctionGetIntegerCodePointForString(c.transfer_function);
-    if (!c.ycbcr_matrix.empty())
+    if (!c.ycbcr_matrix.empty()) {
       p->vui.i_colmatrix = YCbCrMatrixGetIntegerCodePointForString(c.ycbcr_matrix);
+    } else if (const PixelFormatInfo* src = FindPixelFormat(s.source_format);
+               src && src->is_rgb()) {
+      // The pixel transfer made the YUV with BT.601 (its default): say so, or players guess
+      // (BT.709 for HD) and shift the colours.
+      p->vui.i_colmatrix = YCbCrMatrixGetIntegerCodePointForString("ITU_R_601_4");
+    }
     if (c.par_h > 0) {
       p->vui.i_sar_width = c.par_h;
       p->vui.i_sar_height = c.par_v;

@@ -280,6 +280,9 @@ GST_START_TEST(test_formats_offered_upstream) {
   // videoconvert gets High, not High 4:2:2).
   expect("videotestsrc ! video/x-raw,format=YUY2 ! videoconvert ! vth264enc name=enc ! fakesink",
          "I420,YV12,NV12");
+  // A tee is not a converter: every format (its other branches may need one).
+  expect("videotestsrc ! tee name=t ! queue ! vth264enc name=enc ! fakesink t. ! queue ! fakesink",
+         "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
   // A source fixed to 10-bit gets 10-bit offered.
   const std::string ten = Joined(OfferedFormats(
       "videotestsrc ! video/x-raw,format=I420_10LE ! vth264enc name=enc ! fakesink"));
@@ -294,6 +297,39 @@ GST_START_TEST(test_formats_offered_upstream) {
   // Lossless is High 4:4:4 Predictive for every format.
   expect("vth264enc name=enc quality=1.0 ! video/x-h264,profile=high-4:4:4 ! fakesink",
          "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
+}
+GST_END_TEST;
+
+GST_START_TEST(test_formats_from_a_decoder_or_a_tee) {
+  // A decoder's fixed 10-bit output is accepted (accept-caps is not narrowed to the preferred
+  // 8-bit 4:2:0, which its template also lists), and re-encoded as High 10.
+  const std::string caps = ParsedCaps(
+      "videotestsrc num-buffers=5 ! video/x-raw,format=I420_10LE,width=64,height=48,"
+      "framerate=30/1 ! vth264enc ! h264parse ! avdec_h264 ! vth264enc ! h264parse ! "
+      "fakesink name=out");
+  fail_unless(caps.find("profile=(string)high-10") != std::string::npos, "%s", caps.c_str());
+  // Every format downstream allows is accepted from a converter too, though 8-bit 4:2:0 is the
+  // one it is offered.
+  {
+    GstElement* pipeline =
+        gst_parse_launch("videotestsrc ! videoconvert ! vth264enc name=enc ! fakesink", nullptr);
+    GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
+    GstPad* sink = gst_element_get_static_pad(enc, "sink");
+    GstCaps* ten =
+        gst_caps_from_string("video/x-raw,format=I420_10LE,width=64,height=48,framerate=30/1");
+    fail_unless(gst_pad_query_accept_caps(sink, ten), "I420_10LE refused behind videoconvert");
+    gst_caps_unref(ten);
+    gst_object_unref(sink);
+    gst_object_unref(enc);
+    gst_object_unref(pipeline);
+  }
+  // A tee is not a converter: the encoder's branch is offered every format, so a sibling branch
+  // that needs 4:4:4 still negotiates (it would fail if the encoder asked for 4:2:0 only).
+  const std::string y444 = ParsedCaps(
+      "videotestsrc num-buffers=5 ! video/x-raw,width=64,height=48,framerate=30/1 ! tee name=t "
+      "! queue ! vth264enc ! h264parse ! fakesink name=out t. ! queue ! "
+      "video/x-raw,format=Y444 ! fakesink");
+  fail_unless(y444.find("profile=(string)high-4:4:4") != std::string::npos, "%s", y444.c_str());
 }
 GST_END_TEST;
 
@@ -317,6 +353,7 @@ int main(int argc, char** argv) {
                            VTT_CASE(test_interlaced_refused_downstream_says_why),
                            VTT_CASE(test_formats_coded_in_their_own_profile),
                            VTT_CASE(test_formats_offered_upstream),
+                           VTT_CASE(test_formats_from_a_decoder_or_a_tee),
                            VTT_CASE(test_format_refused_downstream_says_why),
                        },
                        argc, argv);

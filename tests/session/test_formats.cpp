@@ -414,7 +414,7 @@ std::string ReadAll(const std::string& path) {
 // A stream decoded by ffmpeg in its own pixel format, with what ffprobe says about it.
 struct Stream {
   int width = 0, height = 0;
-  std::string profile, pix_fmt, color_range;
+  std::string profile, pix_fmt, color_range, color_space;
   std::vector<Yuv> frames;
 };
 
@@ -430,18 +430,19 @@ bool Decode(const std::vector<uint8_t>& annexb, Stream* out, std::string* error)
   const std::string txt = dir.File("out.txt"), err = dir.File("err.txt");
   std::ofstream(in, std::ios::binary)
       .write(reinterpret_cast<const char*>(annexb.data()), std::streamsize(annexb.size()));
-  const std::vector<std::string> probe = {FfprobePath(),
-                                          "-v",
-                                          "error",
-                                          "-f",
-                                          "h264",
-                                          "-select_streams",
-                                          "v:0",
-                                          "-show_entries",
-                                          "stream=width,height,pix_fmt,profile,color_range",
-                                          "-of",
-                                          "default=noprint_wrappers=1",
-                                          in};
+  const std::vector<std::string> probe = {
+      FfprobePath(),
+      "-v",
+      "error",
+      "-f",
+      "h264",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=width,height,pix_fmt,profile,color_range,color_space",
+      "-of",
+      "default=noprint_wrappers=1",
+      in};
   if (Run(probe, txt, err) != 0 || !ReadAll(err).empty()) {
     *error = "ffprobe failed: " + ReadAll(err);
     return false;
@@ -456,6 +457,7 @@ bool Decode(const std::vector<uint8_t>& annexb, Stream* out, std::string* error)
   out->profile = fields["profile"];
   out->pix_fmt = fields["pix_fmt"];
   out->color_range = fields["color_range"];
+  out->color_space = fields["color_space"];
   const std::vector<std::string> decode = {
       FfmpegPath(),  "-nostdin",    "-hide_banner", "-v",       "error", "-xerror",
       "-err_detect", "explode",     "-f",           "h264",     "-i",    in,
@@ -1068,6 +1070,9 @@ TEST_P(RgbSource, DecodesToTheColoursItCarriesInTheSessionsMatrix) {
   ASSERT_TRUE(Decode(ToAnnexB(samples), &st, &error)) << error;
   EXPECT_EQ(st.profile, c.depth > 8 ? "High 10" : "High");
   EXPECT_EQ(st.pix_fmt, PixFmt(Chroma::k420, c.depth));
+  // The VUI names the matrix the conversion used, BT.601 when the key is unset (players would
+  // otherwise guess, BT.709 for HD).
+  EXPECT_EQ(st.color_space, c.kr == 0.299 ? "smpte170m" : c.kr == 0.2126 ? "bt709" : "bt2020nc");
   ASSERT_EQ(st.frames.size(), size_t(frames));
   const Yuv& d = st.frames.back();
   // 2 steps of 8 bits (coding, and rounding of the conversion), 4x that in 10 bits.
@@ -1104,6 +1109,35 @@ INSTANTIATE_TEST_SUITE_P(
         RgbCase{"ARGB_601_High10", vtc::kPixelFormat_32ARGB, nullptr, 0.299, 0.114,
                 "H264_High10_AutoLevel", 10}),
     [](const testing::TestParamInfo<RgbCase>& info) { return std::string(info.param.name); });
+
+// PixelBufferPoolIsShared: true only when the pool's buffers reach the encoder as they are.
+TEST(RgbSource, PoolIsSharedOnlyWhenItsBuffersNeedNoConversion) {
+  struct Case {
+    PixelFormatType format;
+    const char* profile_level;  // nullptr: unset
+    bool shared;
+  };
+  for (const Case& c : {Case{vtc::kPixelFormat_420YpCbCr8BiPlanarVideoRange, nullptr, true},
+                        Case{vtc::kPixelFormat_422YpCbCr8Planar, nullptr, true},
+                        Case{vtc::kPixelFormat_32BGRA, nullptr, false},
+                        Case{vtc::kPixelFormat_422YpCbCr8, nullptr, false},
+                        Case{vtc::kPixelFormat_420YpCbCr10BiPlanarVideoRange, nullptr, false},
+                        Case{vtc::kPixelFormat_420YpCbCr8Planar, "H264_High10_AutoLevel", false},
+                        Case{vtc::kPixelFormat_420YpCbCr8Planar, "H264_Main_AutoLevel", true}}) {
+    vtc::Dictionary attrs{{vtc::key::kPixelFormatType, Value(std::int64_t(c.format))}};
+    std::shared_ptr<vtc::CompressionSession> s;
+    ASSERT_EQ(vtc::CompressionSession::Create(64, 48, vtc::kCodecType_H264, nullptr, &attrs,
+                                              nullptr, nullptr, &s),
+              Status::kNoErr);
+    if (c.profile_level)
+      ASSERT_EQ(s->SetProperty(vtc::key::kProfileLevel, Value(c.profile_level)), Status::kNoErr);
+    Value shared;
+    ASSERT_EQ(s->CopyProperty(vtc::key::kPixelBufferPoolIsShared, &shared), Status::kNoErr);
+    EXPECT_EQ(shared, Value(c.shared))
+        << vtc::PixelFormatName(c.format) << " " << (c.profile_level ? c.profile_level : "");
+    s->Invalidate();
+  }
+}
 
 // ---- Scaling ------------------------------------------------------------------------------------
 
