@@ -97,7 +97,8 @@ GST_START_TEST(test_multipass_properties) {
   g_object_get(el, "pass", &pass, "multipass-cache-file", &file, nullptr);
   fail_unless_equals_int(pass, 0);
   // "<element>.log", as x264enc's "x264.log".
-  fail_unless_equals_string(file, (std::string(codec.element) + ".log").c_str());
+  const std::string want_file = std::string(codec.element) + ".log";  // outlives the check
+  fail_unless_equals_string(file, want_file.c_str());
   g_free(file);
   ps = g_object_class_find_property(klass, "multipass-cache-file");
   fail_unless(ps != nullptr && G_IS_PARAM_SPEC_STRING(ps));
