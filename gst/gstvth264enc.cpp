@@ -454,11 +454,17 @@ bool ConverterUpstream(GstPad* sink) {
     if (!element) break;
     const gchar* klass = gst_element_get_metadata(element, GST_ELEMENT_METADATA_KLASS);
     const bool converter = klass && std::strstr(klass, "Converter");
-    const bool pass_through = klass && std::strcmp(klass, "Generic") == 0 &&
-                              element->numsinkpads == 1 && element->numsrcpads == 1;
-    if (pass_through) {
-      GstPad* in = GST_PAD(g_list_first(element->sinkpads)->data);
+    GstPad* in = nullptr;
+    if (klass && std::strcmp(klass, "Generic") == 0) {
+      // The pad lists change under the element's lock (request pads, dynamic pads).
+      GST_OBJECT_LOCK(element);
+      if (element->numsinkpads == 1 && element->numsrcpads == 1)
+        in = GST_PAD(gst_object_ref(element->sinkpads->data));
+      GST_OBJECT_UNLOCK(element);
+    }
+    if (in) {
       pad = gst_pad_get_peer(in);
+      gst_object_unref(in);
     }
     gst_object_unref(element);
     if (converter) {
