@@ -15,7 +15,7 @@ constexpr std::uint32_t FourCC(const char (&s)[5]) {
 
 using CodecType = std::uint32_t;
 constexpr CodecType kCodecType_H264 = FourCC("avc1");
-constexpr CodecType kCodecType_HEVC = FourCC("hvc1");  // reserved for a later backend
+constexpr CodecType kCodecType_HEVC = FourCC("hvc1");  // x265 (kX265EncoderID)
 
 using PixelFormatType = std::uint32_t;
 // Pixel formats a session takes (kCVPixelFormatType_*, CoreVideo's values). docs/session.md has
@@ -117,6 +117,14 @@ inline constexpr const char kColorPrimaries[] = "ColorPrimaries";
 inline constexpr const char kTransferFunction[] = "TransferFunction";
 inline constexpr const char kYCbCrMatrix[] = "YCbCrMatrix";
 inline constexpr const char kPixelAspectRatio[] = "PixelAspectRatio";
+// HDR static metadata (CFData, as VideoToolbox's), until the first frame, and also format
+// description extensions of the same names. MasteringDisplayColorVolume: 24 bytes, the SEI's
+// layout (ITU-T H.265 D.2.28), big-endian: display_primaries x,y for G, B, R (uint16 each, units
+// of 0.00002), white point x,y (uint16), max and min display luminance (uint32, units of 0.0001
+// cd/m2). ContentLightLevelInfo: 4 bytes, MaxCLL then MaxFALL (uint16, cd/m2). Written as SEI
+// (mastering display colour volume, content light level) by both codecs.
+inline constexpr const char kMasteringDisplayColorVolume[] = "MasteringDisplayColorVolume";
+inline constexpr const char kContentLightLevelInfo[] = "ContentLightLevelInfo";
 // FieldCount 1 (progressive, the default) or 2 (interlaced: x264 codes MBAFF field pairs), and
 // FieldDetail, the field order (kCMFormatDescriptionFieldDetail_*). Also format description
 // extension keys, with the same names.
@@ -163,10 +171,22 @@ inline constexpr const char kMultiPassStorage[] = "MultiPassStorage";
 //   Until the first frame (x264 cannot turn it on or off in a running encoder).
 // Keys that apply until the first frame give kVTPropertyReadOnlyErr afterwards, like the
 // VideoToolbox keys that only apply at open.
+// x265's counterparts (HEVC sessions), with the same meanings and x265's own values:
+// - X265SpeedPreset (string): "auto" or an x265 preset name, "ultrafast" .. "placebo". Changes
+//   between frames (x265's analysis settings only).
+// - X265Tune (string): one of "", "psnr", "ssim", "grain", "zerolatency", "fastdecode",
+//   "animation". Until the first frame.
+// - X265Threads (int, 0..128): x265's thread-pool size, 0 (default) = x265 decides.
+// - X265Options (string): "key=value:key=value" applied with x265_param_parse; options the session
+//   relies on (annexb, repeat-headers, open-gop, keyint, interlace) are refused.
 inline constexpr const char kX264SpeedPreset[] = "X264SpeedPreset";
 inline constexpr const char kX264Tune[] = "X264Tune";
 inline constexpr const char kX264Threads[] = "X264Threads";
 inline constexpr const char kX264Options[] = "X264Options";
+inline constexpr const char kX265SpeedPreset[] = "X265SpeedPreset";
+inline constexpr const char kX265Tune[] = "X265Tune";
+inline constexpr const char kX265Threads[] = "X265Threads";
+inline constexpr const char kX265Options[] = "X265Options";
 inline constexpr const char kReleaseSourceBufferOnImport[] = "ReleaseSourceBufferOnImport";
 inline constexpr const char kIntraRefresh[] = "IntraRefresh";
 // Read-only.
@@ -249,7 +269,8 @@ inline constexpr const char kChangeableBetweenFrames[] = "ChangeableBetweenFrame
 
 }  // namespace key
 
-// Encoder ID of the only encoder here.
+// Encoder IDs (kVTVideoEncoderSpecification_EncoderID): reverse DNS of the library's developer.
 inline constexpr const char kX264EncoderID[] = "org.videolan.x264";
+inline constexpr const char kX265EncoderID[] = "com.multicorewareinc.x265";
 
 }  // namespace vtc
