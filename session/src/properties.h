@@ -61,6 +61,8 @@ struct EncoderConfig {
   // 2 4:2:2, 3 4:4:4) and bit depth (0: the source's). Read by the pixel transfer.
   int profile_chroma_format_idc = 1;
   int profile_bit_depth = 8;
+  // The backend takes planar Y/Cb/Cr pictures only (x265): bi-planar sources are converted.
+  bool planar_input_only = false;
   bool allow_frame_reordering = true;
   bool allow_temporal_compression = true;
   int max_key_frame_interval = 0;
@@ -85,7 +87,7 @@ struct EncoderConfig {
   std::string speed_preset = "auto";  // "auto" or a preset name
   std::string tune;                   // tune(s), "" = none
   int threads = 0;                    // 0 = the library decides
-  std::string x264_options;           // "key=value:...", applied after the keys
+  std::string options;  // the backend's option string "key=value:...", applied after the keys
   // Extension key ReleaseSourceBufferOnImport: the session's own, never changes x264.
   bool release_source_on_import = false;
   // Extension key IntraRefresh: refresh waves instead of periodic key frames (open-only).

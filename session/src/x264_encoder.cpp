@@ -197,20 +197,6 @@ void OneFrameVbv(const EncoderConfig& c, double fps, x264_param_t* p) {
   p->rc.i_vbv_buffer_size = std::max(1, int(std::ceil(p->rc.i_vbv_max_bitrate / fps)));
 }
 
-// IntraRefresh: x264's keyint, the frames from one refresh wave to the next. x264 also moves the
-// intra column across the picture in that many frames (at least one macroblock column a frame),
-// so it is about the length of a wave too. The interval keys as for key frames, else about 1 s.
-int RefreshPeriod(const EncoderConfig& c, double known_fps) {
-  int period = c.max_key_frame_interval;
-  if (c.max_key_frame_interval_duration > 0 && known_fps > 0) {
-    const int frames =
-        int(std::min(c.max_key_frame_interval_duration * known_fps, double(1 << 30)));
-    period = period > 0 ? std::min(period, std::max(1, frames)) : std::max(1, frames);
-  }
-  if (period > 0) return period;
-  return known_fps > 0 ? std::max(1, int(std::lround(known_fps))) : 30;
-}
-
 // x264's input colour space for a pixel format the encoder takes as it is (planar I420/I422/I444
 // and bi-planar NV12/NV16, 16-bit samples in the low bits with X264_CSP_HIGH_DEPTH), or -1.
 int X264Csp(PixelFormatType format) {
@@ -668,7 +654,7 @@ class X264Encoder final : public VideoEncoder {
     // X264Options last among the settings, as x264enc's option-string; then the delay budget
     // and the profile, which must hold whatever the options say.
     const int keyint_before_options = p->i_keyint_max;
-    if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
+    if (Status st = ApplyX264Options(c.options, p, why); st != Status::kNoErr) {
       *why = "X264Options: " + *why;
       return st;
     }
@@ -720,9 +706,9 @@ class X264Encoder final : public VideoEncoder {
     // streams itself), as every reconfiguration will, unless the options set them. Where that room
     // would leave the target out of reach, CRF under the limits opens with fewer B-frames
     // (BframesForLimits), unless the options set their number.
-    if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.x264_options)) {
+    if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.options)) {
       if (p->i_keyint_max == 1) p->i_bframe = 0;
-      if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.x264_options))
+      if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.options))
         p->i_bframe = BframesForLimits(c, fps, p->i_bframe);
       ApplyRates(c, fps, mode, p);
       if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
@@ -900,7 +886,7 @@ class X264Encoder final : public VideoEncoder {
   static AbrMode AbrModeFor(const EncoderConfig& c, const StreamInfo& s) {
     if (c.low_latency_rate_control) return AbrMode::kCbrLike;
     const AbrMode mode = ChooseAbrMode(c, s.fps > 0 ? s.fps : 30.0, s.pass != PassMode::kNone);
-    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.x264_options)
+    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.options)
                ? AbrMode::kCbrLike
                : mode;
   }
