@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "h264_profiles.h"
 #include "h264_sps.h"
+#include "picture_padding.h"
 #include "pixel_format.h"
 #include "vtcompress/color.h"
 #include "vtcompress/keys.h"
@@ -748,37 +749,7 @@ class X264Encoder final : public VideoEncoder {
     const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
     pic->img.i_csp = csp;
     pic->img.i_plane = int(b->plane_count());
-    for (std::size_t i = 0; i < b->plane_count(); ++i) {
-      pic->img.plane[i] = b->base_address_of_plane(i);
-      pic->img.i_stride[i] = int(b->bytes_per_row_of_plane(i));
-    }
-    const int pad_r = cw - b->width(), pad_b = ch - b->height();
-    if ((pad_r || pad_b) && !b->FillExtendedPixels(pad_r, pad_b)) {
-      // No room around the picture: each plane that has samples past the odd size goes through a
-      // padded copy (4:2:0 chroma of an odd size already has the even size's dimensions; 4:2:2
-      // chroma needs a row more, 4:4:4 chroma a row and a column).
-      for (std::size_t i = 0; i < b->plane_count(); ++i) {
-        const PlaneFormat& pf = info->planes[i];
-        const int w = pf.Width(b->width()), h = pf.Height(b->height());
-        const int pw = pf.Width(cw), ph = pf.Height(ch);
-        if (pw == w && ph == h) continue;
-        const std::size_t row = pf.RowBytes(w), padded_row = pf.RowBytes(pw);
-        const std::size_t block = std::size_t(pf.block_bytes);
-        const std::size_t stride = (padded_row + 31) & ~std::size_t(31);
-        pad_copy_[i].resize(stride * std::size_t(ph));
-        const std::uint8_t* src = b->base_address_of_plane(i);
-        for (int y = 0; y < ph; ++y) {
-          const std::uint8_t* in =
-              src + b->bytes_per_row_of_plane(i) * std::size_t(std::min(y, h - 1));
-          std::uint8_t* dst = pad_copy_[i].data() + stride * std::size_t(y);
-          std::memcpy(dst, in, row);
-          for (std::size_t x = row; x < padded_row; x += block)
-            std::memcpy(dst + x, in + row - block, block);
-        }
-        pic->img.plane[i] = pad_copy_[i].data();
-        pic->img.i_stride[i] = int(stride);
-      }
-    }
+    if (!PaddedPlanes(b, cw, ch, pic->img.plane, pic->img.i_stride, pad_copy_)) return false;
     pic->i_pts = f.pts;
     pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
     pic->opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
@@ -886,9 +857,8 @@ class X264Encoder final : public VideoEncoder {
   static AbrMode AbrModeFor(const EncoderConfig& c, const StreamInfo& s) {
     if (c.low_latency_rate_control) return AbrMode::kCbrLike;
     const AbrMode mode = ChooseAbrMode(c, s.fps > 0 ? s.fps : 30.0, s.pass != PassMode::kNone);
-    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.options)
-               ? AbrMode::kCbrLike
-               : mode;
+    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.options) ? AbrMode::kCbrLike
+                                                                                : mode;
   }
   // What x264 runs with for the steering's ask, in either AverageBitRate mode.
   void ApplyAsk(double ask_kbps, x264_param_t* p) {
