@@ -25,7 +25,8 @@ struct PropertyDescriptor {
     kRateLimits,
     kAspectRatio,
     kDictionary,
-    kMultiPassStorage
+    kMultiPassStorage,
+    kData  // bytes; min and max give the allowed sizes
   };
   const char* key;
   Kind kind;
@@ -77,6 +78,8 @@ struct EncoderConfig {
   int spatial_aq_level = -1;       // -1 default, 0 disabled
   int max_slice_bytes = 0;
   std::string color_primaries, transfer_function, ycbcr_matrix;
+  // HDR static metadata as the keys hold it (keys.h): 24 and 4 bytes, or empty.
+  Data mastering_display, content_light_level;
   int par_h = 0, par_v = 0;
   int field_count = 1;       // 2: interlaced
   std::string field_detail;  // FieldDetail; "" = top field first

@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "h264_profiles.h"
 #include "h264_sps.h"
+#include "hdr_metadata.h"
 #include "picture_padding.h"
 #include "pixel_format.h"
 #include "vtcompress/color.h"
@@ -648,6 +649,26 @@ class X264Encoder final : public VideoEncoder {
       p->vui.i_sar_width = c.par_h;
       p->vui.i_sar_height = c.par_v;
     }
+    // HDR static metadata: x264 writes both SEIs before every IDR.
+    if (MasteringDisplay m; ReadMasteringDisplay(c.mastering_display, &m)) {
+      p->mastering_display.b_mastering_display = 1;
+      p->mastering_display.i_green_x = m.x[0];
+      p->mastering_display.i_green_y = m.y[0];
+      p->mastering_display.i_blue_x = m.x[1];
+      p->mastering_display.i_blue_y = m.y[1];
+      p->mastering_display.i_red_x = m.x[2];
+      p->mastering_display.i_red_y = m.y[2];
+      p->mastering_display.i_white_x = m.white_x;
+      p->mastering_display.i_white_y = m.white_y;
+      p->mastering_display.i_display_max = m.max_luminance;
+      p->mastering_display.i_display_min = m.min_luminance;
+    }
+    std::uint16_t max_cll = 0, max_fall = 0;
+    if (ReadContentLightLevel(c.content_light_level, &max_cll, &max_fall)) {
+      p->content_light_level.b_cll = 1;
+      p->content_light_level.i_max_cll = max_cll;
+      p->content_light_level.i_max_fall = max_fall;
+    }
     p->i_frame_total = int(std::min<std::int64_t>(c.source_frame_count, 1 << 30));
     p->analyse.b_psnr = c.calculate_mse;
     p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
@@ -791,6 +812,10 @@ class X264Encoder final : public VideoEncoder {
                                                      {key::kVerticalSpacing, Value(c.par_v)}});
     ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
     ext[key::kFieldCount] = Value(c.field_count);
+    if (!c.mastering_display.empty())
+      ext[key::kMasteringDisplayColorVolume] = Value(c.mastering_display);
+    if (!c.content_light_level.empty())
+      ext[key::kContentLightLevelInfo] = Value(c.content_light_level);
     if (c.field_count == 2)
       ext[key::kFieldDetail] = Value(c.field_detail.empty() ? key::kFieldDetailTemporalTopFirst
                                                             : c.field_detail.c_str());

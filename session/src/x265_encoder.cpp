@@ -13,10 +13,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <list>
 
 #include "encoder.h"
 #include "fault.h"
 #include "h264_sps.h"  // FrameRateFraction
+#include "hdr_metadata.h"
 #include "hevc_profiles.h"
 #include "picture_padding.h"
 #include "pixel_format.h"
@@ -239,8 +241,7 @@ class X265Encoder final : public VideoEncoder {
     const x265_api* api = ApiFor(CodedDepth(c, s), why);
     X265Params params(api);
     if (!params.get()) return Status::kAllocationFailedErr;
-    std::vector<std::string> strings;  // kept alive until encoder_open has copied them
-    strings.reserve(4);
+    std::list<std::string> strings;  // kept alive (and in place) until encoder_open copied them
     if (Status st = BuildParams(api, c, s, &params, &strings, why); st != Status::kNoErr) return st;
     EncoderPtr enc(api->encoder_open(params.get()), EncoderDeleter{api});
     if (!enc) {
@@ -398,8 +399,7 @@ class X265Encoder final : public VideoEncoder {
   }
 
   Status BuildParams(const x265_api* api, const EncoderConfig& c, const StreamInfo& s,
-                     X265Params* params, std::vector<std::string>* strings,
-                     std::string* why) const {
+                     X265Params* params, std::list<std::string>* strings, std::string* why) const {
     x265_param* p = params->get();
     const std::string preset = X265Preset(c);
     if (api->param_default_preset(p, preset.c_str(), c.tune.empty() ? nullptr : c.tune.c_str()) <
@@ -455,6 +455,20 @@ class X265Encoder final : public VideoEncoder {
     if (c.reference_buffer_count > 0)
       p->maxNumReferences = std::clamp(c.reference_buffer_count, 1, 16);
     SetVui(c, s, p);
+    // HDR static metadata: x265 writes both SEIs in its headers and before every IDR.
+    if (MasteringDisplay m; ReadMasteringDisplay(c.mastering_display, &m)) {
+      char text[160];
+      std::snprintf(text, sizeof text, "G(%u,%u)B(%u,%u)R(%u,%u)WP(%u,%u)L(%u,%u)", m.x[0], m.y[0],
+                    m.x[1], m.y[1], m.x[2], m.y[2], m.white_x, m.white_y, m.max_luminance,
+                    m.min_luminance);
+      strings->push_back(text);
+      params->SetOwn(&p->masteringDisplayColorVolume, strings->back());
+    }
+    std::uint16_t max_cll = 0, max_fall = 0;
+    if (ReadContentLightLevel(c.content_light_level, &max_cll, &max_fall)) {
+      p->maxCLL = max_cll;
+      p->maxFALL = max_fall;
+    }
     if (c.source_frame_count > 1)
       p->totalFrames = int(std::min<std::int64_t>(c.source_frame_count, 1 << 30));
     p->bEnablePsnr = c.calculate_mse;
@@ -588,6 +602,10 @@ class X265Encoder final : public VideoEncoder {
                                                      {key::kVerticalSpacing, Value(c.par_v)}});
     ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
     ext[key::kFieldCount] = Value(1);
+    if (!c.mastering_display.empty())
+      ext[key::kMasteringDisplayColorVolume] = Value(c.mastering_display);
+    if (!c.content_light_level.empty())
+      ext[key::kContentLightLevelInfo] = Value(c.content_light_level);
     const Status st = FormatDescription::CreateHEVC(
         sets, 4, (s.width + 1) & ~1, (s.height + 1) & ~1, s.width, s.height, std::move(ext), out);
     if (st != Status::kNoErr)

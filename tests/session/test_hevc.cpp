@@ -260,3 +260,99 @@ TEST(Hevc, BadInputGetsAStatus) {
 
 }  // namespace
 }  // namespace vtctest
+
+namespace vtctest {
+namespace {
+
+// HDR10 static metadata, as the keys hold it: BT.2020 primaries (G, B, R), D65, 1000 / 0.005
+// cd/m2; MaxCLL 1000, MaxFALL 400.
+const vtc::Data kMasteringDisplay = {0x33, 0xc2, 0x86, 0xc4, 0x1d, 0x4c, 0x0b, 0xb8,
+                                     0x84, 0xd0, 0x3e, 0x80, 0x3d, 0x13, 0x40, 0x42,
+                                     0x00, 0x98, 0x96, 0x80, 0x00, 0x00, 0x00, 0x32};
+const vtc::Data kContentLightLevel = {0x03, 0xe8, 0x01, 0x90};
+
+// The SEI payload types in one sample's SEI NAL units (H.264 type 6, HEVC prefix SEI 39), one
+// message per NAL unit as both libraries write them.
+std::set<int> SeiPayloadTypes(const vtc::SampleBufferRef& s, bool hevc) {
+  std::set<int> types;
+  for (const auto& nal : SplitAvcc(s)) {
+    const int type = hevc ? HevcNalType(nal) : (nal.empty() ? -1 : nal[0] & 0x1f);
+    const std::size_t header = hevc ? 2 : 1;
+    if (type != (hevc ? 39 : 6) || nal.size() <= header) continue;
+    int payload = 0;
+    std::size_t i = header;
+    while (i < nal.size() && nal[i] == 0xff) payload += 255, ++i;
+    if (i < nal.size()) types.insert(payload + nal[i]);
+  }
+  return types;
+}
+
+// Both codecs write the mastering display and content light level SEIs (137, 144) before every
+// IDR, with BT.2020/PQ in the VUI, and the format description carries the keys' bytes.
+TEST(Hdr, StaticMetadataInEveryIdrForBothCodecs) {
+  for (vtc::CodecType codec : {vtc::kCodecType_H264, vtc::kCodecType_HEVC}) {
+    const bool hevc = codec == vtc::kCodecType_HEVC;
+    SCOPED_TRACE(hevc ? "HEVC" : "H.264");
+    const int w = 160, h = 96, n = 12;
+    Collector c;
+    auto s = MakeSession(w, h, vtc::kPixelFormat_420YpCbCr10Planar, &c,
+                         {{vtc::key::kMasteringDisplayColorVolume, Value(kMasteringDisplay)},
+                          {vtc::key::kContentLightLevelInfo, Value(kContentLightLevel)},
+                          {vtc::key::kColorPrimaries, Value("ITU_R_2020")},
+                          {vtc::key::kTransferFunction, Value("SMPTE_ST_2084_PQ")},
+                          {vtc::key::kYCbCrMatrix, Value("ITU_R_2020")}},
+                         codec);
+    ASSERT_TRUE(s);
+    for (int i = 0; i < n; ++i) {
+      vtc::PixelBufferRef b;
+      ASSERT_EQ(s->GetPixelBufferPool()->CreatePixelBuffer(&b), Status::kNoErr);
+      // Mid-grey in 10 bits, a moving bar.
+      for (std::size_t p = 0; p < 3; ++p) {
+        for (std::size_t y = 0; y < b->height_of_plane(p); ++y) {
+          auto* row = reinterpret_cast<uint16_t*>(b->base_address_of_plane(p) +
+                                                  y * b->bytes_per_row_of_plane(p));
+          for (std::size_t x = 0; x < b->width_of_plane(p); ++x)
+            row[x] = uint16_t(p == 0 && (int(x) + 4 * i) % 40 < 8 ? 700 : 512);
+        }
+      }
+      Dictionary opts{{vtc::key::kForceKeyFrame, Value(i == 6)}};
+      ASSERT_EQ(s->EncodeFrame(b, FramePts(i), FrameDuration(), &opts, RefconFor(i), nullptr),
+                Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    const auto samples = c.samples();
+    ASSERT_EQ(samples.size(), size_t(n));
+    int idrs = 0;
+    for (const auto& smp : samples) {
+      const std::set<int> sei = SeiPayloadTypes(smp, hevc);
+      if (smp->IsSync()) {
+        ++idrs;
+        EXPECT_TRUE(sei.count(137)) << "no mastering display SEI before an IDR";
+        EXPECT_TRUE(sei.count(144)) << "no content light level SEI before an IDR";
+      } else {
+        EXPECT_FALSE(sei.count(137) || sei.count(144)) << "HDR SEI on a non-IDR sample";
+      }
+    }
+    EXPECT_EQ(idrs, 2);
+    const auto& ext = samples[0]->format_description()->extensions();
+    EXPECT_EQ(ext.at(vtc::key::kMasteringDisplayColorVolume), Value(kMasteringDisplay));
+    EXPECT_EQ(ext.at(vtc::key::kContentLightLevelInfo), Value(kContentLightLevel));
+    s->Invalidate();
+  }
+}
+
+TEST(Hdr, WrongSizesAreRefused) {
+  Collector c;
+  auto s = MakeSession(64, 64, kY420, &c, {}, vtc::kCodecType_HEVC);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->SetProperty(vtc::key::kMasteringDisplayColorVolume, Value(vtc::Data(23))),
+            Status::kParameterErr);
+  EXPECT_EQ(s->SetProperty(vtc::key::kContentLightLevelInfo, Value(int64_t(1000))),
+            Status::kParameterErr);
+  EXPECT_EQ(s->SetProperty(vtc::key::kContentLightLevelInfo, Value(kContentLightLevel)),
+            Status::kNoErr);
+  s->Invalidate();
+}
+
+}  // namespace
+}  // namespace vtctest
