@@ -94,12 +94,19 @@ EncoderConfig::Change X265ChangeRule(const EncoderConfig& b, const EncoderConfig
       a.tune != b.tune || a.threads != b.threads || a.options != b.options ||
       a.intra_refresh != b.intra_refresh)
     return Change::kRestart;
-  if (a.average_bit_rate != b.average_bit_rate || a.data_rate_limits != b.data_rate_limits ||
-      a.quality != b.quality || a.real_time != b.real_time ||
-      a.prioritize_speed != b.prioritize_speed ||
-      a.ResolvedSpeedPreset() != b.ResolvedSpeedPreset())
+  // x265 3.5 takes a new bit rate only through its zones (x265_encoder.cpp, ZoneSteered): a new
+  // AverageBitRate, and new DataRateLimits under one, apply between frames. Its
+  // x265_encoder_reconfig reaches neither the rate control (a new crf or VBV is ignored) nor,
+  // once zones are on, anything safely: a new quality, limits without a bit rate, or another
+  // preset take a new instance (an IDR).
+  if (a.ResolvedSpeedPreset() != b.ResolvedSpeedPreset() ||
+      (a.average_bit_rate == 0 &&
+       (a.quality != b.quality || a.data_rate_limits != b.data_rate_limits)))
+    return Change::kRestart;
+  if (a.average_bit_rate != b.average_bit_rate || a.data_rate_limits != b.data_rate_limits)
     return Change::kReconfigure;
-  return Change::kNone;  // keyframe keys are applied by the session itself
+  return Change::kNone;  // keyframe keys are applied by the session itself; Quality, RealTime
+                         // and priority under a bit rate change nothing x265 runs with
 }
 
 }  // namespace

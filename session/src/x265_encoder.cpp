@@ -22,6 +22,7 @@
 #include "hevc_profiles.h"
 #include "picture_padding.h"
 #include "pixel_format.h"
+#include "rate_steering.h"
 #include "vtcompress/color.h"
 #include "vtcompress/keys.h"
 #include "x265_backend.h"
@@ -271,6 +272,22 @@ class X265Encoder final : public VideoEncoder {
     frames_in_ = frames_out_ = 0;
     fail_at_ = fault::After("encode");
     fed_ = 0;
+    zone_window_ = param_.rc.zonefileCount > 0 ? int(param_.reconfigWindowSize) : 0;
+    if (zone_window_ > 0) {
+      zone_param_ = std::make_unique<X265Params>(api_);
+      api_->param_default(zone_param_->get());
+      zone_relative_.assign(std::size_t(zone_window_), 1.0 / RateFps());
+      zone_ = x265_zone{};
+      zone_.zoneParam = zone_param_->get();
+      zone_.relativeComplexity = zone_relative_.data();
+      // A reopen with the same target (after CompleteFrames) keeps the gain learned.
+      const double target = c.average_bit_rate / 1000.0;
+      if (target > 0 && target == steering_.target())
+        steering_.Resume();
+      else
+        steering_.Reset(target, 1.0 / RateFps());
+      zone_kbps_ = steering_.ask();
+    }
     logger_->Logf(LogLevel::kInfo,
                   "x265 open: %dx%d, %s %d-bit %s, preset %s%s%s, %s, bframes %d, lookahead %d, "
                   "frame threads %d, delay %d frames%s",
@@ -298,7 +315,16 @@ class X265Encoder final : public VideoEncoder {
         return Status::kVideoEncoderMalfunctionErr;
       }
       if (!FillPicture(*f, &pic)) return Status::kVideoEncoderMalfunctionErr;
-      if (f->reconfigure) config_ = *f->reconfigure;
+      if (f->reconfigure) {
+        // A new AverageBitRate starts the steering over from the new target; x265 hears of it
+        // at the next window.
+        if (zone_window_ > 0 && f->reconfigure->average_bit_rate != config_.average_bit_rate) {
+          steering_.Reset(f->reconfigure->average_bit_rate / 1000.0, 1.0 / RateFps());
+          zone_kbps_ = steering_.ask();
+        }
+        config_ = *f->reconfigure;
+      }
+      if (zone_window_ > 0) ZoneStep(*f);
       if (f->force_intra_refresh && param_.bIntraRefresh && !f->force_keyframe)
         api_->encoder_intra_refresh(enc_.get());
     } else {
@@ -319,6 +345,9 @@ class X265Encoder final : public VideoEncoder {
     }
     ++frames_out_;
     EncodedFrame e;
+    std::size_t out_bytes = 0;
+    for (std::uint32_t i = 0; i < nal_count; ++i) out_bytes += nals[i].sizeBytes;
+    if (zone_window_ > 0) steering_.OnOutput(pic_out.pts, out_bytes);
     // The NAL units of one call lie back to back, each with its 4-byte length. Parameter sets in
     // a sample (x265 repeats them in all-intra and HDR streams) are the format description's.
     int first_slice_type = -1;
@@ -397,6 +426,47 @@ class X265Encoder final : public VideoEncoder {
     const int source = BitDepthOf(s.pixel_format);
     return c.profile_from_source ? source : std::max(depth, source);
   }
+
+  // Live AverageBitRate changes need x265's zone reconfiguration: x265_encoder_reconfig of the
+  // rate fields is accepted by 3.5 but never reaches its rate control (the encoder swaps to a new
+  // parameter block that the rate control does not read). One-pass ABR only (CBR's HRD and the
+  // passes' statistics keep their rate), and not when the options set zones themselves.
+  static bool ZoneSteered(const EncoderConfig& c, const StreamInfo& s, const x265_param& p) {
+    return c.average_bit_rate > 0 && c.constant_bit_rate == 0 && s.pass == PassMode::kNone &&
+           p.rc.rateControlMode == X265_RC_ABR && !p.rc.bStatRead && !p.rc.bStatWrite &&
+           p.rc.zonefileCount == 0 && p.rc.zoneCount == 0 && !p.bEmitHRDSEI;
+  }
+  // Frames per zone: about 200 ms, the pace a congestion controller changes its rate at.
+  static int ZoneWindow(double fps) { return std::max(1, int(std::lround(fps / 5))); }
+
+  // Before every frame of a zone-steered encoder: the steering's ask for the next window, and at
+  // a window's first frame its zone. x265 waits in its rate control for each window's zone, so
+  // none may be skipped (ZoneSteered, Open).
+  void ZoneStep(const InputFrame& f) {
+    if (frames_in_ % zone_window_ == 0) {
+      if (const double want = steering_.Next(); want > 0) zone_kbps_ = want;
+      double kbps = std::max(1.0, zone_kbps_);
+      if (!config_.data_rate_limits.empty()) {
+        double maxrate = 0, buffer = 0;
+        VbvForLimits(config_.data_rate_limits, RateFps(), config_.average_bit_rate / 1000.0,
+                     param_.bframes, &maxrate, &buffer);
+        if (maxrate > 0) kbps = std::min(kbps, maxrate);
+      }
+      x265_param* zp = zone_param_->get();
+      zone_.startFrame = frames_in_;
+      zp->rc.bitrate = std::max(1, int(std::lround(kbps)));
+      // x265 scales a zone's maxrate by fps / window (a window's worth of bits a second).
+      zp->rc.vbvMaxBitrate = std::max(1, int(std::lround(kbps * zone_window_ / RateFps())));
+      if (api_->encoder_reconfig_zone(enc_.get(), &zone_) != 0)
+        logger_->Logf(LogLevel::kWarning, "x265_encoder_reconfig_zone refused %d kbit/s",
+                      zp->rc.bitrate);
+    }
+    if (stream_.timescale > 0)
+      steering_.OnInput(f.pts, double(f.pts) / stream_.timescale, zone_kbps_);
+  }
+
+  // The frame rate the rate fields are computed for; 30 if unknown.
+  double RateFps() const { return stream_.fps > 0 ? stream_.fps : 30.0; }
 
   Status BuildParams(const x265_api* api, const EncoderConfig& c, const StreamInfo& s,
                      X265Params* params, std::list<std::string>* strings, std::string* why) const {
@@ -499,6 +569,15 @@ class X265Encoder final : public VideoEncoder {
       params->SetOwn(&p->rc.statFileName, strings->back());
     }
     if (c.FrameDelayBudget() >= 0) FitX265Delay(c.FrameDelayBudget(), p);
+    if (ZoneSteered(c, s, *p)) {
+      // Live bit rate through x265's zone reconfiguration (ZoneStep): one zone a window, and
+      // enough zone slots that the session's next call never waits for x265's rate control,
+      // which reads each window's zone as late as the encoder lags.
+      p->reconfigWindowSize = std::uint32_t(ZoneWindow(fps));
+      p->bResetZoneConfig = 0;
+      p->rc.zonefileCount = LagOf(*p) / int(p->reconfigWindowSize) + 4;
+      p->rc.zones = nullptr;  // x265 allocates its own slots
+    }
     if (!IsX265Lossless(c)) {
       const std::string profile = X265ProfileName(CodedProfile(c, s), CodedDepth(c, s));
       if (api->param_apply_profile(p, profile.c_str()) < 0) {
@@ -646,6 +725,14 @@ class X265Encoder final : public VideoEncoder {
   int frames_in_ = 0, frames_out_ = 0;
   int fail_at_ = 0;  // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int fed_ = 0;
+  // Zone steering (ZoneSteered): frames per zone (0 = off), the zone passed to x265 and its
+  // parameter block, the kbit/s asked for now, and the loop that holds the average to the target.
+  int zone_window_ = 0;
+  std::unique_ptr<X265Params> zone_param_;
+  std::vector<double> zone_relative_;
+  x265_zone zone_{};
+  double zone_kbps_ = 0;
+  AbrSteering steering_;
   std::vector<std::uint8_t> pad_copy_[3];  // padded copies of odd-sized planes
 };
 
