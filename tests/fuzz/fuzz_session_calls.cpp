@@ -106,8 +106,13 @@ void CheckSample(Ctx* c, const FrameRec& f, const vtc::SampleBuffer& s) {
                             (std::size_t(d[pos + 2]) << 8) | d[pos + 3];
     FUZZ_CHECK(len >= 1 && len <= d.size() - pos - 4, "AVCC: NAL length %zu at %zu of %zu", len,
                pos, d.size());
-    const int type = d[pos + 4] & 0x1f;
-    FUZZ_CHECK(type != 7 && type != 8, "SPS/PPS (NAL type %d) in band", type);
+    // Parameter sets live in the format description only: H.264's SPS/PPS (7, 8), HEVC's
+    // VPS/SPS/PPS (32..34).
+    const bool hevc =
+        s.format_description() && s.format_description()->codec_type() == vtc::kCodecType_HEVC;
+    const int type = hevc ? (d[pos + 4] >> 1) & 0x3f : d[pos + 4] & 0x1f;
+    FUZZ_CHECK(hevc ? (type < 32 || type > 34) : (type != 7 && type != 8),
+               "parameter set (NAL type %d) in band", type);
     pos += 4 + len;
   }
   FUZZ_CHECK(s.format_description(), "sample without a format description");
