@@ -62,6 +62,12 @@ constexpr PixelFormatInfo kFormats[] = {
     Planar(kPixelFormat_422YpCbCr10PlanarFullRange, "I210", C::k422, 10, true),
     Planar(kPixelFormat_444YpCbCr10Planar, "I410", C::k444, 10, false),
     Planar(kPixelFormat_444YpCbCr10PlanarFullRange, "I410", C::k444, 10, true),
+    Planar(kPixelFormat_420YpCbCr12Planar, "I012", C::k420, 12, false),
+    Planar(kPixelFormat_420YpCbCr12PlanarFullRange, "I012", C::k420, 12, true),
+    Planar(kPixelFormat_422YpCbCr12Planar, "I212", C::k422, 12, false),
+    Planar(kPixelFormat_422YpCbCr12PlanarFullRange, "I212", C::k422, 12, true),
+    Planar(kPixelFormat_444YpCbCr12Planar, "I412", C::k444, 12, false),
+    Planar(kPixelFormat_444YpCbCr12PlanarFullRange, "I412", C::k444, 12, true),
     {kPixelFormat_422YpCbCr8,
      "UYVY",
      L::kUYVY,
@@ -107,8 +113,12 @@ PixelFormatType PlanarPixelFormat(ChromaFormat chroma, int bit_depth, bool full_
       {kPixelFormat_420YpCbCr10Planar, kPixelFormat_420YpCbCr10PlanarFullRange},
       {kPixelFormat_422YpCbCr10Planar, kPixelFormat_422YpCbCr10PlanarFullRange},
       {kPixelFormat_444YpCbCr10Planar, kPixelFormat_444YpCbCr10PlanarFullRange}};
+  static const PixelFormatType k12[3][2] = {
+      {kPixelFormat_420YpCbCr12Planar, kPixelFormat_420YpCbCr12PlanarFullRange},
+      {kPixelFormat_422YpCbCr12Planar, kPixelFormat_422YpCbCr12PlanarFullRange},
+      {kPixelFormat_444YpCbCr12Planar, kPixelFormat_444YpCbCr12PlanarFullRange}};
   const int c = chroma == ChromaFormat::k420 ? 0 : chroma == ChromaFormat::k422 ? 1 : 2;
-  return (bit_depth > 8 ? k10 : k8)[c][full_range ? 1 : 0];
+  return (bit_depth > 10 ? k12 : bit_depth > 8 ? k10 : k8)[c][full_range ? 1 : 0];
 }
 
 const char* ChromaFormatName(ChromaFormat chroma) {

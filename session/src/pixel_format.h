@@ -44,7 +44,7 @@ struct PixelFormatInfo {
   PlaneFormat planes[3];
   ChromaFormat chroma;
   int bytes_per_sample;  // of Y/Cb/Cr samples in planar and bi-planar layouts: 1 or 2
-  int bit_depth;         // 8 or 10
+  int bit_depth;         // 8, 10 or 12
   bool msb_aligned;      // 10-bit samples in the high bits of their 16-bit word (P010)
   bool full_range;       // YUV 0..255 (0..1023) samples; false for video range and for RGB
   // Planar or bi-planar YUV with samples in the low bits, a layout encoders take as it is (x264:
@@ -62,8 +62,8 @@ struct PixelFormatInfo {
 // The row of a format, or nullptr if the session does not take it.
 const PixelFormatInfo* FindPixelFormat(PixelFormatType format);
 
-// The planar format (Y, Cb, Cr planes, samples in the low bits) of that chroma format, depth (8
-// or 10) and range: the layout the session converts into when the encoder cannot take a source.
+// The planar format (Y, Cb, Cr planes, samples in the low bits) of that chroma format, depth (8,
+// 10 or 12) and range: the layout the session converts into when the encoder cannot take a source.
 PixelFormatType PlanarPixelFormat(ChromaFormat chroma, int bit_depth, bool full_range);
 
 // "4:2:0", "4:2:2", "4:4:4".

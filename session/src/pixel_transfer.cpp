@@ -338,14 +338,14 @@ CodedSampling CodedSamplingFor(const PixelFormatInfo& source, const EncoderConfi
     // RGB and UYVY (camera and screen captures) are coded as 8-bit 4:2:0, which every decoder
     // plays, rather than as their own 4:4:4 and 4:2:2.
     if (source.is_rgb() || source.layout == PixelLayout::kUYVY) return {};
-    return {source.chroma, source.bit_depth};
+    return {source.chroma, std::min(source.bit_depth, c.max_bit_depth)};
   }
   const int chroma_idc = c.profile_chroma_format_idc, depth = c.profile_bit_depth;
   CodedSampling s;
   s.chroma = chroma_idc == 3   ? ChromaFormat::k444
              : chroma_idc == 2 ? ChromaFormat::k422
                                : ChromaFormat::k420;
-  s.bit_depth = depth > 0 ? depth : source.bit_depth;
+  s.bit_depth = depth > 0 ? depth : std::min(source.bit_depth, c.max_bit_depth);
   return s;
 }
 

@@ -64,6 +64,8 @@ struct EncoderConfig {
   int profile_bit_depth = 8;
   // The backend takes planar Y/Cb/Cr pictures only (x265): bi-planar sources are converted.
   bool planar_input_only = false;
+  // The deepest samples the backend codes (x264 10, x265 12): deeper sources are converted.
+  int max_bit_depth = 10;
   bool allow_frame_reordering = true;
   bool allow_temporal_compression = true;
   int max_key_frame_interval = 0;

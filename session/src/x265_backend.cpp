@@ -59,6 +59,7 @@ void ResolveX265(const Dictionary& values, EncoderConfig* c) {
   c->profile_from_source = !profile_level;
   HevcProfileSampling(c->profile, &c->profile_chroma_format_idc, &c->profile_bit_depth);
   c->planar_input_only = true;  // x265 reads three planes (picyuv.cpp copyFromPicture)
+  c->max_bit_depth = 12;
   c->entropy_mode.clear();
   c->max_slice_bytes = 0;
   if (const Value* v = find(key::kX265SpeedPreset); v && v->GetString(&s)) c->speed_preset = s;

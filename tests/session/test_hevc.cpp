@@ -239,6 +239,53 @@ TEST(Hevc, Main10FromSourceOrProfile) {
   }
 }
 
+// 12-bit planar sources: HEVC codes them as they are (Main 12, 4:2:2 12, 4:4:4 12 through x265's
+// 12-bit library); H.264 sessions code them in 10 bits (High 10), x264 having no 12-bit build.
+TEST(Hevc, TwelveBitSources) {
+  if (!FfmpegAvailable()) GTEST_SKIP() << "ffmpeg not available";
+  struct Row {
+    vtc::CodecType codec;
+    PixelFormatType format;
+    const char* pix_fmt;  // what ffmpeg decodes the stream to
+  };
+  const Row rows[] = {
+      {vtc::kCodecType_HEVC, vtc::kPixelFormat_420YpCbCr12Planar, "yuv420p12le"},
+      {vtc::kCodecType_HEVC, vtc::kPixelFormat_422YpCbCr12Planar, "yuv422p12le"},
+      {vtc::kCodecType_HEVC, vtc::kPixelFormat_444YpCbCr12Planar, "yuv444p12le"},
+      {vtc::kCodecType_H264, vtc::kPixelFormat_420YpCbCr12Planar, "yuv420p10le"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(vtc::PixelFormatName(r.format) +
+                 (r.codec == vtc::kCodecType_HEVC ? " HEVC" : " H.264"));
+    const int w = 96, h = 64, n = 6;
+    Collector c;
+    auto s = MakeSession(w, h, r.format, &c, {}, r.codec);
+    ASSERT_TRUE(s);
+    for (int i = 0; i < n; ++i) {
+      vtc::PixelBufferRef b;
+      ASSERT_EQ(s->GetPixelBufferPool()->CreatePixelBuffer(&b), Status::kNoErr);
+      for (std::size_t p = 0; p < 3; ++p)
+        for (std::size_t y = 0; y < b->height_of_plane(p); ++y) {
+          auto* row = reinterpret_cast<uint16_t*>(b->base_address_of_plane(p) +
+                                                  y * b->bytes_per_row_of_plane(p));
+          for (std::size_t x = 0; x < b->width_of_plane(p); ++x)
+            row[x] = uint16_t(p ? 2048 : 256 + 12 * ((x + y + 3 * std::size_t(i)) % 300));
+        }
+      ASSERT_EQ(s->EncodeFrame(b, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
+                Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    ASSERT_EQ(c.samples().size(), size_t(n));
+    Decoded d;
+    std::string error;
+    // The helper decodes 8-bit 4:2:0 only: deeper output is its own error naming the pix_fmt.
+    EXPECT_FALSE(DecodeAnnexB(ToAnnexB(c.samples()), &d, &error,
+                              r.codec == vtc::kCodecType_HEVC ? "hevc" : "h264"));
+    EXPECT_NE(error.find(std::string("'") + r.pix_fmt + "'"), std::string::npos) << error;
+    s->Invalidate();
+  }
+}
+
 TEST(Hevc, BadInputGetsAStatus) {
   Collector c;
   std::shared_ptr<vtc::CompressionSession> s;

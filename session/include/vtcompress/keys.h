@@ -61,6 +61,15 @@ constexpr PixelFormatType kPixelFormat_422YpCbCr10Planar = FourCC("yx22");
 constexpr PixelFormatType kPixelFormat_422YpCbCr10PlanarFullRange = FourCC("fx22");
 constexpr PixelFormatType kPixelFormat_444YpCbCr10Planar = FourCC("yx44");
 constexpr PixelFormatType kPixelFormat_444YpCbCr10PlanarFullRange = FourCC("fx44");
+// 12-bit planar (GStreamer's I420_12LE, I422_12LE, Y444_12LE), each sample in the low 12 bits of
+// its little-endian word: 'yc'/'fc' (video/full range) + chroma format. HEVC codes them (Main 12,
+// Main 4:2:2 12, Main 4:4:4 12); H.264 sessions code them in 10 bits.
+constexpr PixelFormatType kPixelFormat_420YpCbCr12Planar = FourCC("yc20");
+constexpr PixelFormatType kPixelFormat_420YpCbCr12PlanarFullRange = FourCC("fc20");
+constexpr PixelFormatType kPixelFormat_422YpCbCr12Planar = FourCC("yc22");
+constexpr PixelFormatType kPixelFormat_422YpCbCr12PlanarFullRange = FourCC("fc22");
+constexpr PixelFormatType kPixelFormat_444YpCbCr12Planar = FourCC("yc44");
+constexpr PixelFormatType kPixelFormat_444YpCbCr12PlanarFullRange = FourCC("fc44");
 
 // Three planes (Y, Cb, Cr) rather than bi-planar (Y, CbCr) or packed? False for unknown formats.
 bool IsPlanarFormat(PixelFormatType f);
