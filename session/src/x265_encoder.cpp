@@ -168,6 +168,9 @@ std::string CodedProfile(const EncoderConfig& c, const StreamInfo& s) {
 // The x265 preset: X265SpeedPreset, or for "auto" the session's choice, where x265's slow (about
 // three times medium's time) stands in for nothing a user asked for by name: medium instead.
 std::string X265Preset(const EncoderConfig& c) {
+  // RealTime's governor has one level on x265 (SpeedLevelCosts): it opens at veryfast, which
+  // keeps 720p30 on two cores, and drops frames when even that falls behind.
+  if (c.SpeedGoverned()) return "veryfast";
   const std::string preset = c.ResolvedSpeedPreset();
   if ((c.speed_preset == "auto" || c.speed_preset.empty()) && preset == "slow") return "medium";
   return preset;
@@ -413,9 +416,12 @@ class X265Encoder final : public VideoEncoder {
   bool Exhausted() const override { return exhausted_; }
   bool IntraRefresh() const override { return enc_ && param_.bIntraRefresh; }
   FormatDescriptionRef format_description() const override { return format_; }
-  std::vector<double> SpeedLevelCosts() const override { return {}; }
+  // One level: RealTime's governor drops frames when x265 falls behind the clock, but does not
+  // move its analysis settings, since x265_encoder_reconfig cannot be used on an encoder whose
+  // bit rate follows zones (it crashes the next zone call), the live-bit-rate case RealTime is for.
+  std::vector<double> SpeedLevelCosts() const override { return {1.0}; }
   int StartSpeedLevel() const override { return 0; }
-  const char* SpeedLevelName(int) const override { return "preset"; }
+  const char* SpeedLevelName(int) const override { return "x265 veryfast"; }
   const StreamInfo& stream() const override { return stream_; }
 
  private:

@@ -96,5 +96,49 @@ TEST(HevcRate, LargeStepsFollowWithReordering) {
   EXPECT_NEAR(high, 400, 400 * 0.3);
 }
 
+// RealTime on x265: the governor keeps the encoder with the clock by dropping frames when x265
+// cannot keep up (timestamps 10 us apart), and drops none when it can (1000 s apart); every frame
+// is answered either way, and what is coded decodes.
+TEST(HevcRate, RealTimeDropsOnlyWhenBehindTheClock) {
+  for (const double interval : {1e-5, 1000.0}) {
+    SCOPED_TRACE(interval);
+    Collector c;
+    auto s = MakeSession(
+        320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c,
+        {{vtc::key::kRealTime, Value(true)}, {vtc::key::kAverageBitRate, Value(300000)}},
+        vtc::kCodecType_HEVC);
+    ASSERT_TRUE(s);
+    const int n = 60;
+    NaturalSource src(320, 192, 100000);
+    for (int i = 0; i < n; ++i) {
+      vtc::PixelBufferRef b = MakePoolBuffer(*s, src.Frame(i));
+      ASSERT_TRUE(b);
+      const auto pts = vtc::Time::Make(std::int64_t(std::llround(i * interval * 1e6)), 1000000);
+      ASSERT_EQ(s->EncodeFrame(b, pts, vtc::Time::Make(std::int64_t(interval * 1e6) + 1, 1000000),
+                               nullptr, RefconFor(i), nullptr),
+                vtc::Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+    ASSERT_EQ(c.count(), std::size_t(n));
+    Value v;
+    std::int64_t dropped = -1, level = -1;
+    ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeFramesDropped, &v), vtc::Status::kNoErr);
+    ASSERT_TRUE(v.GetInt(&dropped));
+    ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v), vtc::Status::kNoErr);
+    ASSERT_TRUE(v.GetInt(&level));
+    EXPECT_EQ(level, 0);
+    std::size_t flagged = 0;
+    for (const Output& o : c.outputs()) flagged += (o.flags & vtc::kEncodeInfo_FrameDropped) != 0;
+    EXPECT_EQ(std::int64_t(flagged), dropped);
+    if (interval < 1) {
+      EXPECT_GT(dropped, 0);
+    } else {
+      EXPECT_EQ(dropped, 0);
+    }
+    EXPECT_EQ(c.samples().size() + flagged, std::size_t(n));
+    s->Invalidate();
+  }
+}
+
 }  // namespace
 }  // namespace vtctest
