@@ -425,8 +425,9 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
   }
   const bool sync = sample->IsSync();
   const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame);
-  frame->output_buffer =
-      gst_vtc_encoder_buffer_for(ctx, sample, headers || (sync && ctx->negotiated.annexb));
+  frame->output_buffer = gst_vtc_encoder_buffer_for(
+      ctx, sample,
+      headers || (sync && (ctx->negotiated.annexb || ctx->negotiated.inband_parameter_sets)));
   if (sync) GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
   gst_vtc_encoder_set_dts(self, ctx, frame, *sample);
 
