@@ -402,8 +402,9 @@ const char* CapsProfileForFormat(const gstvtc::RawFormat& f, bool lossless) {
   return lossless ? "high-4:4:4" : ProfileForFormat(f.format);
 }
 
+// No H.264 profile here codes more than 10 bits.
 const gstvtc::CodecCaps kH264Caps = {"video/x-h264", CapsProfileForFormat, IsPlainProfile, 1,
-                                     nullptr};
+                                     [](const gstvtc::RawFormat& f) { return f.bit_depth <= 10; }};
 
 }  // namespace
 
