@@ -10,44 +10,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "test_util.h"
 
 using vtt::Input;
-
-namespace {
-
-bool Contains(const std::string& text, const char* part) {
-  return text.find(part) != std::string::npos;
-}
-
-// Runs `launch` to EOS or ERROR; returns the errors posted. `setup` may add probes first.
-std::vector<vtt::ErrorText> Run(const std::string& launch,
-                                const std::function<void(GstElement*)>& setup = nullptr) {
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s: %s", launch.c_str(),
-              error ? error->message : "");
-  if (setup) setup(pipeline);
-  auto errors = vtt::PlayToEnd(pipeline);
-  gst_object_unref(pipeline);
-  return errors;
-}
-
-// Runs `launch`, which must fail; its first error's message must contain every part.
-void ExpectError(const std::string& launch, std::initializer_list<const char*> parts) {
-  const auto errors = Run(launch);
-  fail_unless(!errors.empty(), "%s: no error", launch.c_str());
-  for (const char* part : parts)
-    fail_unless(Contains(errors[0].message, part), "first error: '%s', expected '%s' in it",
-                errors[0].message.c_str(), part);
-}
-
-}  // namespace
 
 // --- lossless ------------------------------------------------------------------------------------
 
@@ -80,12 +48,12 @@ GST_END_TEST;
 GST_START_TEST(test_lossless_refused_downstream_says_why) {
   // Downstream that takes only profile=high cannot get a lossless stream: an element error that
   // names the property and the way out, not a bare not-negotiated.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc quality=1.0 ! video/x-h264,profile=high ! fakesink",
       {"quality", "high-4:4:4"});
   // And the other way round: only high-4:4:4 downstream, lossy settings.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc ! video/x-h264,profile=high-4:4:4 ! fakesink",
       {"quality=1.0"});
@@ -114,7 +82,7 @@ GstPadProbeReturn CountFields(GstPad*, GstPadProbeInfo* info, gpointer data) {
 void EncodeDecodeFields(const std::string& raw, const char* props, FieldCounts* counts) {
   const std::string launch =
       raw + " ! vth264enc name=enc " + props + " ! h264parse ! avdec_h264 ! fakesink name=out";
-  const auto errors = Run(launch, [counts](GstElement* pipeline) {
+  const auto errors = vtt::RunLaunch(launch, [counts](GstElement* pipeline) {
     GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
     GstPad* pad = gst_element_get_static_pad(out, "sink");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, CountFields, counts, nullptr);
@@ -156,10 +124,10 @@ GST_END_TEST;
 GST_START_TEST(test_interlaced_refused_downstream_says_why) {
   // Interlaced coding exists in Main and High only: Baseline downstream gets an error that says
   // what to do, and so does a height x264 cannot code as field pairs.
-  ExpectError(
+  vtt::ExpectLaunchError(
       std::string(kRaw) + " ! vth264enc name=enc ! video/x-h264,profile=baseline ! fakesink",
       {"nterlaced", "main"});
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=10 ! video/x-raw,format=I420,width=320,height=242,framerate=50/1 ! "
       "interlace field-pattern=1:1 ! vth264enc name=enc ! fakesink",
       {"divisible by 4"});
@@ -168,66 +136,9 @@ GST_END_TEST;
 
 // --- picture formats -----------------------------------------------------------------------------
 
-namespace {
-
-// The caps h264parse puts on what it read from `launch`'s stream (a fakesink named "out" last).
-std::string ParsedCaps(const std::string& launch) {
-  std::string caps;
-  const auto errors = Run(launch, [&caps](GstElement* pipeline) {
-    GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-    GstPad* pad = gst_element_get_static_pad(out, "sink");
-    gst_pad_add_probe(
-        pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-        [](GstPad*, GstPadProbeInfo* info, gpointer data) {
-          GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
-          if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
-            GstCaps* c = nullptr;
-            gst_event_parse_caps(ev, &c);
-            gchar* text = gst_caps_to_string(c);
-            *static_cast<std::string*>(data) = text;
-            g_free(text);
-          }
-          return GST_PAD_PROBE_OK;
-        },
-        &caps, nullptr);
-    gst_object_unref(pad);
-    gst_object_unref(out);
-  });
-  fail_unless(errors.empty(), "%s: %s", launch.c_str(),
-              errors.empty() ? "" : errors[0].message.c_str());
-  return caps;
-}
-
-// The raw formats the encoder's sink pad offers upstream in `launch` (its encoder named "enc").
-std::vector<std::string> OfferedFormats(const std::string& launch) {
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s", launch.c_str());
-  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
-  GstPad* sink = gst_element_get_static_pad(enc, "sink");
-  GstCaps* caps = gst_pad_query_caps(sink, nullptr);
-  std::vector<std::string> formats;
-  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
-    const GValue* f = gst_structure_get_value(gst_caps_get_structure(caps, i), "format");
-    if (!f) continue;
-    if (G_VALUE_HOLDS_STRING(f)) formats.push_back(g_value_get_string(f));
-    for (guint k = 0; GST_VALUE_HOLDS_LIST(f) && k < gst_value_list_get_size(f); ++k)
-      formats.push_back(g_value_get_string(gst_value_list_get_value(f, k)));
-  }
-  gst_caps_unref(caps);
-  gst_object_unref(sink);
-  gst_object_unref(enc);
-  gst_object_unref(pipeline);
-  return formats;
-}
-
-std::string Joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s;
-}
-
-}  // namespace
+using vtt::Joined;
+using vtt::OfferedFormats;
+using vtt::ParsedCaps;
 
 GST_START_TEST(test_formats_coded_in_their_own_profile) {
   // Each format in its own chroma format and bit depth, in the profile that carries it, as
@@ -335,7 +246,7 @@ GST_END_TEST;
 
 GST_START_TEST(test_format_refused_downstream_says_why) {
   // 8-bit 4:2:0 input, downstream only High 4:2:2: the error says what to feed or allow.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc ! video/x-h264,profile=high-4:2:2 ! fakesink",
       {"8-bit 4:2:0", "I420"});
