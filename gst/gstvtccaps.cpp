@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gstvtcencoder.h"
+#include "vtcompress/keys.h"
 
 namespace gstvtc {
 
@@ -136,6 +137,73 @@ bool SinkAcceptCaps(const CodecCaps& codec, GstVideoEncoder* enc, GstQuery* quer
   CapsRef possible(gst_video_encoder_proxy_getcaps(enc, allowed.caps, nullptr));
   gst_query_set_accept_caps_result(query, caps && gst_caps_is_subset(caps, possible.caps));
   return true;
+}
+
+// HDR static metadata: the session's layouts are the SEI's, big-endian (vtcompress/keys.h), and
+// GStreamer's units are the SEI's too; GStreamer's primaries are R, G, B, the SEI's G, B, R.
+constexpr int kSeiPrimaryOrder[] = {1, 2, 0};
+
+vtc::Dictionary HdrProperties(GstCaps* caps) {
+  vtc::Dictionary props;
+  if (!caps) return props;
+  auto put = [](vtc::Data* d, guint32 v, int bytes) {
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) d->push_back(guint8(v >> shift));
+  };
+  GstVideoMasteringDisplayInfo mdi;
+  if (gst_video_mastering_display_info_from_caps(&mdi, caps)) {
+    vtc::Data d;
+    for (int i : kSeiPrimaryOrder) {
+      put(&d, mdi.display_primaries[i].x, 2);
+      put(&d, mdi.display_primaries[i].y, 2);
+    }
+    put(&d, mdi.white_point.x, 2);
+    put(&d, mdi.white_point.y, 2);
+    put(&d, mdi.max_display_mastering_luminance, 4);
+    put(&d, mdi.min_display_mastering_luminance, 4);
+    props[vtc::key::kMasteringDisplayColorVolume] = vtc::Value(std::move(d));
+  }
+  GstVideoContentLightLevel cll;
+  if (gst_video_content_light_level_from_caps(&cll, caps)) {
+    vtc::Data d;
+    put(&d, cll.max_content_light_level, 2);
+    put(&d, cll.max_frame_average_light_level, 2);
+    props[vtc::key::kContentLightLevelInfo] = vtc::Value(std::move(d));
+  }
+  return props;
+}
+
+void AddHdrCaps(const vtc::Dictionary& extensions, GstCaps* caps) {
+  auto data = [&extensions](const char* key, std::size_t size) -> const guint8* {
+    auto it = extensions.find(key);
+    if (it == extensions.end() || !it->second.IsData() || it->second.AsData().size() != size)
+      return nullptr;
+    return it->second.AsData().data();
+  };
+  auto get = [](const guint8* p, int bytes) {
+    guint32 v = 0;
+    for (int i = 0; i < bytes; i++) v = (v << 8) | p[i];
+    return v;
+  };
+  if (const guint8* d = data(vtc::key::kMasteringDisplayColorVolume, 24)) {
+    GstVideoMasteringDisplayInfo mdi;
+    gst_video_mastering_display_info_init(&mdi);
+    for (int k = 0; k < 3; k++) {
+      mdi.display_primaries[kSeiPrimaryOrder[k]].x = guint16(get(d + 4 * k, 2));
+      mdi.display_primaries[kSeiPrimaryOrder[k]].y = guint16(get(d + 4 * k + 2, 2));
+    }
+    mdi.white_point.x = guint16(get(d + 12, 2));
+    mdi.white_point.y = guint16(get(d + 14, 2));
+    mdi.max_display_mastering_luminance = get(d + 16, 4);
+    mdi.min_display_mastering_luminance = get(d + 20, 4);
+    gst_video_mastering_display_info_add_to_caps(&mdi, caps);
+  }
+  if (const guint8* d = data(vtc::key::kContentLightLevelInfo, 4)) {
+    GstVideoContentLightLevel cll;
+    gst_video_content_light_level_init(&cll);
+    cll.max_content_light_level = guint16(get(d, 2));
+    cll.max_frame_average_light_level = guint16(get(d + 2, 2));
+    gst_video_content_light_level_add_to_caps(&cll, caps);
+  }
 }
 
 }  // namespace gstvtc

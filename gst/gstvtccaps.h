@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Sink caps of the encoder elements, shared by every codec: which raw formats (gstvtcformats.h)
+// Caps rules the encoder elements share: the HDR static metadata fields both ways (at the end),
+// and the sink caps of every codec: which raw formats (gstvtcformats.h)
 // the sink pad offers and accepts, given the profiles downstream accepts and what feeds the
 // element. A codec describes itself with a CodecCaps (its media type, the profile each raw format
 // is coded in, its "plain" profiles of 8-bit 4:2:0, its smallest picture, the formats it takes);
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "gstvtcformats.h"
+#include "vtcompress/value.h"
 
 namespace gstvtc {
 
@@ -85,5 +87,13 @@ GstCaps* SinkGetCaps(const CodecCaps& codec, GstVideoEncoder* enc, GstCaps* filt
 // profiles allow, whatever is upstream) and returns true; false for any other query, which the
 // caller passes to its parent class.
 bool SinkAcceptCaps(const CodecCaps& codec, GstVideoEncoder* enc, GstQuery* query);
+
+// The session keys MasteringDisplayColorVolume and ContentLightLevelInfo (Data in the layouts
+// vtcompress/keys.h gives) for the caps' mastering-display-info and content-light-level fields;
+// only those the caps carry (none for null caps). Pure; any thread.
+vtc::Dictionary HdrProperties(GstCaps* caps);
+// The inverse, from a format description's extensions of the same names (ignored when absent or
+// not of the right size): sets the fields on `caps`, which must be writable.
+void AddHdrCaps(const vtc::Dictionary& extensions, GstCaps* caps);
 
 }  // namespace gstvtc

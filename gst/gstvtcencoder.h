@@ -97,7 +97,9 @@ struct _GstVtcEncoderClass {
   // The session's worker thread, no lock held (it may query the peer), once per new format
   // description: the src caps (a new reference) for output described by `format`, framed as
   // `negotiated` says (stream-format, alignment, codec_data for out-of-band parameter sets,
-  // profile and level). The base class sets them as the output state with the coded size.
+  // profile and level). The base class adds the HDR fields (mastering-display-info,
+  // content-light-level) from the description's extensions and sets them as the output state
+  // with the coded size.
   GstCaps* (*make_src_caps)(GstVtcEncoder* self, const vtc::FormatDescription& format,
                             const GstVtcNegotiated& negotiated);
 
