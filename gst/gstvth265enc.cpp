@@ -230,20 +230,6 @@ static gboolean gst_vt_h265_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
                       ? gst_caps_intersect(templ.caps, peer.caps)
                       : nullptr);
   if (allowed.caps && !gst_caps_is_empty(allowed.caps)) {
-    // hvc1 (VideoToolbox's own framing) whenever downstream takes it, else hev1 (the same
-    // samples with the parameter sets in band too), else byte-stream.
-    out->stream_format = "byte-stream";
-    for (const char* format : {"hvc1", "hev1"}) {
-      const std::string text = std::string("video/x-h265, stream-format = (string) ") + format;
-      CapsRef framing(gst_caps_from_string(text.c_str()));
-      if (gst_caps_can_intersect(allowed.caps, framing.caps)) {
-        out->stream_format = format;
-        allowed.reset(gst_caps_intersect(allowed.caps, framing.caps));
-        break;
-      }
-    }
-    out->annexb = out->stream_format == "byte-stream";
-    out->inband_parameter_sets = out->stream_format == "hev1";
     const std::string format_caps =
         format_profile ? std::string("video/x-h265, profile = (string) ") + format_profile : "";
     CapsRef ours(gst_caps_from_string(format_profile
@@ -269,6 +255,20 @@ static gboolean gst_vt_h265_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
       g_free(asked);
       return FALSE;
     }
+    // hvc1 (VideoToolbox's own framing) whenever downstream takes it with this profile, else hev1
+    // (the same samples with the parameter sets in band too), else byte-stream.
+    out->stream_format = "byte-stream";
+    for (const char* format : {"hvc1", "hev1"}) {
+      const std::string text = std::string("video/x-h265, stream-format = (string) ") + format;
+      CapsRef framing(gst_caps_from_string(text.c_str()));
+      if (gst_caps_can_intersect(usable.caps, framing.caps)) {
+        out->stream_format = format;
+        usable.reset(gst_caps_intersect(usable.caps, framing.caps));
+        break;
+      }
+    }
+    out->annexb = out->stream_format == "byte-stream";
+    out->inband_parameter_sets = out->stream_format == "hev1";
     allowed.reset(gst_caps_fixate(usable.caps));
     usable.caps = nullptr;  // fixate took it
     if (!format_profile)

@@ -125,7 +125,7 @@ std::string Input::Caps() const {
                              gst_video_format_to_string(format), width, height, fps_n, fps_d);
   std::string out(s);
   g_free(s);
-  return out;
+  return caps_extra.empty() ? out : out + "," + caps_extra;
 }
 
 GstClockTime Input::Duration() const {
@@ -156,7 +156,8 @@ void FillFrame(GstVideoFrame* vf, int index, int noise) {
       y[r * ys + c] = Noisy(tex[((r + oy) & 255) * 256 + ((c + ox) & 255)], noise, &rng);
     }
   }
-  const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+  // The chroma planes' own size (4:2:0, 4:2:2 or 4:4:4 sampling).
+  const int cw = GST_VIDEO_FRAME_COMP_WIDTH(vf, 1), ch = GST_VIDEO_FRAME_COMP_HEIGHT(vf, 1);
   auto chroma = [&](int c, int r, int which) {
     int v = tex[((2 * r + oy + 97 * which) & 255) * 256 + ((2 * c + ox + 31 * which) & 255)];
     return 128 + (v - 128) / 3;

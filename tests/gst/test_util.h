@@ -66,7 +66,8 @@ struct Input {
   int fps_n = 30;
   int fps_d = 1;
   GstClockTime start = GST_SECOND;  // PTS of frame 0
-  int noise = 3;  // amplitude of fresh per-frame noise on top of the moving picture
+  int noise = 3;           // amplitude of fresh per-frame noise on top of the moving picture
+  std::string caps_extra;  // more fields for Caps(): "colorimetry=bt2100-pq,..."
 
   GstVideoInfo Info() const;
   std::string Caps() const;

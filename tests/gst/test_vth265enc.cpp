@@ -397,6 +397,12 @@ GST_START_TEST(test_h265_byte_stream) {
   fail_unless(vtt::KeyframeIndices(bufs, in) == std::vector<int>({0, 10, 20}),
               "key frames not at 0, 10, 20");
   CheckFraming("", in, 5, "", "byte-stream");
+  // The framing follows the profile: hvc1 only for Main here, so 4:4:4 goes out as byte-stream.
+  Input y444 = vtt::Small(GST_VIDEO_FORMAT_Y444);
+  CheckFraming("", y444, 5,
+               "video/x-h265,stream-format=hvc1,profile=main;"
+               "video/x-h265,stream-format=byte-stream,profile=main-444",
+               "byte-stream");
   // hvc1 (what h265parse takes first): no parameter sets in band.
   CheckFraming("max-keyframe-interval=10", in, 12,
                "video/x-h265,stream-format=(string){hvc1,hev1,byte-stream},alignment=(string){au,"
