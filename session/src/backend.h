@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The registry of encoder backends. Each backend is one codec on one library (x264 for 'avc1';
-// x265 for 'hvc1' next): what CopyVideoEncoderList lists, what Create looks up by codec type
+// x265 for 'hvc1'): what CopyVideoEncoderList lists, what Create looks up by codec type
 // and EncoderID, and what the session consults for the backend's own property rows, how set
 // values resolve into an EncoderConfig and which changes a running encoder can take.
 //
@@ -50,5 +50,6 @@ const Backend* FindBackend(CodecType codec_type, const std::string& encoder_id);
 
 // The backends, defined beside their encoders.
 extern const Backend kX264Backend;
+extern const Backend kX265Backend;
 
 }  // namespace vtc

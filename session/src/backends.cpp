@@ -4,7 +4,7 @@
 namespace vtc {
 
 const std::vector<const Backend*>& Backends() {
-  static const std::vector<const Backend*> backends = {&kX264Backend};
+  static const std::vector<const Backend*> backends = {&kX264Backend, &kX265Backend};
   return backends;
 }
 

@@ -11,6 +11,7 @@
 // The worker owns `encoder_` and `in_encoder_` without a lock: no other thread touches them.
 #include "vtcompress/compression_session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <condition_variable>
@@ -391,10 +392,13 @@ class SessionImpl {
       *out = Value(pool_shared_ &&
                    EncoderInputFormat(pool_->pixel_format(), *config_) == pool_->pixel_format());
     } else if (k == key::kVideoEncoderPixelBufferAttributes) {
+      // The encoder's own layouts first: x265 takes planar pictures only.
       Array formats = {Value(kPixelFormat_420YpCbCr8BiPlanarVideoRange),
                        Value(kPixelFormat_420YpCbCr8BiPlanarFullRange),
                        Value(kPixelFormat_420YpCbCr8Planar),
                        Value(kPixelFormat_420YpCbCr8PlanarFullRange)};
+      if (config_->planar_input_only)
+        std::rotate(formats.begin(), formats.begin() + 2, formats.end());
       *out = Value(Dictionary{{key::kPixelFormatType, Value(formats)},
                               {key::kWidth, Value(width_)},
                               {key::kHeight, Value(height_)},
@@ -827,10 +831,12 @@ class SessionImpl {
     const bool restart =
         applied_config_ &&
         (table_.ChangeFrom(*applied_config_, config) == EncoderConfig::Change::kRestart ||
-         (opened_all_intra_ && config.allow_temporal_compression));
+         (opened_all_intra_ && config.allow_temporal_compression) ||
+         (encoder_->IsOpen() && encoder_->NeedsRestart(config)));
     if (worker_pass_ != PassMode::kNone && restart && encoder_->IsOpen()) {
       // Refused by SetProperty during a pass; should one get here, the pass is over.
-      logger_.Logf(LogLevel::kError, "multi-pass: a change needs a new x264 instance mid-pass");
+      logger_.Logf(LogLevel::kError, "multi-pass: a change needs a new %s instance mid-pass",
+                   table_.backend().encoder_name);
       pass_failed_ = true;
     }
     if (worker_pass_ != PassMode::kNone && pass_failed_ && !encoder_->IsOpen()) {
@@ -842,7 +848,8 @@ class SessionImpl {
     }
     if (encoder_->IsOpen() && !encoder_->Exhausted() && restart) {
       // x264 cannot switch rate-control mode, VBV, NAL HRD or its keyint in a running encoder.
-      logger_.Logf(LogLevel::kInfo, "configuration needs a new x264 instance (drain + IDR)");
+      logger_.Logf(LogLevel::kInfo, "configuration needs a new %s instance (drain + IDR)",
+                   table_.backend().encoder_name);
       Drain();
       encoder_->Close();
       if (Invalid()) {
@@ -877,7 +884,7 @@ class SessionImpl {
     // size) is converted into the transfer's scratch picture, here on the worker.
     PixelBufferRef converted;
     const PixelFormatType input = encoder_->stream().pixel_format;
-    if (!TakesDirectly(*f.buffer, input, width_, height_)) {
+    if (!TakesDirectly(*f.buffer, input, width_, height_, config.planar_input_only)) {
       std::string why;
       st = transfer_.Transfer(*f.buffer, input, width_, height_, config.ycbcr_matrix, &converted,
                               &why);
@@ -1054,7 +1061,8 @@ class SessionImpl {
       if (Invalid()) break;
       auto it = in_encoder_.find(e.id);
       if (it == in_encoder_.end()) {
-        logger_.Logf(LogLevel::kError, "x264 returned an unknown frame %" PRIu64, e.id);
+        logger_.Logf(LogLevel::kError, "%s returned an unknown frame %" PRIu64,
+                     table_.backend().encoder_name, e.id);
         continue;
       }
       FrameJob f = std::move(it->second);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The internal interface between the session and a codec backend's encoder (x264 now; an HEVC
-// backend can sit beside it; backend.h registers them). An encoder is used by one thread at a
+// The internal interface between the session and a codec backend's encoder (x264, x265;
+// backend.h registers them). An encoder is used by one thread at a
 // time: the session's worker.
 #pragma once
 
@@ -46,7 +46,7 @@ struct InputFrame {
 };
 
 struct EncodedFrame {
-  Data data;  // AVCC, 4-byte lengths
+  Data data;  // AVCC or HVCC: NAL units with 4-byte lengths
   std::int64_t pts = 0, dts = 0;
   std::uint64_t id = 0;
   enum class Type { kIDR, kI, kP, kBRef, kB } type = Type::kP;
@@ -85,6 +85,13 @@ class VideoEncoder {
   virtual int StartSpeedLevel() const = 0;
   virtual const char* SpeedLevelName(int level) const = 0;
   virtual const StreamInfo& stream() const = 0;
+  // Whether `next` (a config the backend's change rule would reconfigure to) needs a new instance
+  // after all, for what only the open encoder knows (x265: a bit rate beyond the level it was
+  // opened at). The session then drains, and the next frame is an IDR.
+  virtual bool NeedsRestart(const EncoderConfig& next) const {
+    (void)next;
+    return false;
+  }
 };
 
 }  // namespace vtc

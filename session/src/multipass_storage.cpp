@@ -116,7 +116,9 @@ Status MultiPassStorage::Close() {
 }
 
 void MultiPassStorage::DeleteFilesLocked() {
-  for (const char* suffix : {"", ".temp", ".mbtree", ".mbtree.temp", kRecordSuffix})
+  // x264 writes .mbtree, x265 .cutree beside the statistics, each first as .temp.
+  for (const char* suffix :
+       {"", ".temp", ".mbtree", ".mbtree.temp", ".cutree", ".cutree.temp", kRecordSuffix})
     std::remove((path_ + suffix).c_str());
   if (!temp_dir_.empty()) rmdir(temp_dir_.c_str());
 }

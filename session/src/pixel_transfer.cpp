@@ -353,15 +353,18 @@ PixelFormatType EncoderInputFormat(PixelFormatType source, const EncoderConfig& 
   const PixelFormatInfo* info = FindPixelFormat(source);
   if (!info) return 0;
   const CodedSampling s = CodedSamplingFor(*info, c);
-  if (info->encoder_direct && info->chroma == s.chroma && info->bit_depth == s.bit_depth)
+  if (info->encoder_direct && info->chroma == s.chroma && info->bit_depth == s.bit_depth &&
+      (!c.planar_input_only || info->layout == PixelLayout::kPlanar))
     return source;
   return PlanarPixelFormat(s.chroma, s.bit_depth, info->full_range);
 }
 
-bool TakesDirectly(const PixelBuffer& b, PixelFormatType input, int width, int height) {
+bool TakesDirectly(const PixelBuffer& b, PixelFormatType input, int width, int height,
+                   bool planar_only) {
   const PixelFormatInfo* have = FindPixelFormat(b.pixel_format());
   const PixelFormatInfo* want = FindPixelFormat(input);
-  return have && want && have->encoder_direct && have->chroma == want->chroma &&
+  return have && want && have->encoder_direct &&
+         (!planar_only || have->layout == PixelLayout::kPlanar) && have->chroma == want->chroma &&
          have->bit_depth == want->bit_depth && b.width() == width && b.height() == height;
 }
 

@@ -24,15 +24,17 @@ struct CodedSampling {
 CodedSampling CodedSamplingFor(const PixelFormatInfo& source, const EncoderConfig& c);
 
 // The pixel format the encoder is opened for and fed: the source's own when the encoder takes it
-// as it is and it has the coded sampling, else the planar format of that sampling and the
-// source's range (RGB: video range), which the pixel transfer converts into. 0 for an unknown
-// source format.
+// as it is (planar only, if c.planar_input_only) and it has the coded sampling, else the planar
+// format of that sampling and the source's range (RGB: video range), which the pixel transfer
+// converts into. 0 for an unknown source format.
 PixelFormatType EncoderInputFormat(PixelFormatType source, const EncoderConfig& c);
 
 // Whether a buffer goes to an encoder opened for `input` without a copy: a layout the encoder
 // takes, with input's chroma format and depth, at width x height. (The range is not converted:
-// a full-range buffer in a video-range stream is coded as it is.)
-bool TakesDirectly(const PixelBuffer& b, PixelFormatType input, int width, int height);
+// a full-range buffer in a video-range stream is coded as it is.) `planar_only`: the encoder takes
+// planar layouts only (EncoderConfig::planar_input_only).
+bool TakesDirectly(const PixelBuffer& b, PixelFormatType input, int width, int height,
+                   bool planar_only);
 
 class PixelTransfer {
  public:

@@ -86,6 +86,13 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Written to the VUI and the format description."});
   add({key::kYCbCrMatrix, Kind::kEnum, Value(), 0, 0, YCbCrMatrixNames(), false, false,
        "Written to the VUI and the format description."});
+  add({key::kMasteringDisplayColorVolume, Kind::kData, Value(), 24, 24, {}, false, false,
+       "24 bytes, as the SEI: G, B, R primaries and white point (x, y: big-endian uint16, units "
+       "of 0.00002), max and min luminance (big-endian uint32, units of 0.0001 cd/m2). Written "
+       "as a mastering display colour volume SEI and to the format description."});
+  add({key::kContentLightLevelInfo, Kind::kData, Value(), 4, 4, {}, false, false,
+       "4 bytes: MaxCLL, MaxFALL (big-endian uint16, cd/m2). Written as a content light level "
+       "SEI and to the format description."});
   add({key::kPixelAspectRatio, Kind::kAspectRatio, Value(), 0, 0, {}, false, false,
        "{HorizontalSpacing, VerticalSpacing} (1..65535): the VUI sample aspect ratio."});
   add({key::kFieldCount, Kind::kInt, Value(1), 1, 2, {}, false, false,
@@ -242,6 +249,15 @@ Status ValidatePropertyValue(const PropertyDescriptor& d, const Value& value, Va
     }
     case Kind::kDictionary:
       return fail("read-only");
+    case Kind::kData: {
+      if (!value.IsData()) return fail("expected data (CFData)");
+      const double size = double(value.AsData().size());
+      if (size < d.min || size > d.max)
+        return fail("expected " + std::to_string(int(d.min)) + " bytes, got " +
+                    std::to_string(int(size)));
+      *normalized = value;
+      return Status::kNoErr;
+    }
     case Kind::kMultiPassStorage: {
       if (!value.IsObject() || !std::dynamic_pointer_cast<const MultiPassStorage>(value.AsObject()))
         return fail("expected a MultiPassStorage");
@@ -337,6 +353,8 @@ EncoderConfig ResolveGeneric(const Dictionary& values, bool low_latency_rate_con
   c.color_primaries = str(key::kColorPrimaries);
   c.transfer_function = str(key::kTransferFunction);
   c.ycbcr_matrix = str(key::kYCbCrMatrix);
+  if (const Value* v = find(key::kMasteringDisplayColorVolume)) c.mastering_display = v->AsData();
+  if (const Value* v = find(key::kContentLightLevelInfo)) c.content_light_level = v->AsData();
   if (const Value* v = find(key::kPixelAspectRatio)) {
     std::int64_t h = 0, w = 0;
     v->AsDictionary().at(key::kHorizontalSpacing).GetInt(&h);
@@ -463,6 +481,9 @@ Dictionary PropertyTable::SupportedPropertyDictionary() const {
         break;
       case Kind::kMultiPassStorage:
         type = "MultiPassStorage";
+        break;
+      case Kind::kData:
+        type = "Data";
         break;
     }
     e[key::kPropertyType] = Value(type);

@@ -25,7 +25,8 @@ struct PropertyDescriptor {
     kRateLimits,
     kAspectRatio,
     kDictionary,
-    kMultiPassStorage
+    kMultiPassStorage,
+    kData  // bytes; min and max give the allowed sizes
   };
   const char* key;
   Kind kind;
@@ -61,6 +62,8 @@ struct EncoderConfig {
   // 2 4:2:2, 3 4:4:4) and bit depth (0: the source's). Read by the pixel transfer.
   int profile_chroma_format_idc = 1;
   int profile_bit_depth = 8;
+  // The backend takes planar Y/Cb/Cr pictures only (x265): bi-planar sources are converted.
+  bool planar_input_only = false;
   bool allow_frame_reordering = true;
   bool allow_temporal_compression = true;
   int max_key_frame_interval = 0;
@@ -75,6 +78,8 @@ struct EncoderConfig {
   int spatial_aq_level = -1;       // -1 default, 0 disabled
   int max_slice_bytes = 0;
   std::string color_primaries, transfer_function, ycbcr_matrix;
+  // HDR static metadata as the keys hold it (keys.h): 24 and 4 bytes, or empty.
+  Data mastering_display, content_light_level;
   int par_h = 0, par_v = 0;
   int field_count = 1;       // 2: interlaced
   std::string field_detail;  // FieldDetail; "" = top field first
@@ -85,7 +90,7 @@ struct EncoderConfig {
   std::string speed_preset = "auto";  // "auto" or a preset name
   std::string tune;                   // tune(s), "" = none
   int threads = 0;                    // 0 = the library decides
-  std::string x264_options;           // "key=value:...", applied after the keys
+  std::string options;  // the backend's option string "key=value:...", applied after the keys
   // Extension key ReleaseSourceBufferOnImport: the session's own, never changes x264.
   bool release_source_on_import = false;
   // Extension key IntraRefresh: refresh waves instead of periodic key frames (open-only).

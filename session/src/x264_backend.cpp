@@ -80,8 +80,8 @@ void ResolveX264(const Dictionary& values, EncoderConfig* c) {
   std::int64_t threads = 0;
   if (const Value* v = find(key::kX264Threads)) v->GetInt(&threads);
   c->threads = int(threads);
-  c->x264_options.clear();
-  if (const Value* v = find(key::kX264Options)) v->GetString(&c->x264_options);
+  c->options.clear();
+  if (const Value* v = find(key::kX264Options)) v->GetString(&c->options);
 }
 
 // What H.264's profiles cannot carry.
@@ -118,7 +118,7 @@ EncoderConfig::Change X264ChangeRule(const EncoderConfig& b, const EncoderConfig
     return Change::kRestart;
   // Tune, threads, options and intra refresh shape the whole x264 instance (they only change
   // before the first frame, when the session opens x264 again anyway).
-  if (a.tune != b.tune || a.threads != b.threads || a.x264_options != b.x264_options ||
+  if (a.tune != b.tune || a.threads != b.threads || a.options != b.options ||
       a.intra_refresh != b.intra_refresh)
     return Change::kRestart;
   if (a.average_bit_rate != b.average_bit_rate || a.data_rate_limits != b.data_rate_limits ||

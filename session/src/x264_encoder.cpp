@@ -16,6 +16,8 @@
 #include "fault.h"
 #include "h264_profiles.h"
 #include "h264_sps.h"
+#include "hdr_metadata.h"
+#include "picture_padding.h"
 #include "pixel_format.h"
 #include "vtcompress/color.h"
 #include "vtcompress/keys.h"
@@ -195,20 +197,6 @@ void OneFrameVbv(const EncoderConfig& c, double fps, x264_param_t* p) {
   if (!c.low_latency_rate_control || p->rc.i_vbv_max_bitrate <= 0) return;
   // Rounded up: x264 raises a buffer under maxrate / fps (truncated) to that, with a warning.
   p->rc.i_vbv_buffer_size = std::max(1, int(std::ceil(p->rc.i_vbv_max_bitrate / fps)));
-}
-
-// IntraRefresh: x264's keyint, the frames from one refresh wave to the next. x264 also moves the
-// intra column across the picture in that many frames (at least one macroblock column a frame),
-// so it is about the length of a wave too. The interval keys as for key frames, else about 1 s.
-int RefreshPeriod(const EncoderConfig& c, double known_fps) {
-  int period = c.max_key_frame_interval;
-  if (c.max_key_frame_interval_duration > 0 && known_fps > 0) {
-    const int frames =
-        int(std::min(c.max_key_frame_interval_duration * known_fps, double(1 << 30)));
-    period = period > 0 ? std::min(period, std::max(1, frames)) : std::max(1, frames);
-  }
-  if (period > 0) return period;
-  return known_fps > 0 ? std::max(1, int(std::lround(known_fps))) : 30;
 }
 
 // x264's input colour space for a pixel format the encoder takes as it is (planar I420/I422/I444
@@ -661,6 +649,26 @@ class X264Encoder final : public VideoEncoder {
       p->vui.i_sar_width = c.par_h;
       p->vui.i_sar_height = c.par_v;
     }
+    // HDR static metadata: x264 writes both SEIs before every IDR.
+    if (MasteringDisplay m; ReadMasteringDisplay(c.mastering_display, &m)) {
+      p->mastering_display.b_mastering_display = 1;
+      p->mastering_display.i_green_x = m.x[0];
+      p->mastering_display.i_green_y = m.y[0];
+      p->mastering_display.i_blue_x = m.x[1];
+      p->mastering_display.i_blue_y = m.y[1];
+      p->mastering_display.i_red_x = m.x[2];
+      p->mastering_display.i_red_y = m.y[2];
+      p->mastering_display.i_white_x = m.white_x;
+      p->mastering_display.i_white_y = m.white_y;
+      p->mastering_display.i_display_max = m.max_luminance;
+      p->mastering_display.i_display_min = m.min_luminance;
+    }
+    std::uint16_t max_cll = 0, max_fall = 0;
+    if (ReadContentLightLevel(c.content_light_level, &max_cll, &max_fall)) {
+      p->content_light_level.b_cll = 1;
+      p->content_light_level.i_max_cll = max_cll;
+      p->content_light_level.i_max_fall = max_fall;
+    }
     p->i_frame_total = int(std::min<std::int64_t>(c.source_frame_count, 1 << 30));
     p->analyse.b_psnr = c.calculate_mse;
     p->i_level_idc = c.level_idc > 0 ? c.level_idc : -1;
@@ -668,7 +676,7 @@ class X264Encoder final : public VideoEncoder {
     // X264Options last among the settings, as x264enc's option-string; then the delay budget
     // and the profile, which must hold whatever the options say.
     const int keyint_before_options = p->i_keyint_max;
-    if (Status st = ApplyX264Options(c.x264_options, p, why); st != Status::kNoErr) {
+    if (Status st = ApplyX264Options(c.options, p, why); st != Status::kNoErr) {
       *why = "X264Options: " + *why;
       return st;
     }
@@ -720,9 +728,9 @@ class X264Encoder final : public VideoEncoder {
     // streams itself), as every reconfiguration will, unless the options set them. Where that room
     // would leave the target out of reach, CRF under the limits opens with fewer B-frames
     // (BframesForLimits), unless the options set their number.
-    if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.x264_options)) {
+    if (!c.data_rate_limits.empty() && !OptionsSetRateControl(c.options)) {
       if (p->i_keyint_max == 1) p->i_bframe = 0;
-      if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.x264_options))
+      if (mode == AbrMode::kCrfUnderLimits && !OptionsSetBframes(c.options))
         p->i_bframe = BframesForLimits(c, fps, p->i_bframe);
       ApplyRates(c, fps, mode, p);
       if (mode == AbrMode::kCrfUnderLimits && c.lookahead < 0)
@@ -762,37 +770,7 @@ class X264Encoder final : public VideoEncoder {
     const int cw = (b->width() + 1) & ~1, ch = (b->height() + 1) & ~1;
     pic->img.i_csp = csp;
     pic->img.i_plane = int(b->plane_count());
-    for (std::size_t i = 0; i < b->plane_count(); ++i) {
-      pic->img.plane[i] = b->base_address_of_plane(i);
-      pic->img.i_stride[i] = int(b->bytes_per_row_of_plane(i));
-    }
-    const int pad_r = cw - b->width(), pad_b = ch - b->height();
-    if ((pad_r || pad_b) && !b->FillExtendedPixels(pad_r, pad_b)) {
-      // No room around the picture: each plane that has samples past the odd size goes through a
-      // padded copy (4:2:0 chroma of an odd size already has the even size's dimensions; 4:2:2
-      // chroma needs a row more, 4:4:4 chroma a row and a column).
-      for (std::size_t i = 0; i < b->plane_count(); ++i) {
-        const PlaneFormat& pf = info->planes[i];
-        const int w = pf.Width(b->width()), h = pf.Height(b->height());
-        const int pw = pf.Width(cw), ph = pf.Height(ch);
-        if (pw == w && ph == h) continue;
-        const std::size_t row = pf.RowBytes(w), padded_row = pf.RowBytes(pw);
-        const std::size_t block = std::size_t(pf.block_bytes);
-        const std::size_t stride = (padded_row + 31) & ~std::size_t(31);
-        pad_copy_[i].resize(stride * std::size_t(ph));
-        const std::uint8_t* src = b->base_address_of_plane(i);
-        for (int y = 0; y < ph; ++y) {
-          const std::uint8_t* in =
-              src + b->bytes_per_row_of_plane(i) * std::size_t(std::min(y, h - 1));
-          std::uint8_t* dst = pad_copy_[i].data() + stride * std::size_t(y);
-          std::memcpy(dst, in, row);
-          for (std::size_t x = row; x < padded_row; x += block)
-            std::memcpy(dst + x, in + row - block, block);
-        }
-        pic->img.plane[i] = pad_copy_[i].data();
-        pic->img.i_stride[i] = int(stride);
-      }
-    }
+    if (!PaddedPlanes(b, cw, ch, pic->img.plane, pic->img.i_stride, pad_copy_)) return false;
     pic->i_pts = f.pts;
     pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
     pic->opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
@@ -834,6 +812,10 @@ class X264Encoder final : public VideoEncoder {
                                                      {key::kVerticalSpacing, Value(c.par_v)}});
     ext[key::kFullRangeVideo] = Value(IsFullRangeFormat(s.pixel_format));
     ext[key::kFieldCount] = Value(c.field_count);
+    if (!c.mastering_display.empty())
+      ext[key::kMasteringDisplayColorVolume] = Value(c.mastering_display);
+    if (!c.content_light_level.empty())
+      ext[key::kContentLightLevelInfo] = Value(c.content_light_level);
     if (c.field_count == 2)
       ext[key::kFieldDetail] = Value(c.field_detail.empty() ? key::kFieldDetailTemporalTopFirst
                                                             : c.field_detail.c_str());
@@ -900,9 +882,8 @@ class X264Encoder final : public VideoEncoder {
   static AbrMode AbrModeFor(const EncoderConfig& c, const StreamInfo& s) {
     if (c.low_latency_rate_control) return AbrMode::kCbrLike;
     const AbrMode mode = ChooseAbrMode(c, s.fps > 0 ? s.fps : 30.0, s.pass != PassMode::kNone);
-    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.x264_options)
-               ? AbrMode::kCbrLike
-               : mode;
+    return mode == AbrMode::kCrfUnderLimits && OptionsSetRateControl(c.options) ? AbrMode::kCbrLike
+                                                                                : mode;
   }
   // What x264 runs with for the steering's ask, in either AverageBitRate mode.
   void ApplyAsk(double ask_kbps, x264_param_t* p) {

@@ -171,10 +171,11 @@ Timing VariableRate() {
 
 EncodedRun EncodeRun(int w, int h, const vtc::Dictionary& props, int frames,
                      const std::function<Picture(int)>& picture, const Timing& timing,
-                     const std::function<void(int, vtc::CompressionSession&)>& before_frame) {
+                     const std::function<void(int, vtc::CompressionSession&)>& before_frame,
+                     vtc::CodecType codec) {
   EncodedRun run;
   Collector collector;
-  auto session = MakeSession(w, h, kNV12, &collector, props);
+  auto session = MakeSession(w, h, kNV12, &collector, props, codec);
   if (!session) return run;
   std::int64_t pts = 0;
   double first = 0, end = 0;

@@ -60,10 +60,11 @@ Timing VariableRate();
 
 // Encodes `frames` pictures from `picture(i)` at w x h (NV12, pool buffers), timestamps in
 // microseconds from `timing`, with `props`; then CompleteFrames. `before_frame(i, session)`, if
-// set, runs before frame i is submitted (mid-stream property changes).
+// set, runs before frame i is submitted (mid-stream property changes). H.264 unless `codec`.
 EncodedRun EncodeRun(int w, int h, const vtc::Dictionary& props, int frames,
                      const std::function<Picture(int)>& picture, const Timing& timing,
-                     const std::function<void(int, vtc::CompressionSession&)>& before_frame = {});
+                     const std::function<void(int, vtc::CompressionSession&)>& before_frame = {},
+                     vtc::CodecType codec = vtc::kCodecType_H264);
 
 // Most bytes in any window [t, t + seconds) in decode time, windows starting at each DTS.
 std::size_t MaxWindowBytes(const EncodedRun& run, double seconds);

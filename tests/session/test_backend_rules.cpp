@@ -156,7 +156,7 @@ TEST(BackendRegistry, X264ResolvesItsOwnKeys) {
   EXPECT_EQ(defaults.speed_preset, "auto");
   EXPECT_EQ(defaults.tune, "");
   EXPECT_EQ(defaults.threads, 0);
-  EXPECT_EQ(defaults.x264_options, "");
+  EXPECT_EQ(defaults.options, "");
   EncoderConfig c = table.Resolve({{vtc::key::kX264SpeedPreset, vtc::Value("veryfast")},
                                    {vtc::key::kX264Tune, vtc::Value("film")},
                                    {vtc::key::kX264Threads, vtc::Value(3)},
@@ -166,7 +166,7 @@ TEST(BackendRegistry, X264ResolvesItsOwnKeys) {
   EXPECT_EQ(c.speed_preset, "veryfast");
   EXPECT_EQ(c.tune, "film");
   EXPECT_EQ(c.threads, 3);
-  EXPECT_EQ(c.x264_options, "ref=2");
+  EXPECT_EQ(c.options, "ref=2");
   EXPECT_EQ(c.average_bit_rate, 500000);
   EXPECT_TRUE(c.low_latency_rate_control);
 }
@@ -197,7 +197,7 @@ TEST(X264ChangeRule, RateControlModeSwitchesRestart) {
 TEST(X264ChangeRule, InstanceShapingKeysRestart) {
   EXPECT_EQ(X264Change([](EncoderConfig* c) { c->tune = "film"; }), Change::kRestart);
   EXPECT_EQ(X264Change([](EncoderConfig* c) { c->threads = 2; }), Change::kRestart);
-  EXPECT_EQ(X264Change([](EncoderConfig* c) { c->x264_options = "ref=1"; }), Change::kRestart);
+  EXPECT_EQ(X264Change([](EncoderConfig* c) { c->options = "ref=1"; }), Change::kRestart);
   EXPECT_EQ(X264Change([](EncoderConfig* c) { c->intra_refresh = true; }), Change::kRestart);
 }
 

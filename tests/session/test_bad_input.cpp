@@ -289,6 +289,7 @@ std::vector<Value> WrongTypes(const std::string& type) {
   if (type == "Dictionary") return {Value(1), Value("4:3"), arr};
   if (type == "String") return {Value(1), Value(true), arr, dict};
   if (type == "MultiPassStorage") return {Value(1), Value("file"), arr, dict};
+  if (type == "Data") return {Value(1), Value("bytes"), arr, dict, Value(vtc::Data(3))};
   ADD_FAILURE() << "unknown PropertyType " << type;
   return {};
 }

@@ -52,7 +52,11 @@ TEST(Create, EncoderSpecification) {
   vtc::Dictionary bad{{vtc::key::kEnableLowLatencyRateControl, Value("yes")}};
   EXPECT_FALSE(Create(64, 64, &bad, nullptr, &st));
   EXPECT_EQ(st, Status::kParameterErr);
-  EXPECT_FALSE(Create(64, 64, nullptr, nullptr, &st, vtc::kCodecType_HEVC));
+  // HEVC is x265's; x264's ID does not code it, and an unknown codec type has no encoder.
+  EXPECT_TRUE(Create(64, 64, nullptr, nullptr, &st, vtc::kCodecType_HEVC));
+  EXPECT_FALSE(Create(64, 64, &x264, nullptr, &st, vtc::kCodecType_HEVC));
+  EXPECT_EQ(st, Status::kCouldNotFindVideoEncoderErr);
+  EXPECT_FALSE(Create(64, 64, nullptr, nullptr, &st, vtc::FourCC("av01")));
   EXPECT_EQ(st, Status::kCouldNotFindVideoEncoderErr);
 }
 
@@ -118,10 +122,11 @@ TEST(Create, FramesOfAnotherSizeAreScaledAndNullIsRefused) {
   for (const auto& o : c.outputs()) EXPECT_EQ(o.status, Status::kNoErr);
 }
 
-TEST(EncoderList, ListsX264) {
+TEST(EncoderList, ListsX264ThenX265) {
   vtc::Array list;
   ASSERT_EQ(vtc::CopyVideoEncoderList(nullptr, &list), Status::kNoErr);
-  ASSERT_EQ(list.size(), 1u);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].AsDictionary().at(vtc::key::kEncoderID), Value(vtc::kX265EncoderID));
   const auto& e = list[0].AsDictionary();
   EXPECT_EQ(e.at(vtc::key::kEncoderID), Value("org.videolan.x264"));
   EXPECT_EQ(e.at(vtc::key::kCodecType), Value(int64_t(vtc::FourCC("avc1"))));

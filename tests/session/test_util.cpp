@@ -500,14 +500,19 @@ std::vector<uint8_t> ToAnnexB(const std::vector<vtc::SampleBufferRef>& samples) 
       if (!fd) {
         ADD_FAILURE() << "ToAnnexB: sync sample without a format description";
       } else {
-        for (size_t i = 0; i < 2; ++i) {
+        // H.264: SPS, PPS. HEVC: every parameter set of the hvcC (VPS, SPS, PPS, SEI).
+        const bool hevc = fd->codec_type() == vtc::kCodecType_HEVC;
+        size_t count = 2;
+        for (size_t i = 0; i < count; ++i) {
           const uint8_t* ps = nullptr;
           size_t size = 0;
-          const vtc::Status st = fd->GetH264ParameterSetAtIndex(i, &ps, &size, nullptr, nullptr);
+          const vtc::Status st =
+              hevc ? fd->GetHEVCParameterSetAtIndex(i, &ps, &size, &count, nullptr)
+                   : fd->GetH264ParameterSetAtIndex(i, &ps, &size, nullptr, nullptr);
           if (st != vtc::Status::kNoErr || !ps || size == 0) {
-            ADD_FAILURE() << "GetH264ParameterSetAtIndex(" << i
+            ADD_FAILURE() << "Get" << (hevc ? "HEVC" : "H264") << "ParameterSetAtIndex(" << i
                           << ") failed: " << vtc::StatusName(st);
-            continue;
+            break;
           }
           out.insert(out.end(), kStart, kStart + 4);
           out.insert(out.end(), ps, ps + size);
@@ -545,7 +550,8 @@ bool FfmpegAvailable() {
   return available;
 }
 
-bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string* error) {
+bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string* error,
+                  const char* demuxer) {
   std::string local_error;
   if (!error) error = &local_error;
   *out = Decoded();
@@ -568,7 +574,7 @@ bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string*
       "-v",
       "error",
       "-f",
-      "h264",
+      demuxer,
       "-select_streams",
       "v:0",
       "-show_entries",
@@ -616,7 +622,7 @@ bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string*
   // pixel-format or range conversion (rawvideo takes the decoder's format as it is).
   const std::vector<std::string> decode = {
       FfmpegPath(), "-nostdin",    "-hide_banner", "-v",       "error", "-xerror",
-      "-f",         "h264",        "-i",           in,         "-map",  "0:v:0",
+      "-f",         demuxer,       "-i",           in,         "-map",  "0:v:0",
       "-fps_mode",  "passthrough", "-f",           "rawvideo", "-y",    yuv};
   rc = Run(decode, ff_out, ff_err, error);
   if (rc < 0) return false;
@@ -674,12 +680,13 @@ double Psnr(const Picture& source, const Picture& decoded) {
 
 std::shared_ptr<vtc::CompressionSession> MakeSession(int w, int h, vtc::PixelFormatType fmt,
                                                      Collector* collector,
-                                                     const vtc::Dictionary& properties) {
+                                                     const vtc::Dictionary& properties,
+                                                     vtc::CodecType codec) {
   vtc::Dictionary attrs;
   attrs[vtc::key::kPixelFormatType] = vtc::Value(static_cast<long long>(fmt));
   std::shared_ptr<vtc::CompressionSession> session;
-  const vtc::Status st = vtc::CompressionSession::Create(
-      w, h, vtc::kCodecType_H264, nullptr, &attrs, &Collector::Callback, collector, &session);
+  const vtc::Status st = vtc::CompressionSession::Create(w, h, codec, nullptr, &attrs,
+                                                         &Collector::Callback, collector, &session);
   if (st != vtc::Status::kNoErr || !session) {
     ADD_FAILURE() << "CompressionSession::Create(" << w << "x" << h << ", "
                   << vtc::PixelFormatName(fmt) << ") failed: " << vtc::StatusName(st);

@@ -86,8 +86,9 @@ class Collector {
   std::vector<Output> outputs_;
 };
 
-// Annex-B stream from samples: AVCC 4-byte lengths -> 00 00 00 01, SPS+PPS (from the sample's
-// format description, GetH264ParameterSetAtIndex 0 and 1) before every sync sample.
+// Annex-B stream from samples: AVCC/HVCC 4-byte lengths -> 00 00 00 01, the parameter sets (from
+// the sample's format description: H.264's SPS and PPS, HEVC's every hvcC set) before every sync
+// sample.
 std::vector<uint8_t> ToAnnexB(const std::vector<vtc::SampleBufferRef>& samples);
 
 // Split one AVCC sample into its NAL units (without length prefixes). Checks that the 4-byte
@@ -121,7 +122,9 @@ struct Decoded {
   // ("1:1", "4:3", or "N/A" / "0:1" when absent).
   std::string color_primaries, color_transfer, color_space, sample_aspect_ratio;
 };
-bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string* error);
+// `demuxer` is ffmpeg's name of the stream's format: "h264" or "hevc".
+bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string* error,
+                  const char* demuxer = "h264");
 
 // PSNR (dB) of the luma plane, and of all three planes together, comparing the top-left
 // width x height region of `decoded` against `source` (decoded may be larger, e.g. odd sizes
@@ -129,12 +132,13 @@ bool DecodeAnnexB(const std::vector<uint8_t>& annexb, Decoded* out, std::string*
 double PsnrY(const Picture& source, const Picture& decoded);
 double Psnr(const Picture& source, const Picture& decoded);
 
-// Convenience: create an H.264 session with a Collector; source attributes from format
-// (PixelFormatType) and optional extra properties; ASSERT-friendly (returns null + ADD_FAILURE on
-// error).
+// Convenience: create a session (H.264 unless `codec` says otherwise) with a Collector; source
+// attributes from format (PixelFormatType) and optional extra properties; ASSERT-friendly (returns
+// null + ADD_FAILURE on error).
 std::shared_ptr<vtc::CompressionSession> MakeSession(int w, int h, vtc::PixelFormatType fmt,
                                                      Collector* collector,
-                                                     const vtc::Dictionary& properties = {});
+                                                     const vtc::Dictionary& properties = {},
+                                                     vtc::CodecType codec = vtc::kCodecType_H264);
 
 // PTS of frame i at 30 fps, and one frame's duration.
 inline vtc::Time FramePts(int i) {
