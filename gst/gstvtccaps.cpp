@@ -25,7 +25,7 @@ GstCaps* SinkTemplateCaps(const CodecCaps& codec) {
   return RawSinkCaps(codec, [](const RawFormat&) { return true; });
 }
 
-bool ConverterUpstream(GstPad* sink) {
+Upstream UpstreamKind(GstPad* sink) {
   GstPad* pad = gst_pad_get_peer(sink);
   for (int hops = 0; pad && hops < 16; ++hops) {
     if (GST_IS_PROXY_PAD(pad) && !GST_IS_GHOST_PAD(pad)) {
@@ -47,7 +47,10 @@ bool ConverterUpstream(GstPad* sink) {
     pad = nullptr;
     if (!element) break;
     const gchar* klass = gst_element_get_metadata(element, GST_ELEMENT_METADATA_KLASS);
-    const bool converter = klass && std::strstr(klass, "Converter");
+    const Upstream kind = !klass                            ? Upstream::kOther
+                          : std::strstr(klass, "Converter") ? Upstream::kConverter
+                          : std::strstr(klass, "Source")    ? Upstream::kSource
+                                                            : Upstream::kOther;
     GstPad* in = nullptr;
     if (klass && std::strcmp(klass, "Generic") == 0) {
       // The pad lists change under the element's lock (request pads, dynamic pads).
@@ -61,13 +64,13 @@ bool ConverterUpstream(GstPad* sink) {
       gst_object_unref(in);
     }
     gst_object_unref(element);
-    if (converter) {
+    if (kind != Upstream::kOther) {
       if (pad) gst_object_unref(pad);
-      return true;
+      return kind;
     }
   }
   if (pad) gst_object_unref(pad);
-  return false;
+  return Upstream::kOther;
 }
 
 bool UpstreamCannotGive(GstVideoEncoder* enc, GstCaps* caps) {
@@ -80,7 +83,8 @@ bool UpstreamCannotGive(GstVideoEncoder* enc, GstCaps* caps) {
          !gst_caps_can_intersect(upstream.caps, caps);
 }
 
-GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool prefer_plain) {
+GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool prefer_plain,
+                         bool plain_if_upstream_gives) {
   const bool lossless = IsLossless(gst_vtc_encoder_copy_settings(GST_VTC_ENCODER(enc)));
   // Unfiltered: a filter of our own template would read as downstream naming every profile.
   CapsRef peer(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SRC_PAD(enc), nullptr));
@@ -110,7 +114,8 @@ GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool pref
     GstCaps* plain = RawSinkCaps(codec, [&](const RawFormat& f) {
       return f.chroma == 420 && f.bit_depth == 8 && accepted(f);
     });
-    if (!gst_caps_is_empty(plain)) return plain;
+    if (!gst_caps_is_empty(plain) && !(plain_if_upstream_gives && UpstreamCannotGive(enc, plain)))
+      return plain;
     gst_caps_unref(plain);
   }
   GstCaps* caps = RawSinkCaps(codec, accepted);
@@ -120,12 +125,12 @@ GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool pref
 }
 
 GstCaps* SinkGetCaps(const CodecCaps& codec, GstVideoEncoder* enc, GstCaps* filter) {
-  const bool converter = ConverterUpstream(GST_VIDEO_ENCODER_SINK_PAD(enc));
-  CapsRef sink(AllowedSinkCaps(codec, enc, converter));
+  const Upstream kind = UpstreamKind(GST_VIDEO_ENCODER_SINK_PAD(enc));
+  CapsRef sink(AllowedSinkCaps(codec, enc, kind != Upstream::kOther, kind == Upstream::kSource));
   GstCaps* result = gst_video_encoder_proxy_getcaps(enc, sink.caps, filter);
+  static const char* const kNames[] = {"a converter", "a source", "neither converter nor source"};
   GST_CAT_DEBUG_OBJECT(GST_VTC_ENCODER_GET_CLASS(enc)->debug_category, enc,
-                       "upstream %s a converter: may send %" GST_PTR_FORMAT,
-                       converter ? "is" : "is not", result);
+                       "upstream is %s: may send %" GST_PTR_FORMAT, kNames[int(kind)], result);
   return result;
 }
 

@@ -5,12 +5,13 @@
 // element. A codec describes itself with a CodecCaps (its media type, the profile each raw format
 // is coded in, its "plain" profiles of 8-bit 4:2:0, its smallest picture, the formats it takes);
 // the rules are the same for all:
-// - 8-bit 4:2:0 stays the default whenever upstream can give it: first in the template (an
-//   unconstrained source such as videotestsrc picks the first), and the only one offered to a
-//   converter in front (videoconvert picks the format that loses least, so a YUY2 camera would
-//   otherwise get a 4:2:2 profile few players take) unless downstream asks for a profile of more.
-// - Any other upstream (a source, a decoder, a tee) is offered every format downstream's profiles
-//   allow, and its 10-bit, 4:2:2 or 4:4:4 is coded as it is.
+// - 8-bit 4:2:0 stays the default whenever upstream can give it: first in the template, and the
+//   only one offered to a converter in front (videoconvert picks the format that loses least, so
+//   a YUY2 camera would otherwise get a 4:2:2 profile few players take), or to a source that can
+//   give it (a source fixates in its own order through a capsfilter), unless downstream asks for
+//   a profile of more.
+// - Any other upstream (a decoder, a tee, a source without 8-bit 4:2:0) is offered every format
+//   downstream's profiles allow, and its 10-bit, 4:2:2 or 4:4:4 is coded as it is.
 // - Accept-caps takes every format downstream's profiles allow, also from a converter.
 // - When no format fits, every format: negotiate() then posts an error that says what to change
 //   instead of a bare not-negotiated.
@@ -62,12 +63,17 @@ GstCaps* RawSinkCaps(const CodecCaps& codec, const std::function<bool(const RawF
 // The sink template: every format the codec takes.
 GstCaps* SinkTemplateCaps(const CodecCaps& codec);
 
+// What feeds the sink pad, as far as the formats offered go.
+enum class Upstream {
+  kConverter,  // klass "Converter" (videoconvert, videoconvertscale, videoscale, ...): any format
+  kSource,     // klass "Source" (videotestsrc, a camera, appsrc): often many formats, in its order
+  kOther,      // a decoder, a tee, nothing linked, ...
+};
+
 // The element feeding `sink`, seen through ghost and proxy pads and through the pass-through
 // elements a pipeline puts in between (queue, capsfilter, identity: one sink pad, klass
-// "Generic"): true if it is a converter (klass "Converter": videoconvert, videoconvertscale,
-// videoscale, ...), which can give any format. Walks pads and elements only: no query, so no
-// re-entry from inside a caps query.
-bool ConverterUpstream(GstPad* sink);
+// "Generic"). Walks pads and elements only: no query, so no re-entry from inside a caps query.
+Upstream UpstreamKind(GstPad* sink);
 
 // True if upstream's caps (a query of the sink pad's peer) share nothing with `caps`. An upstream
 // element that answers by asking downstream would bring the query back here: a thread-local
@@ -75,12 +81,16 @@ bool ConverterUpstream(GstPad* sink);
 bool UpstreamCannotGive(GstVideoEncoder* enc, GstCaps* caps);
 
 // The raw formats the encoder takes under what downstream accepts: those whose profile a
-// downstream profile names. With `prefer_plain`, only 8-bit 4:2:0 when downstream takes it. When
-// none of them fits, or upstream can give none of them, every format.
-GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool prefer_plain);
+// downstream profile names. With `prefer_plain`, only 8-bit 4:2:0 when downstream takes it (and,
+// with `plain_if_upstream_gives`, when upstream can give it). When none of them fits, or upstream
+// can give none of them, every format.
+GstCaps* AllowedSinkCaps(const CodecCaps& codec, GstVideoEncoder* enc, bool prefer_plain,
+                         bool plain_if_upstream_gives = false);
 
 // GstVideoEncoder::getcaps of a codec element: AllowedSinkCaps, preferring 8-bit 4:2:0 behind a
-// converter, proxied with upstream's caps.
+// converter, and behind a source that can give it (a capsfilter in between hands the source's
+// own format order to its fixation, which would otherwise pick what it lists first, 10-bit 4:4:4
+// for videotestsrc), proxied with upstream's caps.
 GstCaps* SinkGetCaps(const CodecCaps& codec, GstVideoEncoder* enc, GstCaps* filter);
 
 // For GstVideoEncoder::sink_query: answers an ACCEPT_CAPS query (every format downstream's

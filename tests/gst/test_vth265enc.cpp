@@ -267,6 +267,12 @@ GST_START_TEST(test_h265_formats_offered_upstream) {
          "I420,YV12,NV12");
   expect("videotestsrc ! tee name=t ! queue ! vth265enc name=enc ! fakesink t. ! queue ! fakesink",
          all);
+  // A source that can give 8-bit 4:2:0 (which would fixate 10-bit 4:4:4 through a capsfilter).
+  expect("videotestsrc ! video/x-raw,width=64,height=48 ! vth265enc name=enc ! fakesink",
+         "I420,YV12,NV12");
+  const std::string ten = vtt::Joined(vtt::OfferedFormats(
+      "videotestsrc ! video/x-raw,format=P010_10LE ! vth265enc name=enc ! fakesink"));
+  fail_unless(ten.find("P010_10LE") != std::string::npos, "offered %s", ten.c_str());
   // Downstream's profile bounds it. Main 10 also codes 8-bit 4:2:0 (converted up), so a
   // converter is still offered 8-bit 4:2:0 only.
   expect("vth265enc name=enc ! video/x-h265,profile=main ! fakesink", "I420,YV12,NV12");
