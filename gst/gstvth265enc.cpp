@@ -97,14 +97,13 @@ const gstvtc::PropertyRow kH265Rows[] = {
        return g_param_spec_enum("speed-preset", "Speed preset",
                                 "x265 preset, as x265enc's speed-preset; auto: chosen from "
                                 "realtime, prioritize-speed and quality (medium by default). "
-                                "While PLAYING only x265's analysis settings follow. Session key "
-                                "X265SpeedPreset",
+                                "Session key X265SpeedPreset",
                                 gstvtc::SpeedPresetType(), GST_VTC_SPEED_PRESET_AUTO, f);
      },
      gstvtc::Field(),
      gstvtc::Target::kCompression,
      {vtc::key::kX265SpeedPreset},
-     true,
+     false,  // x265 takes a preset only when it opens
      [](const GValue& v, const Settings&, Dict* d) {
        (*d)[vtc::key::kX265SpeedPreset] =
            vtc::Value(gstvtc::SpeedPresetName(GstVtcSpeedPreset(g_value_get_enum(&v))));
