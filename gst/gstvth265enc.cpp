@@ -37,12 +37,16 @@ G_DEFINE_TYPE(GstVtH265Enc, gst_vt_h265_enc, GST_TYPE_VTC_ENCODER);
 GST_ELEMENT_REGISTER_DEFINE(vth265enc, "vth265enc", GST_RANK_SECONDARY, GST_TYPE_VT_H265_ENC);
 
 // Main first: 8-bit 4:2:0 input is coded as Main unless downstream names only Main 10 (the
-// profile list's order decides what a fixation picks).
+// profile list's order decides what a fixation picks). The *-intra profiles are what x265 signals
+// for all-intra coding (format range extensions profiles with the intra constraint); they are
+// never negotiated, only named in the src caps when the stream is one.
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS("video/x-h265, stream-format = (string) { hvc1, hev1, byte-stream }, "
                     "alignment = (string) au, "
-                    "profile = (string) { main, main-10, main-422-10, main-444, main-444-10 }, "
+                    "profile = (string) { main, main-10, main-422-10, main-444, main-444-10, "
+                    "main-intra, main-10-intra, main-422-10-intra, main-444-intra, "
+                    "main-444-10-intra }, "
                     "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "
                     "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -301,11 +305,18 @@ static GstCaps* gst_vt_h265_enc_make_src_caps(GstVtcEncoder* self, const vtc::Fo
   }
   // The bitstream's profile may be a subset of what downstream asked for: name the superset
   // downstream accepts, as a decoder of it can play it (x265 marks Main streams compatible with
-  // Main 10, and Main Still Picture with both).
+  // Main 10, and Main Still Picture with both). All-intra coding is signalled as a format range
+  // extensions *-intra profile, which the decoders of the range extensions profiles of the same
+  // or wider sampling and depth decode (H.265 A.3.5).
   const std::string produced = gst_structure_get_string(st, "profile") ?: "";
   static const std::map<std::string, std::vector<const char*>> kSupersets = {
       {"main", {"main-10"}},
       {"main-still-picture", {"main", "main-10"}},
+      {"main-intra", {"main-444", "main-422-10", "main-444-10"}},
+      {"main-10-intra", {"main-422-10", "main-444-10"}},
+      {"main-422-10-intra", {"main-422-10", "main-444-10"}},
+      {"main-444-intra", {"main-444", "main-444-10"}},
+      {"main-444-10-intra", {"main-444-10"}},
   };
   GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(self);
   auto it = kSupersets.find(produced);

@@ -377,6 +377,52 @@ GST_START_TEST(test_h265_main10_downstream_with_8bit_input) {
 }
 GST_END_TEST;
 
+GST_START_TEST(test_h265_all_intra_profiles) {
+  // All-intra coding is signalled as the *-intra range extensions profile of the sampling: the
+  // element's caps say so (within its template), as h265parse reads the stream.
+  GstElementFactory* factory = gst_element_factory_find(kElement);
+  GstCaps* templ = nullptr;
+  for (const GList* l = gst_element_factory_get_static_pad_templates(factory); l; l = l->next) {
+    auto* t = static_cast<GstStaticPadTemplate*>(l->data);
+    if (t->direction == GST_PAD_SRC) templ = gst_static_pad_template_get_caps(t);
+  }
+  gst_object_unref(factory);
+  fail_unless(templ != nullptr);
+  // (8-bit formats: the test pictures are 8-bit.)
+  for (auto [format, profile] : {std::pair{GST_VIDEO_FORMAT_I420, "main-intra"},
+                                 {GST_VIDEO_FORMAT_Y444, "main-444-intra"}}) {
+    Input in = vtt::Small(format);
+    Enc e(Hevc(), "allow-temporal-compression=false", in, Hevc().Caps(true));
+    e.Push(0, 3);
+    e.Eos();
+    fail_unless_equals_int(static_cast<int>(e.rec().NumBuffers()), 3);
+    GstCaps* caps = LastCaps(e);
+    const std::string got = vtt::CapsString(caps, "profile");
+    fail_unless(got == profile, "%s all-intra: profile %s, want %s",
+                gst_video_format_to_string(format), got.c_str(), profile);
+    GstCaps* fields =
+        gst_caps_new_simple("video/x-h265", "profile", G_TYPE_STRING, got.c_str(), nullptr);
+    fail_unless(gst_caps_can_intersect(fields, templ), "%s is not in the src template",
+                got.c_str());
+    gst_caps_unref(fields);
+  }
+  gst_caps_unref(templ);
+  const Parsed ten = ParseStream(
+      "videotestsrc num-buffers=3 ! video/x-raw,format=I420_10LE,width=64,height=48,"
+      "framerate=30/1 ! vth265enc allow-temporal-compression=false ! h265parse ! fakesink "
+      "name=out");
+  fail_unless(ten.profile == "main-10-intra", "I420_10LE all-intra: %s", ten.profile.c_str());
+  // Downstream that takes only Main 4:4:4 gets the all-intra 4:4:4 stream named so: its decoders
+  // decode the intra profile.
+  Enc e(Hevc(), "allow-temporal-compression=false", vtt::Small(GST_VIDEO_FORMAT_Y444),
+        "video/x-h265,stream-format=hvc1,profile=main-444");
+  e.Push(0, 3);
+  e.Eos();
+  fail_unless_equals_int(static_cast<int>(e.rec().NumBuffers()), 3);
+  vtt::ExpectField(LastCaps(e), "profile", "main-444");
+}
+GST_END_TEST;
+
 // --- framings ------------------------------------------------------------------------------------
 
 GST_START_TEST(test_h265_hev1_parameter_sets_in_band) {
@@ -507,6 +553,7 @@ int main(int argc, char** argv) {
                            VTT_H265_CASE(test_h265_formats_offered_upstream),
                            VTT_H265_CASE(test_h265_formats_coded_in_their_own_profile),
                            VTT_H265_CASE(test_h265_main10_downstream_with_8bit_input),
+                           VTT_H265_CASE(test_h265_all_intra_profiles),
                            VTT_H265_CASE(test_h265_hev1_parameter_sets_in_band),
                            VTT_H265_CASE(test_h265_byte_stream),
                            VTT_H265_CASE(test_h265_refused_downstream_says_why),
