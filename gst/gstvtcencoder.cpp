@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gstvtcbufferpool.h"
+#include "gstvtccaps.h"
 #include "gstvtcformats.h"
 #include "vtcompress/vtcompress.h"
 
@@ -416,6 +417,8 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
   if (fd && (!ctx->format || !ctx->format->Equals(*fd))) {
     ctx->format = fd;
     GstCaps* caps = GST_VTC_ENCODER_GET_CLASS(self)->make_src_caps(self, *fd, ctx->negotiated);
+    caps = gst_caps_make_writable(caps);
+    gstvtc::AddHdrCaps(fd->extensions(), caps);
     GstVideoCodecState* state = gst_video_encoder_set_output_state(enc, caps, ctx->input_state);
     // Odd sizes are coded at the next even size; the caps say what is in the bitstream.
     GST_VIDEO_INFO_WIDTH(&state->info) = fd->width();
@@ -425,8 +428,9 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
   }
   const bool sync = sample->IsSync();
   const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame);
-  frame->output_buffer =
-      gst_vtc_encoder_buffer_for(ctx, sample, headers || (sync && ctx->negotiated.annexb));
+  frame->output_buffer = gst_vtc_encoder_buffer_for(
+      ctx, sample,
+      headers || (sync && (ctx->negotiated.annexb || ctx->negotiated.inband_parameter_sets)));
   if (sync) GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
   gst_vtc_encoder_set_dts(self, ctx, frame, *sample);
 
@@ -701,6 +705,18 @@ static gboolean gst_vtc_encoder_create_session(GstVtcEncoder* self, bool first) 
           ("Invalid setting for %s: %s (%s).", key.c_str(), value.ToString().c_str(), why.c_str()),
           ("VTSessionSetProperty: %s: %s", vtc::StatusName(st), why.c_str()));
       return FALSE;
+    }
+  }
+  // HDR metadata the encoder cannot take leaves the stream without it, not stopped: a warning.
+  for (const auto& [key, value] : gstvtc::HdrProperties(in->caps)) {
+    st = session->SetProperty(key, value);
+    if (st != vtc::Status::kNoErr) {
+      const std::string why = gst_vtc_encoder_last_error(self);  // read once: it clears
+      GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                          ("The encoder does not write the input's %s (%s): the stream goes "
+                           "without it.",
+                           key.c_str(), why.c_str()),
+                          ("VTSessionSetProperty: %s: %s", vtc::StatusName(st), why.c_str()));
     }
   }
   if (settings.pass != GST_VTC_PASS_SINGLE &&

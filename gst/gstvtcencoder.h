@@ -58,6 +58,10 @@ struct GstVtcNegotiated {
   // sets out of band in the caps' codec_data (avc, hvc1), whose buffers wrap the session's
   // samples without a copy.
   bool annexb = false;
+  // Length-prefixed samples that also carry the parameter sets in band before every key frame,
+  // with the configuration record in codec_data as well (HEVC's stream-format hev1). Ignored
+  // with annexb, which always carries them in band. Such buffers are copies, not the samples.
+  bool inband_parameter_sets = false;
   std::string stream_format;  // the caps' stream-format, for make_src_caps and the log
   // The codec's own session keys from the negotiation (H.264: ProfileLevel), set with the
   // compression properties before PrepareToEncodeFrames.
@@ -93,14 +97,17 @@ struct _GstVtcEncoderClass {
   // The session's worker thread, no lock held (it may query the peer), once per new format
   // description: the src caps (a new reference) for output described by `format`, framed as
   // `negotiated` says (stream-format, alignment, codec_data for out-of-band parameter sets,
-  // profile and level). The base class sets them as the output state with the coded size.
+  // profile and level). The base class adds the HDR fields (mastering-display-info,
+  // content-light-level) from the description's extensions and sets them as the output state
+  // with the coded size.
   GstCaps* (*make_src_caps)(GstVtcEncoder* self, const vtc::FormatDescription& format,
                             const GstVtcNegotiated& negotiated);
 
   // The session's worker thread, no lock held: appends the parameter sets (and an access unit
   // delimiter first, if the codec's in-band stream has one) that go before a key frame's data,
   // each NAL with a start code (annexb) or a 4-byte length. Called for every key frame of
-  // Annex-B output, and for a key frame asked for with all-headers in either framing.
+  // Annex-B output or of output with inband_parameter_sets, and for a key frame asked for with
+  // all-headers in any framing.
   void (*append_parameter_sets)(GstVtcEncoder* self, const vtc::FormatDescription& format,
                                 bool annexb, std::vector<guint8>* out);
 

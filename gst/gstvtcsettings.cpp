@@ -192,22 +192,23 @@ const std::vector<PropertyRow>& CommonProperties() {
                  [](const GValue&, const Settings& s, Dict* d) {
                    (*d)[k::kQuality] = vtc::Value(s.quality);
                  }});
-    r.push_back({[](const ClassDefaults&, GParamFlags f) {
-                   return g_param_spec_boolean(
-                       "realtime", "Realtime",
-                       "Keep up with the timestamps' pace: with speed-preset auto a governor picks "
-                       "x264's analysis frame by frame and drops frames only when the fastest "
-                       "cannot keep up; no frame of delay at the caps' frame rate unless "
-                       "max-frame-delay-count is set. VT key RealTime",
-                       kDefaults.realtime, f);
-                 },
-                 Member<&Settings::realtime>(),
-                 Target::kCompression,
-                 {k::kRealTime},
-                 true,
-                 [](const GValue&, const Settings& s, Dict* d) {
-                   (*d)[k::kRealTime] = vtc::Value(bool(s.realtime));
-                 }});
+    r.push_back(
+        {[](const ClassDefaults&, GParamFlags f) {
+           return g_param_spec_boolean(
+               "realtime", "Realtime",
+               "Keep up with the timestamps' pace: with speed-preset auto a governor picks "
+               "the encoder's analysis frame by frame and drops frames only when the fastest "
+               "cannot keep up; no frame of delay at the caps' frame rate unless "
+               "max-frame-delay-count is set. VT key RealTime",
+               kDefaults.realtime, f);
+         },
+         Member<&Settings::realtime>(),
+         Target::kCompression,
+         {k::kRealTime},
+         true,
+         [](const GValue&, const Settings& s, Dict* d) {
+           (*d)[k::kRealTime] = vtc::Value(bool(s.realtime));
+         }});
     r.push_back({[](const ClassDefaults&, GParamFlags f) {
                    return g_param_spec_boolean("allow-frame-reordering", "Allow frame reordering",
                                                "B-frames (decode order differs from display "
@@ -305,7 +306,7 @@ const std::vector<PropertyRow>& CommonProperties() {
                  }});
     r.push_back({[](const ClassDefaults&, GParamFlags f) {
                    return g_param_spec_boolean("prioritize-speed", "Prioritize speed",
-                                               "Speed over quality (speed-preset auto: x264 "
+                                               "Speed over quality (speed-preset auto: "
                                                "superfast). VT key "
                                                "PrioritizeEncodingSpeedOverQuality",
                                                kDefaults.prioritize_speed, f);
@@ -496,7 +497,8 @@ const std::vector<PropertyRow>& CommonProperties() {
     r.push_back({[](const ClassDefaults& c, GParamFlags f) {
                    return g_param_spec_string("multipass-cache-file", "Multipass cache file",
                                               "The statistics file pass1 writes and pass2 reads "
-                                              "(x264's stats, plus <file>.mbtree and "
+                                              "(the encoder's stats, plus x264's "
+                                              "<file>.mbtree or x265's <file>.cutree, and "
                                               "<file>.vtcpass beside it)",
                                               c.multipass_cache_file, f);
                  },
@@ -525,21 +527,22 @@ const std::vector<PropertyRow>& CommonProperties() {
                  {k::kUsingHardwareAcceleratedVideoEncoder},
                  false});
     // RealTime's governor (docs/realtime.md).
-    r.push_back({[](const ClassDefaults&, GParamFlags f) {
-                   return g_param_spec_int(
-                       "speed-level", "Speed level",
-                       "realtime=true: the speed level the governor runs x264 at, 0 = fastest; -1 "
-                       "when it is not running (RealTimeSpeedLevel)",
-                       -1, G_MAXINT, -1, f);
-                 },
-                 Field(),
-                 Target::kSessionReadOnly,
-                 {k::kRealTimeSpeedLevel},
-                 false});
+    r.push_back(
+        {[](const ClassDefaults&, GParamFlags f) {
+           return g_param_spec_int(
+               "speed-level", "Speed level",
+               "realtime=true: the speed level the governor runs the encoder at, 0 = fastest; -1 "
+               "when it is not running (RealTimeSpeedLevel)",
+               -1, G_MAXINT, -1, f);
+         },
+         Field(),
+         Target::kSessionReadOnly,
+         {k::kRealTimeSpeedLevel},
+         false});
     r.push_back({[](const ClassDefaults&, GParamFlags f) {
                    return g_param_spec_uint64(
                        "encode-time", "Encode time",
-                       "realtime=true: wall-clock time x264 takes per frame, smoothed, in "
+                       "realtime=true: wall-clock time the encoder takes per frame, smoothed, in "
                        "nanoseconds (RealTimeEncodeTime)",
                        0, G_MAXUINT64, 0, f);
                  },
@@ -547,17 +550,18 @@ const std::vector<PropertyRow>& CommonProperties() {
                  Target::kSessionReadOnly,
                  {k::kRealTimeEncodeTime},
                  false});
-    r.push_back({[](const ClassDefaults&, GParamFlags f) {
-                   return g_param_spec_uint64(
-                       "cpu-time", "CPU time",
-                       "realtime=true: CPU time per frame over x264's call, its threads included, "
-                       "smoothed, in nanoseconds (RealTimeCPUTime)",
-                       0, G_MAXUINT64, 0, f);
-                 },
-                 Field(),
-                 Target::kSessionReadOnly,
-                 {k::kRealTimeCPUTime},
-                 false});
+    r.push_back(
+        {[](const ClassDefaults&, GParamFlags f) {
+           return g_param_spec_uint64(
+               "cpu-time", "CPU time",
+               "realtime=true: CPU time per frame over the encoder's call, its threads included, "
+               "smoothed, in nanoseconds (RealTimeCPUTime)",
+               0, G_MAXUINT64, 0, f);
+         },
+         Field(),
+         Target::kSessionReadOnly,
+         {k::kRealTimeCPUTime},
+         false});
     // The element's own count (the base class keeps it).
     r.push_back({[](const ClassDefaults&, GParamFlags f) {
                    return g_param_spec_uint64(

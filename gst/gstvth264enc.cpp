@@ -18,15 +18,12 @@
 
 #include <gst/pbutils/codec-utils.h>
 
-#include <algorithm>
-#include <cstring>
-#include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "gstvtccaps.h"
 #include "gstvtcformats.h"
 #include "vtcompress/vtcompress.h"
 
@@ -39,18 +36,6 @@ struct _GstVtH264Enc {
 
 G_DEFINE_TYPE(GstVtH264Enc, gst_vt_h264_enc, GST_TYPE_VTC_ENCODER);
 GST_ELEMENT_REGISTER_DEFINE(vth264enc, "vth264enc", GST_RANK_SECONDARY, GST_TYPE_VT_H264_ENC);
-
-// Raw caps of the formats `keep` takes (the sink template: all of gstvtcformats.h, 8-bit 4:2:0
-// first); empty caps if it takes none.
-static GstCaps* gst_vt_h264_enc_sink_caps(
-    const std::function<bool(const gstvtc::RawFormat&)>& keep) {
-  const std::string formats = gstvtc::FormatList(keep);
-  if (formats.empty()) return gst_caps_new_empty();
-  const std::string caps = "video/x-raw, format = (string) " + formats +
-                           ", width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
-                           "framerate = (fraction) [ 0/1, MAX ]";
-  return gst_caps_from_string(caps.c_str());
-}
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
@@ -119,6 +104,7 @@ std::string TuneString(guint tune) {
   return out;
 }
 
+using gstvtc::CapsRef;
 using gstvtc::ClassDefaults;
 using gstvtc::Settings;
 using Dict = vtc::Dictionary;
@@ -244,21 +230,6 @@ std::string ProfileLevelKey(const std::string& profile, const std::string& level
   }
   return "H264_" + p + "_" + l;
 }
-
-// Owns the caps it is given.
-struct CapsRef {
-  GstCaps* caps = nullptr;
-  explicit CapsRef(GstCaps* c = nullptr) : caps(c) {}
-  ~CapsRef() {
-    if (caps) gst_caps_unref(caps);
-  }
-  CapsRef(const CapsRef&) = delete;
-  CapsRef& operator=(const CapsRef&) = delete;
-  void reset(GstCaps* c) {
-    if (caps) gst_caps_unref(caps);
-    caps = c;
-  }
-};
 
 }  // namespace
 
@@ -426,143 +397,29 @@ bool IsPlainProfile(const std::string& p) {
   return p == "high" || p == "main" || p == "baseline" || p == "constrained-baseline";
 }
 
-// The element feeding `sink`, seen through ghost and proxy pads and through the pass-through
-// elements a pipeline puts in between (queue, capsfilter, identity: one sink pad, klass
-// "Generic"): true if it is a converter (klass "Converter": videoconvert, videoconvertscale,
-// videoscale, ...), which can give any format. Walks pads and elements only: no query, so no
-// re-entry from inside a caps query.
-bool ConverterUpstream(GstPad* sink) {
-  GstPad* pad = gst_pad_get_peer(sink);
-  for (int hops = 0; pad && hops < 16; ++hops) {
-    if (GST_IS_PROXY_PAD(pad) && !GST_IS_GHOST_PAD(pad)) {
-      // The inside of a ghost pad: continue from the ghost pad's peer.
-      GstProxyPad* ghost = gst_proxy_pad_get_internal(GST_PROXY_PAD(pad));
-      gst_object_unref(pad);
-      pad = ghost ? gst_pad_get_peer(GST_PAD(ghost)) : nullptr;
-      if (ghost) gst_object_unref(ghost);
-      continue;
-    }
-    if (GST_IS_GHOST_PAD(pad)) {
-      GstPad* target = gst_ghost_pad_get_target(GST_GHOST_PAD(pad));
-      gst_object_unref(pad);
-      pad = target;
-      continue;
-    }
-    GstElement* element = gst_pad_get_parent_element(pad);
-    gst_object_unref(pad);
-    pad = nullptr;
-    if (!element) break;
-    const gchar* klass = gst_element_get_metadata(element, GST_ELEMENT_METADATA_KLASS);
-    const bool converter = klass && std::strstr(klass, "Converter");
-    GstPad* in = nullptr;
-    if (klass && std::strcmp(klass, "Generic") == 0) {
-      // The pad lists change under the element's lock (request pads, dynamic pads).
-      GST_OBJECT_LOCK(element);
-      if (element->numsinkpads == 1 && element->numsrcpads == 1)
-        in = GST_PAD(gst_object_ref(element->sinkpads->data));
-      GST_OBJECT_UNLOCK(element);
-    }
-    if (in) {
-      pad = gst_pad_get_peer(in);
-      gst_object_unref(in);
-    }
-    gst_object_unref(element);
-    if (converter) {
-      if (pad) gst_object_unref(pad);
-      return true;
-    }
-  }
-  if (pad) gst_object_unref(pad);
-  return false;
+// Lossless coding is High 4:4:4 Predictive whatever the format.
+const char* CapsProfileForFormat(const gstvtc::RawFormat& f, bool lossless) {
+  return lossless ? "high-4:4:4" : ProfileForFormat(f.format);
 }
 
-// True if upstream's caps (a query of the sink pad's peer) share nothing with `caps`. An upstream
-// element that answers by asking downstream would bring the query back here: a thread-local
-// depth stops that (no stock element does; an application's pad probe might).
-bool UpstreamCannotGive(GstVideoEncoder* enc, GstCaps* caps) {
-  static thread_local int depth = 0;
-  if (depth > 0) return false;
-  ++depth;
-  CapsRef upstream(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SINK_PAD(enc), nullptr));
-  --depth;
-  return upstream.caps && !gst_caps_is_any(upstream.caps) &&
-         !gst_caps_can_intersect(upstream.caps, caps);
-}
-
-// The raw formats the encoder takes under what downstream accepts: those whose profile
-// (ProfileForFormat; lossless: high-4:4:4) a downstream profile names. With `prefer_plain`,
-// only 8-bit 4:2:0 when downstream takes it. When none of them fits, or upstream can give none of
-// them, every format: negotiate() then posts an error that says what to change instead of a bare
-// not-negotiated.
-GstCaps* AllowedSinkCaps(GstVideoEncoder* enc, bool prefer_plain) {
-  const bool lossless = gstvtc::IsLossless(gst_vtc_encoder_copy_settings(GST_VTC_ENCODER(enc)));
-  // Unfiltered: a filter of our own template would read as downstream naming every profile.
-  CapsRef peer(gst_pad_peer_query_caps(GST_VIDEO_ENCODER_SRC_PAD(enc), nullptr));
-  bool any_profile = !peer.caps || gst_caps_is_any(peer.caps);
-  std::set<std::string> named;
-  for (guint i = 0; !any_profile && i < gst_caps_get_size(peer.caps); ++i) {
-    const GstStructure* st = gst_caps_get_structure(peer.caps, i);
-    if (!gst_structure_has_name(st, "video/x-h264")) continue;
-    const GValue* v = gst_structure_get_value(st, "profile");
-    if (!v) {
-      any_profile = true;
-    } else if (G_VALUE_HOLDS_STRING(v)) {
-      named.insert(g_value_get_string(v));
-    } else if (GST_VALUE_HOLDS_LIST(v)) {
-      for (guint j = 0; j < gst_value_list_get_size(v); ++j) {
-        const GValue* e = gst_value_list_get_value(v, j);
-        if (G_VALUE_HOLDS_STRING(e)) named.insert(g_value_get_string(e));
-      }
-    }
-  }
-  auto accepted = [&](const gstvtc::RawFormat& f) {
-    if (any_profile) return true;
-    const char* own = lossless ? "high-4:4:4" : ProfileForFormat(f.format);
-    if (own) return named.count(own) > 0;
-    return std::any_of(named.begin(), named.end(), IsPlainProfile);
-  };
-  if (prefer_plain) {
-    GstCaps* plain = gst_vt_h264_enc_sink_caps([&](const gstvtc::RawFormat& f) {
-      return f.chroma == 420 && f.bit_depth == 8 && accepted(f);
-    });
-    if (!gst_caps_is_empty(plain)) return plain;
-    gst_caps_unref(plain);
-  }
-  GstCaps* caps = gst_vt_h264_enc_sink_caps(accepted);
-  if (!gst_caps_is_empty(caps) && !UpstreamCannotGive(enc, caps)) return caps;
-  gst_caps_unref(caps);
-  return gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; });
-}
+// No H.264 profile here codes more than 10 bits.
+const gstvtc::CodecCaps kH264Caps = {"video/x-h264", CapsProfileForFormat, IsPlainProfile, 1,
+                                     [](const gstvtc::RawFormat& f) { return f.bit_depth <= 10; }};
 
 }  // namespace
 
-// The raw formats upstream may send (AllowedSinkCaps). 8-bit 4:2:0 stays the default whenever
-// upstream can give it: first in the template (an unconstrained source such as videotestsrc picks
-// the first), and the only one offered to a converter in front (videoconvert picks the format
-// that loses least, so a YUY2 camera would otherwise get High 4:2:2, which browsers cannot
-// play) unless downstream asks for a profile of more. Any other upstream (a source, a decoder, a
-// tee) is offered every format downstream's profiles allow, and its 10-bit, 4:2:2 or 4:4:4 is
-// coded as it is.
+// The raw formats upstream may send (gstvtc::SinkGetCaps, gstvtccaps.h): 8-bit 4:2:0 to a
+// converter in front unless downstream asks for a profile of more (a YUY2 camera would otherwise
+// get High 4:2:2, which browsers cannot play); every format downstream's profiles allow to any
+// other upstream.
 static GstCaps* gst_vt_h264_enc_getcaps(GstVideoEncoder* enc, GstCaps* filter) {
-  const bool converter = ConverterUpstream(GST_VIDEO_ENCODER_SINK_PAD(enc));
-  CapsRef sink(AllowedSinkCaps(enc, converter));
-  GstCaps* result = gst_video_encoder_proxy_getcaps(enc, sink.caps, filter);
-  GST_DEBUG_OBJECT(enc, "upstream %s a converter: may send %" GST_PTR_FORMAT,
-                   converter ? "is" : "is not", result);
-  return result;
+  return gstvtc::SinkGetCaps(kH264Caps, enc, filter);
 }
 
 // Accept-caps takes every format downstream's profiles allow, also from a converter: fixed caps
 // upstream chose (a decoder's 10-bit output, say) are not refused for not being the preferred.
 static gboolean gst_vt_h264_enc_sink_query(GstVideoEncoder* enc, GstQuery* query) {
-  if (GST_QUERY_TYPE(query) == GST_QUERY_ACCEPT_CAPS) {
-    GstCaps* caps = nullptr;
-    gst_query_parse_accept_caps(query, &caps);
-    CapsRef allowed(AllowedSinkCaps(enc, false));
-    CapsRef possible(gst_video_encoder_proxy_getcaps(enc, allowed.caps, nullptr));
-    gst_query_set_accept_caps_result(query, caps && gst_caps_is_subset(caps, possible.caps));
-    return TRUE;
-  }
+  if (gstvtc::SinkAcceptCaps(kH264Caps, enc, query)) return TRUE;
   return GST_VIDEO_ENCODER_CLASS(gst_vt_h264_enc_parent_class)->sink_query(enc, query);
 }
 
@@ -584,7 +441,7 @@ static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
   vtc_class->append_parameter_sets = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_append_parameter_sets);
   gst_vtc_encoder_class_install_properties(vtc_class, kH264Rows, G_N_ELEMENTS(kH264Rows));
 
-  GstCaps* sink_caps = gst_vt_h264_enc_sink_caps([](const gstvtc::RawFormat&) { return true; });
+  GstCaps* sink_caps = gstvtc::SinkTemplateCaps(kH264Caps);
   gst_element_class_add_pad_template(
       element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, sink_caps));
   gst_caps_unref(sink_caps);

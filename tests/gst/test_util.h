@@ -10,6 +10,8 @@
 #include <gst/video/video.h>
 
 #include <atomic>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,14 +39,21 @@ struct Codec {
   bool (*is_key_nal)(int type);     // a slice of a key frame (H.264: IDR)
   bool (*is_slice_nal)(int type);   // any coded slice
   std::vector<int> parameter_sets;  // the NAL types a key frame carries in band (SPS, PPS)
+  int min_size;                     // the smallest width and height the element takes
+  // Whether the session runs RealTime's speed governor for this codec (speed levels, drops of
+  // what it cannot encode in time). x265: not yet (the backend has no speed ladder), so RealTime
+  // gives only its zero-delay configuration.
+  bool realtime_governor;
 
   // "<media_type>,stream-format=<packetized or byte-stream>,alignment=au[,<extra>]".
   std::string Caps(bool packetized, const std::string& extra = "") const;
 };
 
-// The codecs the generic cases run for, the first being H.264 (whose case names have no prefix).
+// The codecs the generic cases run for, the first being H.264 (whose case names have no prefix),
+// then HEVC (vth265enc, cases named h265_<case>).
 const std::vector<const Codec*>& Codecs();
 const Codec& H264();
+const Codec& H265();
 const Codec& CodecAt(int index);  // Codecs()[index]
 
 // In a case registered with VTT_GENERIC_CASE: the codec it runs for (gst-check's loop index).
@@ -61,7 +70,8 @@ struct Input {
   int fps_n = 30;
   int fps_d = 1;
   GstClockTime start = GST_SECOND;  // PTS of frame 0
-  int noise = 3;  // amplitude of fresh per-frame noise on top of the moving picture
+  int noise = 3;           // amplitude of fresh per-frame noise on top of the moving picture
+  std::string caps_extra;  // more fields for Caps(): "colorimetry=bt2100-pq,..."
 
   GstVideoInfo Info() const;
   std::string Caps() const;
@@ -229,6 +239,11 @@ struct CaseEntry {
   vtt::CaseEntry {      \
 #f, f, &vtt::H264() \
   }
+// A case of HEVC's own (vth265enc; its name carries the h265_ prefix itself).
+#define VTT_H265_CASE(f) \
+  vtt::CaseEntry {       \
+#f, f, &vtt::H265()  \
+  }
 // A case for every codec in Codecs().
 #define VTT_GENERIC_CASE(f) \
   vtt::CaseEntry {          \
@@ -249,6 +264,21 @@ struct ErrorText {
 // Sets `pipeline` PLAYING, waits for EOS or ERROR and sets it to NULL; returns the ERROR messages
 // in order. A hang fails the test after 60 s (no timing threshold: a pass never waits that long).
 std::vector<ErrorText> PlayToEnd(GstElement* pipeline);
+
+// Builds `launch` (gst-launch syntax), lets `setup` add probes, runs it to EOS or ERROR
+// (PlayToEnd) and returns the errors posted.
+std::vector<ErrorText> RunLaunch(const std::string& launch,
+                                 const std::function<void(GstElement*)>& setup = nullptr);
+// Runs `launch`, which must fail; its first error's message must contain every one of `parts`.
+void ExpectLaunchError(const std::string& launch, std::initializer_list<const char*> parts);
+// The caps a parser put on what it read from `launch`'s stream (the last CAPS event reaching a
+// fakesink named "out", last in `launch`), as a string; fails the test on an error.
+std::string ParsedCaps(const std::string& launch);
+// The raw formats the sink pad of the element named "enc" in `launch` offers upstream (a caps
+// query of the pad, the pipeline built but not started).
+std::vector<std::string> OfferedFormats(const std::string& launch);
+// "a,b,c".
+std::string Joined(const std::vector<std::string>& v);
 
 // A bus of its own on one element, and what the element posted on it.
 class BusWatch {

@@ -13,6 +13,7 @@
 
 #include "gstvtcencoder.h"
 #include "gstvth264enc.h"
+#include "gstvth265enc.h"
 #include "test_util.h"
 #include "vtcompress/compression_session.h"
 #include "vtcompress/keys.h"
@@ -25,7 +26,7 @@ using gstvtc::Target;
 
 // Every element on GstVtcEncoder (one entry a codec).
 std::vector<GType> ElementTypes() {
-  return {GST_TYPE_VT_H264_ENC};
+  return {GST_TYPE_VT_H264_ENC, GST_TYPE_VT_H265_ENC};
 }
 
 vtc::Dictionary SupportedProperties(vtc::CodecType codec) {

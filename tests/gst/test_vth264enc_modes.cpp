@@ -1,53 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vth264enc output modes beyond the everyday ones: lossless (High 4:4:4 Predictive), interlaced
 // coding and the picture formats (10-bit, 4:2:2, 4:4:4), each negotiated with downstream like the
-// other profiles, and refused with an error a person can act on when downstream cannot take it. Its
-// own binary; meson runs each case on its own with GST_CHECKS=<case> (the list in
-// tests/gst/meson.build must match main() below).
+// other profiles and refused with an error a person can act on when downstream cannot take it;
+// and HDR static metadata (a generic case, for every codec). Its own binary; meson runs each case
+// on its own with GST_CHECKS=<case> (the list in tests/gst/meson.build must match main() below).
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "test_util.h"
 
 using vtt::Input;
-
-namespace {
-
-bool Contains(const std::string& text, const char* part) {
-  return text.find(part) != std::string::npos;
-}
-
-// Runs `launch` to EOS or ERROR; returns the errors posted. `setup` may add probes first.
-std::vector<vtt::ErrorText> Run(const std::string& launch,
-                                const std::function<void(GstElement*)>& setup = nullptr) {
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s: %s", launch.c_str(),
-              error ? error->message : "");
-  if (setup) setup(pipeline);
-  auto errors = vtt::PlayToEnd(pipeline);
-  gst_object_unref(pipeline);
-  return errors;
-}
-
-// Runs `launch`, which must fail; its first error's message must contain every part.
-void ExpectError(const std::string& launch, std::initializer_list<const char*> parts) {
-  const auto errors = Run(launch);
-  fail_unless(!errors.empty(), "%s: no error", launch.c_str());
-  for (const char* part : parts)
-    fail_unless(Contains(errors[0].message, part), "first error: '%s', expected '%s' in it",
-                errors[0].message.c_str(), part);
-}
-
-}  // namespace
 
 // --- lossless ------------------------------------------------------------------------------------
 
@@ -80,12 +48,12 @@ GST_END_TEST;
 GST_START_TEST(test_lossless_refused_downstream_says_why) {
   // Downstream that takes only profile=high cannot get a lossless stream: an element error that
   // names the property and the way out, not a bare not-negotiated.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc quality=1.0 ! video/x-h264,profile=high ! fakesink",
       {"quality", "high-4:4:4"});
   // And the other way round: only high-4:4:4 downstream, lossy settings.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc ! video/x-h264,profile=high-4:4:4 ! fakesink",
       {"quality=1.0"});
@@ -114,7 +82,7 @@ GstPadProbeReturn CountFields(GstPad*, GstPadProbeInfo* info, gpointer data) {
 void EncodeDecodeFields(const std::string& raw, const char* props, FieldCounts* counts) {
   const std::string launch =
       raw + " ! vth264enc name=enc " + props + " ! h264parse ! avdec_h264 ! fakesink name=out";
-  const auto errors = Run(launch, [counts](GstElement* pipeline) {
+  const auto errors = vtt::RunLaunch(launch, [counts](GstElement* pipeline) {
     GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
     GstPad* pad = gst_element_get_static_pad(out, "sink");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, CountFields, counts, nullptr);
@@ -156,10 +124,10 @@ GST_END_TEST;
 GST_START_TEST(test_interlaced_refused_downstream_says_why) {
   // Interlaced coding exists in Main and High only: Baseline downstream gets an error that says
   // what to do, and so does a height x264 cannot code as field pairs.
-  ExpectError(
+  vtt::ExpectLaunchError(
       std::string(kRaw) + " ! vth264enc name=enc ! video/x-h264,profile=baseline ! fakesink",
       {"nterlaced", "main"});
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=10 ! video/x-raw,format=I420,width=320,height=242,framerate=50/1 ! "
       "interlace field-pattern=1:1 ! vth264enc name=enc ! fakesink",
       {"divisible by 4"});
@@ -168,66 +136,9 @@ GST_END_TEST;
 
 // --- picture formats -----------------------------------------------------------------------------
 
-namespace {
-
-// The caps h264parse puts on what it read from `launch`'s stream (a fakesink named "out" last).
-std::string ParsedCaps(const std::string& launch) {
-  std::string caps;
-  const auto errors = Run(launch, [&caps](GstElement* pipeline) {
-    GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-    GstPad* pad = gst_element_get_static_pad(out, "sink");
-    gst_pad_add_probe(
-        pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-        [](GstPad*, GstPadProbeInfo* info, gpointer data) {
-          GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
-          if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
-            GstCaps* c = nullptr;
-            gst_event_parse_caps(ev, &c);
-            gchar* text = gst_caps_to_string(c);
-            *static_cast<std::string*>(data) = text;
-            g_free(text);
-          }
-          return GST_PAD_PROBE_OK;
-        },
-        &caps, nullptr);
-    gst_object_unref(pad);
-    gst_object_unref(out);
-  });
-  fail_unless(errors.empty(), "%s: %s", launch.c_str(),
-              errors.empty() ? "" : errors[0].message.c_str());
-  return caps;
-}
-
-// The raw formats the encoder's sink pad offers upstream in `launch` (its encoder named "enc").
-std::vector<std::string> OfferedFormats(const std::string& launch) {
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  fail_unless(pipeline != nullptr && error == nullptr, "cannot build %s", launch.c_str());
-  GstElement* enc = gst_bin_get_by_name(GST_BIN(pipeline), "enc");
-  GstPad* sink = gst_element_get_static_pad(enc, "sink");
-  GstCaps* caps = gst_pad_query_caps(sink, nullptr);
-  std::vector<std::string> formats;
-  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
-    const GValue* f = gst_structure_get_value(gst_caps_get_structure(caps, i), "format");
-    if (!f) continue;
-    if (G_VALUE_HOLDS_STRING(f)) formats.push_back(g_value_get_string(f));
-    for (guint k = 0; GST_VALUE_HOLDS_LIST(f) && k < gst_value_list_get_size(f); ++k)
-      formats.push_back(g_value_get_string(gst_value_list_get_value(f, k)));
-  }
-  gst_caps_unref(caps);
-  gst_object_unref(sink);
-  gst_object_unref(enc);
-  gst_object_unref(pipeline);
-  return formats;
-}
-
-std::string Joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s;
-}
-
-}  // namespace
+using vtt::Joined;
+using vtt::OfferedFormats;
+using vtt::ParsedCaps;
 
 GST_START_TEST(test_formats_coded_in_their_own_profile) {
   // Each format in its own chroma format and bit depth, in the profile that carries it, as
@@ -280,6 +191,10 @@ GST_START_TEST(test_formats_offered_upstream) {
   // videoconvert gets High, not High 4:2:2).
   expect("videotestsrc ! video/x-raw,format=YUY2 ! videoconvert ! vth264enc name=enc ! fakesink",
          "I420,YV12,NV12");
+  // A source that can give 8-bit 4:2:0 is offered only that: through a capsfilter it would fixate
+  // in its own order (videotestsrc lists 10-bit 4:4:4 first) and get High 4:4:4.
+  expect("videotestsrc ! video/x-raw,width=64,height=48 ! vth264enc name=enc ! fakesink",
+         "I420,YV12,NV12");
   // A tee is not a converter: every format (its other branches may need one).
   expect("videotestsrc ! tee name=t ! queue ! vth264enc name=enc ! fakesink t. ! queue ! fakesink",
          "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
@@ -297,6 +212,18 @@ GST_START_TEST(test_formats_offered_upstream) {
   // Lossless is High 4:4:4 Predictive for every format.
   expect("vth264enc name=enc quality=1.0 ! video/x-h264,profile=high-4:4:4 ! fakesink",
          "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE");
+}
+GST_END_TEST;
+
+GST_START_TEST(test_formats_from_a_source) {
+  // The everyday pipeline: a source, a size, the encoder. High, 8-bit 4:2:0.
+  const std::string caps = ParsedCaps(
+      "videotestsrc num-buffers=3 ! video/x-raw,width=64,height=48 ! queue ! vth264enc ! "
+      "h264parse ! fakesink name=out");
+  fail_unless(caps.find("profile=(string)high,") != std::string::npos &&
+                  caps.find("chroma-format=(string)4:2:0") != std::string::npos &&
+                  caps.find("bit-depth-luma=(uint)8") != std::string::npos,
+              "%s", caps.c_str());
 }
 GST_END_TEST;
 
@@ -335,10 +262,122 @@ GST_END_TEST;
 
 GST_START_TEST(test_format_refused_downstream_says_why) {
   // 8-bit 4:2:0 input, downstream only High 4:2:2: the error says what to feed or allow.
-  ExpectError(
+  vtt::ExpectLaunchError(
       "videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! "
       "vth264enc name=enc ! video/x-h264,profile=high-4:2:2 ! fakesink",
       {"8-bit 4:2:0", "I420"});
+}
+GST_END_TEST;
+
+// --- HDR static metadata ------------------------------------------------------------------------
+
+namespace {
+
+// The SEI payload types in one SEI NAL unit (header of `header_bytes`), in order.
+std::vector<int> SeiPayloadTypes(const std::vector<uint8_t>& nal, size_t header_bytes) {
+  std::vector<uint8_t> rbsp;  // without emulation prevention bytes
+  int zeros = 0;
+  for (size_t i = header_bytes; i < nal.size(); i++) {
+    if (zeros >= 2 && nal[i] == 3) {
+      zeros = 0;
+      continue;
+    }
+    zeros = nal[i] == 0 ? zeros + 1 : 0;
+    rbsp.push_back(nal[i]);
+  }
+  std::vector<int> types;
+  size_t pos = 0;
+  while (pos < rbsp.size() && rbsp[pos] != 0x80) {  // up to rbsp_trailing_bits
+    int type = 0, size = 0;
+    while (pos < rbsp.size() && rbsp[pos] == 0xff) type += rbsp[pos++];
+    if (pos >= rbsp.size()) break;
+    type += rbsp[pos++];
+    while (pos < rbsp.size() && rbsp[pos] == 0xff) size += rbsp[pos++];
+    if (pos >= rbsp.size()) break;
+    size += rbsp[pos++];
+    types.push_back(type);
+    pos += size_t(size);
+  }
+  return types;
+}
+
+constexpr int kMasteringDisplaySei = 137, kContentLightSei = 144;
+
+}  // namespace
+
+GST_START_TEST(test_hdr_static_metadata) {
+  // mastering-display-info and content-light-level on the input caps: the encoder takes them (no
+  // warning), the stream carries them as SEI (mastering display colour volume 137, content light
+  // level 144) and the src caps name them (GstVideoEncoder copies the input's fields too, so only
+  // the SEI shows that they reached the encoder).
+  const vtt::Codec& codec = VTT_CODEC;
+  Input plain = vtt::Small();
+  Input in = plain;
+  in.caps_extra =
+      "colorimetry=bt2100-pq,"
+      "mastering-display-info=(string)35400:14600:8500:39850:6550:2300:15635:16450:10000000:1,"
+      "content-light-level=(string)1000:400";
+  GstCaps* want = gst_caps_from_string(in.Caps().c_str());
+  // The bus first (a session is made at the first caps): then the caps that matter.
+  vtt::Enc e(codec, "", plain, codec.Caps(true));
+  vtt::BusWatch bus(e.element());
+  e.SetInput(in);
+  e.Push(0, 5);
+  e.Eos();
+  bus.Collect();
+  fail_unless(bus.errors.empty() && bus.warnings.empty(), "%s",
+              bus.warnings.empty() ? "an error" : bus.warnings[0].c_str());
+  auto bufs = e.rec().Buffers();
+  fail_unless_equals_int(static_cast<int>(bufs.size()), 5);
+  auto caps = e.rec().Caps();
+  fail_unless(!caps.empty());
+  GstVideoMasteringDisplayInfo want_mdi, got_mdi;
+  GstVideoContentLightLevel want_cll, got_cll;
+  fail_unless(gst_video_mastering_display_info_from_caps(&want_mdi, want));
+  fail_unless(gst_video_content_light_level_from_caps(&want_cll, want));
+  fail_unless(gst_video_mastering_display_info_from_caps(&got_mdi, caps.back()) &&
+                  gst_video_mastering_display_info_is_equal(&want_mdi, &got_mdi),
+              "src caps %s", vtt::CapsToString(caps.back()).c_str());
+  fail_unless(gst_video_content_light_level_from_caps(&got_cll, caps.back()) &&
+                  gst_video_content_light_level_is_equal(&want_cll, &got_cll),
+              "src caps %s", vtt::CapsToString(caps.back()).c_str());
+  // The SEI: in the first key frame, or (HEVC) in the hvcC's SEI arrays.
+  const bool hevc = &codec != &vtt::H264();
+  const int sei_type = hevc ? 39 : 6;
+  const size_t header = hevc ? 2 : 1;
+  std::vector<nal::Nal> nals = vtt::SplitOrFail(codec, bufs[0], true);
+  std::vector<uint8_t> cd;
+  if (hevc && vtt::CapsCodecData(caps.back(), &cd) && cd.size() > 23) {
+    size_t pos = 23;  // the arrays of the HEVCDecoderConfigurationRecord
+    for (int a = 0; a < cd[22] && pos + 3 <= cd.size(); a++) {
+      const int count = (cd[pos + 1] << 8) | cd[pos + 2];
+      pos += 3;
+      for (int i = 0; i < count && pos + 2 <= cd.size(); i++) {
+        const size_t len = (size_t(cd[pos]) << 8) | cd[pos + 1];
+        pos += 2;
+        if (pos + len > cd.size() || len < 2) break;
+        nal::Nal n;
+        n.type = codec.nal_type(cd[pos]);
+        n.bytes.assign(cd.begin() + long(pos), cd.begin() + long(pos + len));
+        nals.push_back(n);
+        pos += len;
+      }
+    }
+  }
+  bool mdcv = false, cll = false;
+  for (const auto& n : nals) {
+    if (n.type != sei_type) continue;
+    for (int t : SeiPayloadTypes(n.bytes, header)) {
+      mdcv |= t == kMasteringDisplaySei;
+      cll |= t == kContentLightSei;
+    }
+  }
+  fail_unless(mdcv, "no mastering display colour volume SEI");
+  fail_unless(cll, "no content light level SEI");
+  int decoded = 0;
+  vtt::MinLumaPsnr(codec, bufs, caps.back(), in, &decoded);
+  fail_unless_equals_int(decoded, 5);
+  gst_caps_unref(want);
 }
 GST_END_TEST;
 
@@ -353,8 +392,10 @@ int main(int argc, char** argv) {
                            VTT_CASE(test_interlaced_refused_downstream_says_why),
                            VTT_CASE(test_formats_coded_in_their_own_profile),
                            VTT_CASE(test_formats_offered_upstream),
+                           VTT_CASE(test_formats_from_a_source),
                            VTT_CASE(test_formats_from_a_decoder_or_a_tee),
                            VTT_CASE(test_format_refused_downstream_says_why),
+                           VTT_GENERIC_CASE(test_hdr_static_metadata),
                        },
                        argc, argv);
 }
