@@ -280,12 +280,23 @@ class SessionImpl {
     cv_.notify_all();
     if (info_out) *info_out = kEncodeInfo_Asynchronous;
 
-    // MaxFrameDelayCount M: frame seq - M must have been answered before we return.
+    // MaxFrameDelayCount M: frame seq - M must have been answered before we return. When the
+    // open encoder holds fewer frames, D (EncoderFrameDelay, which an element reports as its
+    // latency), frame seq - D is waited for too, unless the worker has nothing left to do (an
+    // encoder holding more than it said must not hang the caller). D is published by the worker
+    // when it opens the encoder, maybe while this waits: the predicate reads it on each wake-up.
     const int m = config_->max_frame_delay_count;
-    if (m >= 0 && seq >= std::uint64_t(m)) {
-      const std::uint64_t target = seq - std::uint64_t(m);
-      cv_.wait(lock, [&] { return !pending_.count(target) || state_ != State::kActive; });
-      if (info_out && m == 0) *info_out = 0;  // answered synchronously
+    if (m >= 0) {
+      auto answered = [&](int back) {
+        return seq < std::uint64_t(back) || !pending_.count(seq - std::uint64_t(back));
+      };
+      cv_.wait(lock, [&] {
+        if (state_ != State::kActive) return true;
+        if (!answered(m)) return false;
+        const int d = encoder_frame_delay_ >= 0 ? std::min(m, encoder_frame_delay_) : m;
+        return answered(d) || (worker_idle_ && queue_.empty());
+      });
+      if (info_out && !pending_.count(seq)) *info_out = 0;  // answered synchronously
     }
     return Status::kNoErr;
   }
@@ -700,7 +711,12 @@ class SessionImpl {
       Job job;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        if (queue_.empty()) {
+          worker_idle_ = true;  // every answer the jobs so far could give has been given
+          cv_.notify_all();
+        }
         cv_.wait(lock, [&] { return !queue_.empty() || state_ != State::kActive; });
+        worker_idle_ = false;
         if (state_ != State::kActive) break;
         job = std::move(queue_.front());
         queue_.pop_front();
@@ -1140,6 +1156,7 @@ class SessionImpl {
   PixelFormatType stream_format_ = kPixelFormat_420YpCbCr8BiPlanarVideoRange;
   std::deque<Job> queue_;
   int queued_frames_ = 0;
+  bool worker_idle_ = false;               // the worker waits for a job with the queue empty
   std::map<std::uint64_t, Time> pending_;  // seq -> pts of frames not yet answered
   std::uint64_t seq_ = 0;
   Time last_pts_, first_duration_;

@@ -40,10 +40,6 @@ struct Codec {
   bool (*is_slice_nal)(int type);   // any coded slice
   std::vector<int> parameter_sets;  // the NAL types a key frame carries in band (SPS, PPS)
   int min_size;                     // the smallest width and height the element takes
-  // Whether the session runs RealTime's speed governor for this codec (speed levels, drops of
-  // what it cannot encode in time). x265: not yet (the backend has no speed ladder), so RealTime
-  // gives only its zero-delay configuration.
-  bool realtime_governor;
 
   // "<media_type>,stream-format=<packetized or byte-stream>,alignment=au[,<extra>]".
   std::string Caps(bool packetized, const std::string& extra = "") const;
