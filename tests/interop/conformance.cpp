@@ -79,9 +79,8 @@ const Codec kCodecs[] = {
      12,
      "constrained-baseline=Constrained Baseline;baseline=Baseline|Constrained Baseline;main=Main;"
      "high=High;high-10=High 10;high-4:2:2=High 4:2:2;high-4:4:4=High 4:4:4 Predictive"},
-    // The second codec, once its element exists (and its names in meson.build):
-    // {"h265", "vth265enc", "h265parse", "video/x-h265", "hvc1", "hevc", "hevc_mp4toannexb", 1,
-    //  0x3f, 38, "main=Main;main-10=Main 10;main-444=Rext"},
+    {"h265", "vth265enc", "h265parse", "video/x-h265", "hvc1", "hevc", "hevc_mp4toannexb", 1, 0x3f,
+     38, "main=Main;main-10=Main 10;main-422-10=Rext;main-444=Rext;main-444-10=Rext"},
 };
 
 struct Sink {
@@ -218,9 +217,10 @@ std::vector<Mode> MakeModes() {
     m.checks = kFiller;
     m.kbps = 500;
   }
-  {  // Interlaced input must be coded interlaced.
+  {  // Interlaced input must be coded interlaced (H.264; the HEVC element refuses it).
     Mode& m = Add(modes, "interlaced", "pattern=ball", "I420", 320, 240, "25/1", 60,
                   ",interlace-mode=interleaved,field-order=top-field-first");
+    m.codec = "h264";
     m.checks = kInterlaced;
   }
   {  // Odd sizes: 4:2:0 crops in units of 2 pixels, so 321x241 is coded and declared as 322x242
@@ -275,8 +275,9 @@ std::vector<Mode> MakeModes() {
   // Picture formats, each coded in its own chroma format and bit depth with the profile that
   // carries it. Written to mp4 (avcC with the chroma and depth fields) and a byte-stream file
   // (Annex B); matroska and MPEG-TS repeat those two forms.
-  auto format_cell = [](Mode& m, const char* pix_fmt, const char* ref_format, const char* profile) {
-    m.codec = "h264";
+  auto format_cell = [](Mode& m, const char* pix_fmt, const char* ref_format, const char* profile,
+                        const char* codec = "h264") {
+    m.codec = codec;
     m.pix_fmt = pix_fmt;
     m.ref_format = ref_format;
     m.profile = profile;
@@ -323,6 +324,39 @@ std::vector<Mode> MakeModes() {
     m.source += " ! videoconvert";
     m.caps = "profile=high";
     format_cell(m, "yuv420p", "I420", "high");
+  }
+  // HEVC's profiles and formats: Main asked for downstream, Main 10 from 8-bit input when
+  // downstream names only that, and the formats in their own profiles.
+  {
+    Mode& m = Add(modes, "main", "pattern=ball", "I420", 320, 240, "25/1", 90);
+    m.codec = "h265";
+    m.caps = "profile=main";
+    m.profile = "main";
+  }
+  {
+    Mode& m =
+        Add(modes, "main10_up", "pattern=smpte horizontal-speed=2", "I420", 320, 240, "30/1", 30);
+    m.caps = "profile=main-10";
+    // The reference in 10 bits too (videoconvert widens the 8-bit source as the session does).
+    format_cell(m, "yuv420p10le", "I420_10LE", "main-10", "h265");
+  }
+  const Format hevc_formats[] = {
+      {"fmt_p010", "P010_10LE", "yuv420p10le", "I420_10LE", "main-10"},
+      {"fmt_i422_10", "I422_10LE", "yuv422p10le", "I422_10LE", "main-422-10"},
+      {"fmt_y444", "Y444", "yuv444p", "Y444", "main-444"},
+      {"fmt_y444_10", "Y444_10LE", "yuv444p10le", "Y444_10LE", "main-444-10"},
+  };
+  for (const Format& f : hevc_formats) {
+    Mode& m =
+        Add(modes, f.name, "pattern=smpte horizontal-speed=2", f.format, 320, 240, "30/1", 30);
+    format_cell(m, f.pix_fmt, f.ref_format, f.profile, "h265");
+  }
+  {
+    Mode& m = Add(modes, "fmt_default", "", "", 320, 240, "30/1", 30);
+    m.source =
+        "videotestsrc num-buffers=30 pattern=smpte horizontal-speed=2 ! videoconvert ! "
+        "capsfilter name=cf caps=\"video/x-raw,width=320,height=240,framerate=30/1\"";
+    format_cell(m, "yuv420p", "I420", "main", "h265");
   }
   return modes;
 }

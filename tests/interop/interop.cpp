@@ -42,6 +42,7 @@ struct Codec {
   // caps profile = ffprobe's names for it ('|' between names), ';' between profiles.
   const char* profiles;
   int ffprobe_level_scale;  // ffprobe's level = caps level x this (H.264: 10, HEVC: 30)
+  const char* odd_size;     // {oddsize}: "width=W,height=H", an odd size the codec takes
 };
 
 const Codec kCodecs[] = {
@@ -49,7 +50,13 @@ const Codec kCodecs[] = {
      "rtph264depay", "H264", "h264",
      "constrained-baseline=Constrained Baseline;baseline=Baseline|Constrained Baseline;main=Main;"
      "high=High;high-10=High 10;high-4:2:2=High 4:2:2;high-4:4:4=High 4:4:4 Predictive",
-     10},
+     10, "width=17,height=9"},
+    // HEVC: pictures of at least one 16x16 coding tree unit; ffprobe names the range extensions
+    // (4:2:2, 4:4:4, 12-bit) "Rext".
+    {"h265", "vth265enc", "video/x-h265", "hvc1", "h265parse", "avdec_h265", "rtph265pay",
+     "rtph265depay", "H265", "h265",
+     "main=Main;main-10=Main 10;main-422-10=Rext;main-444=Rext;main-444-10=Rext", 30,
+     "width=33,height=17"},
 };
 
 struct Case {
@@ -98,6 +105,23 @@ const Case kCases[] = {
      "{parse} ! matroskamux ! filesink location={out}",
      30, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
      true, false},
+    {"mp4_main", "h265",
+     "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
+     " ! {enc} name=enc ! {media},profile=main ! {parse} ! mp4mux ! filesink location={out}",
+     60, "out.mp4", "filesrc location={out} ! qtdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
+    {"mkv_main10", "h265",
+     "videotestsrc num-buffers=30 pattern=ball ! "
+     "video/x-raw,format=I420_10LE,width=320,height=240,framerate=30/1 ! {enc} name=enc ! "
+     "{media},profile=main-10 ! {parse} ! matroskamux ! filesink location={out}",
+     30, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
+     true, false},
+    {"ts_main422_10", "h265",
+     "videotestsrc num-buffers=30 pattern=ball ! "
+     "video/x-raw,format=I422_10LE,width=320,height=240,framerate=30/1 ! {enc} name=enc ! "
+     "{media},profile=main-422-10 ! {parse} ! mpegtsmux ! filesink location={out}",
+     30, "out.ts", "filesrc location={out} ! tsdemux ! {parse} ! {dec} ! fakesink name=out", true,
+     true},
     {"bytestream_file", nullptr,
      "videotestsrc num-buffers=60 pattern=ball ! " RAW_I420
      " ! {enc} name=enc ! {media},stream-format=byte-stream ! filesink location={out}",
@@ -114,7 +138,7 @@ const Case kCases[] = {
      "{depay} ! {parse} ! {dec} ! fakesink name=out",
      60, nullptr, nullptr, false, false},
     {"odd_size_mkv", nullptr,
-     "videotestsrc num-buffers=30 ! video/x-raw,format=I420,width=17,height=9,framerate=30/1 ! "
+     "videotestsrc num-buffers=30 ! video/x-raw,format=I420,{oddsize},framerate=30/1 ! "
      "{enc} name=enc ! {parse} ! matroskamux ! filesink location={out}",
      30, "out.mkv", "filesrc location={out} ! matroskademux ! {parse} ! {dec} ! fakesink name=out",
      true, false},
@@ -366,7 +390,8 @@ std::string ForCodec(const Codec& codec, std::string text) {
                                                         {"{pay}", codec.payloader},
                                                         {"{depay}", codec.depayloader},
                                                         {"{rtpname}", codec.rtp_name},
-                                                        {"{ext}", codec.es_ext}})
+                                                        {"{ext}", codec.es_ext},
+                                                        {"{oddsize}", codec.odd_size}})
     text = Replace(text, key, value);
   return text;
 }
