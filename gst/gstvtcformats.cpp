@@ -28,6 +28,12 @@ constexpr RawFormat kFormats[] = {
      vtc::kPixelFormat_422YpCbCr10PlanarFullRange, false, 422, 10},
     {GST_VIDEO_FORMAT_Y444_10LE, vtc::kPixelFormat_444YpCbCr10Planar,
      vtc::kPixelFormat_444YpCbCr10PlanarFullRange, false, 444, 10},
+    {GST_VIDEO_FORMAT_I420_12LE, vtc::kPixelFormat_420YpCbCr12Planar,
+     vtc::kPixelFormat_420YpCbCr12PlanarFullRange, false, 420, 12},
+    {GST_VIDEO_FORMAT_I422_12LE, vtc::kPixelFormat_422YpCbCr12Planar,
+     vtc::kPixelFormat_422YpCbCr12PlanarFullRange, false, 422, 12},
+    {GST_VIDEO_FORMAT_Y444_12LE, vtc::kPixelFormat_444YpCbCr12Planar,
+     vtc::kPixelFormat_444YpCbCr12PlanarFullRange, false, 444, 12},
 };
 // clang-format on
 

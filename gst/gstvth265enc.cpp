@@ -45,8 +45,9 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     GST_STATIC_CAPS("video/x-h265, stream-format = (string) { hvc1, hev1, byte-stream }, "
                     "alignment = (string) au, "
                     "profile = (string) { main, main-10, main-422-10, main-444, main-444-10, "
+                    "main-12, main-422-12, main-444-12, "
                     "main-intra, main-10-intra, main-422-10-intra, main-444-intra, "
-                    "main-444-10-intra }, "
+                    "main-444-10-intra, main-12-intra, main-422-12-intra, main-444-12-intra }, "
                     "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "
                     "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -169,6 +170,9 @@ constexpr Profile kProfiles[] = {
     {"main-422-10", "HEVC_Main42210_AutoLevel"},
     {"main-444", "HEVC_Main444_AutoLevel"},
     {"main-444-10", "HEVC_Main44410_AutoLevel"},
+    {"main-12", "HEVC_Main12_AutoLevel"},
+    {"main-422-12", "HEVC_Main42212_AutoLevel"},
+    {"main-444-12", "HEVC_Main44412_AutoLevel"},
 };
 
 const char* ProfileLevelFor(const std::string& caps_profile) {
@@ -187,9 +191,10 @@ const char* CapsProfileFor(const std::string& profile_level) {
 // or main-10, which codes it converted to 10 bits). 8-bit 4:2:2 has no HEVC profile of its own:
 // it is coded as Main 4:2:2 10, converted to 10 bits. Lossless coding keeps the profile.
 const char* ProfileForFormat(const gstvtc::RawFormat& f) {
-  if (f.chroma == 444) return f.bit_depth > 8 ? "main-444-10" : "main-444";
-  if (f.chroma == 422) return "main-422-10";
-  if (f.bit_depth > 8) return "main-10";
+  const bool twelve = f.bit_depth > 10;
+  if (f.chroma == 444) return twelve ? "main-444-12" : f.bit_depth > 8 ? "main-444-10" : "main-444";
+  if (f.chroma == 422) return twelve ? "main-422-12" : "main-422-10";
+  if (f.bit_depth > 8) return twelve ? "main-12" : "main-10";
   return nullptr;
 }
 
@@ -205,7 +210,7 @@ bool IsPlainProfile(const std::string& p) {
 // x265 refuses pictures smaller than its smallest CTU (16).
 const gstvtc::CodecCaps kH265Caps = {
     "video/x-h265", [](const gstvtc::RawFormat& f, bool) { return ProfileForFormat(f); },
-    IsPlainProfile, 16, [](const gstvtc::RawFormat& f) { return f.bit_depth <= 10; }};
+    IsPlainProfile, 16, [](const gstvtc::RawFormat&) { return true; }};
 
 }  // namespace
 
@@ -317,6 +322,9 @@ static GstCaps* gst_vt_h265_enc_make_src_caps(GstVtcEncoder* self, const vtc::Fo
       {"main-422-10-intra", {"main-422-10", "main-444-10"}},
       {"main-444-intra", {"main-444", "main-444-10"}},
       {"main-444-10-intra", {"main-444-10"}},
+      {"main-12-intra", {"main-12", "main-422-12", "main-444-12"}},
+      {"main-422-12-intra", {"main-422-12", "main-444-12"}},
+      {"main-444-12-intra", {"main-444-12"}},
   };
   GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(self);
   auto it = kSupersets.find(produced);

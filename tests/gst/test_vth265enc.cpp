@@ -259,7 +259,9 @@ GST_START_TEST(test_h265_formats_offered_upstream) {
     const std::string got = vtt::Joined(vtt::OfferedFormats(launch));
     fail_unless(got == want, "%s: offered %s, want %s", launch.c_str(), got.c_str(), want.c_str());
   };
-  const std::string all = "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE";
+  const std::string all =
+      "I420,YV12,NV12,Y42B,NV16,Y444,I420_10LE,P010_10LE,I422_10LE,Y444_10LE,I420_12LE,I422_12LE,"
+      "Y444_12LE";
   expect("vth265enc name=enc ! fakesink", all);
   // A converter in front: 8-bit 4:2:0 (Main), as for vth264enc.
   expect("videotestsrc ! video/x-raw,format=YUY2 ! videoconvert ! vth265enc name=enc ! fakesink",
@@ -326,6 +328,9 @@ GST_START_TEST(test_h265_formats_coded_in_their_own_profile) {
            {"P010_10LE", "main-10", "4:2:0", 10},
            {"I422_10LE", "main-422-10", "4:2:2", 10},
            {"Y444_10LE", "main-444-10", "4:4:4", 10},
+           {"I420_12LE", "main-12", "4:2:0", 12},
+           {"I422_12LE", "main-422-12", "4:2:2", 12},
+           {"Y444_12LE", "main-444-12", "4:4:4", 12},
        }) {
     const Parsed p =
         ParseStream(std::string("videotestsrc num-buffers=4 ! video/x-raw,format=") + c.format +

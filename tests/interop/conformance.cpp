@@ -80,7 +80,9 @@ const Codec kCodecs[] = {
      "constrained-baseline=Constrained Baseline;baseline=Baseline|Constrained Baseline;main=Main;"
      "high=High;high-10=High 10;high-4:2:2=High 4:2:2;high-4:4:4=High 4:4:4 Predictive"},
     {"h265", "vth265enc", "h265parse", "video/x-h265", "hvc1", "hevc", "hevc_mp4toannexb", 1, 0x3f,
-     38, "main=Main;main-10=Main 10;main-422-10=Rext;main-444=Rext;main-444-10=Rext"},
+     38,
+     "main=Main;main-10=Main 10;main-422-10=Rext;main-444=Rext;main-444-10=Rext;"
+     "main-12=Rext"},
 };
 
 struct Sink {
@@ -345,6 +347,7 @@ std::vector<Mode> MakeModes() {
       {"fmt_i422_10", "I422_10LE", "yuv422p10le", "I422_10LE", "main-422-10"},
       {"fmt_y444", "Y444", "yuv444p", "Y444", "main-444"},
       {"fmt_y444_10", "Y444_10LE", "yuv444p10le", "Y444_10LE", "main-444-10"},
+      {"fmt_i420_12", "I420_12LE", "yuv420p12le", "I420_12LE", "main-12"},
   };
   for (const Format& f : hevc_formats) {
     Mode& m =
