@@ -96,6 +96,24 @@ TEST(HevcRate, LargeStepsFollowWithReordering) {
   EXPECT_NEAR(high, 400, 400 * 0.3);
 }
 
+// DataRateLimits is a hard limit for HEVC too, with Quality and under an AverageBitRate above
+// what it allows: no window of its length holds more than its bytes, and the limit is used.
+TEST(HevcRate, DataRateLimitsHoldInEveryWindow) {
+  const EncodedRun free_run = HevcRun({{vtc::key::kQuality, Value(0.8)}}, 150);
+  ASSERT_GT(MaxWindowBytes(free_run, 1.0), 20000u * 3 / 2) << "content too easy";
+  const vtc::Array limit = {Value(20000), Value(1.0)};
+  for (const Dictionary& extra : {Dictionary{{vtc::key::kQuality, Value(0.8)}},
+                                  Dictionary{{vtc::key::kAverageBitRate, Value(400000)}}}) {
+    Dictionary props = extra;
+    props[vtc::key::kDataRateLimits] = Value(limit);
+    const EncodedRun run = HevcRun(props, 150);
+    ASSERT_EQ(run.errors, 0);
+    ASSERT_EQ(run.frames.size(), 150u);
+    EXPECT_LE(MaxWindowBytes(run, 1.0), 20000u) << extra.begin()->first;
+    EXPECT_GE(run.kbps(), 20000 * 8 / 1000.0 * 0.5) << extra.begin()->first;
+  }
+}
+
 // RealTime on x265: the governor keeps the encoder with the clock by dropping frames when x265
 // cannot keep up (timestamps 10 us apart), and drops none when it can (1000 s apart); every frame
 // is answered either way, and what is coded decodes.
