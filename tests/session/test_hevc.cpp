@@ -265,10 +265,10 @@ TEST(Hevc, TwelveBitSources) {
       vtc::PixelBufferRef b;
       ASSERT_EQ(s->GetPixelBufferPool()->CreatePixelBuffer(&b), Status::kNoErr);
       for (std::size_t p = 0; p < 3; ++p)
-        for (std::size_t y = 0; y < b->height_of_plane(p); ++y) {
+        for (std::size_t y = 0; y < std::size_t(b->height_of_plane(p)); ++y) {
           auto* row = reinterpret_cast<uint16_t*>(b->base_address_of_plane(p) +
                                                   y * b->bytes_per_row_of_plane(p));
-          for (std::size_t x = 0; x < b->width_of_plane(p); ++x)
+          for (std::size_t x = 0; x < std::size_t(b->width_of_plane(p)); ++x)
             row[x] = uint16_t(p ? 2048 : 256 + 12 * ((x + y + 3 * std::size_t(i)) % 300));
         }
       ASSERT_EQ(s->EncodeFrame(b, FramePts(i), FrameDuration(), nullptr, RefconFor(i), nullptr),
@@ -363,10 +363,10 @@ TEST(Hdr, StaticMetadataInEveryIdrForBothCodecs) {
       ASSERT_EQ(s->GetPixelBufferPool()->CreatePixelBuffer(&b), Status::kNoErr);
       // Mid-grey in 10 bits, a moving bar.
       for (std::size_t p = 0; p < 3; ++p) {
-        for (std::size_t y = 0; y < b->height_of_plane(p); ++y) {
+        for (std::size_t y = 0; y < std::size_t(b->height_of_plane(p)); ++y) {
           auto* row = reinterpret_cast<uint16_t*>(b->base_address_of_plane(p) +
                                                   y * b->bytes_per_row_of_plane(p));
-          for (std::size_t x = 0; x < b->width_of_plane(p); ++x)
+          for (std::size_t x = 0; x < std::size_t(b->width_of_plane(p)); ++x)
             row[x] = uint16_t(p == 0 && (int(x) + 4 * i) % 40 < 8 ? 700 : 512);
         }
       }
