@@ -55,6 +55,23 @@ struct EncodedFrame {
   double mse[3] = {0, 0, 0};  // Y, Cb, Cr
 };
 
+// The frame type for a library's own (X264_TYPE_* and X265_TYPE_* share their values: IDR 1,
+// I 2, P 3, BREF 4, B 5; anything else counts as P).
+inline EncodedFrame::Type FrameTypeFromLibrary(int type) {
+  switch (type) {
+    case 1:
+      return EncodedFrame::Type::kIDR;
+    case 2:
+      return EncodedFrame::Type::kI;
+    case 4:
+      return EncodedFrame::Type::kBRef;
+    case 5:
+      return EncodedFrame::Type::kB;
+    default:
+      return EncodedFrame::Type::kP;
+  }
+}
+
 class VideoEncoder {
  public:
   virtual ~VideoEncoder() = default;

@@ -28,6 +28,10 @@
 namespace vtc {
 namespace {
 
+static_assert(X264_TYPE_IDR == 1 && X264_TYPE_I == 2 && X264_TYPE_P == 3 && X264_TYPE_BREF == 4 &&
+                  X264_TYPE_B == 5,
+              "FrameTypeFromLibrary (encoder.h) reads the library's frame types");
+
 // On a bit-rate decrease the VBV buffer shrinks for one frame by the rates' ratio, but to no less
 // than this share of it (Encode, restore_vbv_buffer_).
 constexpr double kMinKeptVbvFill = 0.5;
@@ -478,23 +482,7 @@ class X264Encoder final : public VideoEncoder {
     e.pts = pic_out.i_pts;
     e.dts = pic_out.i_dts;
     e.id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(pic_out.opaque));
-    switch (pic_out.i_type) {
-      case X264_TYPE_IDR:
-        e.type = EncodedFrame::Type::kIDR;
-        break;
-      case X264_TYPE_I:
-        e.type = EncodedFrame::Type::kI;
-        break;
-      case X264_TYPE_BREF:
-        e.type = EncodedFrame::Type::kBRef;
-        break;
-      case X264_TYPE_B:
-        e.type = EncodedFrame::Type::kB;
-        break;
-      default:
-        e.type = EncodedFrame::Type::kP;
-        break;
-    }
+    e.type = FrameTypeFromLibrary(pic_out.i_type);
     if (pic_out.b_keyframe && e.type == EncodedFrame::Type::kI) e.type = EncodedFrame::Type::kIDR;
     if (!started_qps_.empty()) {
       e.qp = started_qps_.front();

@@ -31,6 +31,10 @@
 namespace vtc {
 namespace {
 
+static_assert(X265_TYPE_IDR == 1 && X265_TYPE_I == 2 && X265_TYPE_P == 3 && X265_TYPE_BREF == 4 &&
+                  X265_TYPE_B == 5,
+              "FrameTypeFromLibrary (encoder.h) reads the library's frame types");
+
 // HEVC NAL unit types the backend looks at (ITU-T H.265 Table 7-1).
 constexpr int kNalIdrWRadl = 19, kNalIdrNLp = 20, kNalVps = 32, kNalSps = 33, kNalPps = 34,
               kNalPrefixSei = 39;
@@ -363,23 +367,7 @@ class X265Encoder final : public VideoEncoder {
     e.pts = pic_out.pts;
     e.dts = pic_out.dts;
     e.id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(pic_out.userData));
-    switch (pic_out.sliceType) {
-      case X265_TYPE_IDR:
-        e.type = EncodedFrame::Type::kIDR;
-        break;
-      case X265_TYPE_I:
-        e.type = EncodedFrame::Type::kI;
-        break;
-      case X265_TYPE_BREF:
-        e.type = EncodedFrame::Type::kBRef;
-        break;
-      case X265_TYPE_B:
-        e.type = EncodedFrame::Type::kB;
-        break;
-      default:
-        e.type = EncodedFrame::Type::kP;
-        break;
-    }
+    e.type = FrameTypeFromLibrary(pic_out.sliceType);
     // The NAL type is what decoders go by: an IDR slice is a sync sample whatever x265 called it.
     if (first_slice_type == kNalIdrWRadl || first_slice_type == kNalIdrNLp)
       e.type = EncodedFrame::Type::kIDR;
