@@ -42,7 +42,9 @@ static void* lib_symbol(const char* name) {
   return sym;
 }
 
-static int slot_of(int depth) { return depth == 10 ? 1 : depth == 12 ? 2 : 0; }
+static int slot_of(int depth) {
+  return depth == 10 ? 1 : depth == 12 ? 2 : 0;
+}
 
 static x265_encoder* wrapped_open(x265_param* param) {
   const int s = slot_of(param->internalBitDepth);
