@@ -49,16 +49,57 @@ BITRATE_TOLERANCE = 0.05  # rows whose achieved bit rate is further off than thi
 # profile, and checked with ffprobe (profile, pix_fmt). openh264 has neither format.
 FORMATS = {
     'i420': {'gst': 'i420', 'caps': 'I420', 'pix_fmt': 'yuv420p', 'depth': 8, 'bytes': 1,
-             'sub': (2, 2), 'label': '', 'profile': None, 'ffprobe_profile': None},
+             'sub': (2, 2), 'label': ''},
     'i420_10': {'gst': 'i420-10le', 'caps': 'I420_10LE', 'pix_fmt': 'yuv420p10le', 'depth': 10,
-                'bytes': 2, 'sub': (2, 2), 'label': '10-bit 4:2:0', 'profile': 'high-10',
-                'ffprobe_profile': 'High 10'},
+                'bytes': 2, 'sub': (2, 2), 'label': '10-bit 4:2:0'},
     'y444': {'gst': 'y444', 'caps': 'Y444', 'pix_fmt': 'yuv444p', 'depth': 8, 'bytes': 1,
-             'sub': (1, 1), 'label': '8-bit 4:4:4', 'profile': 'high-4:4:4',
-             'ffprobe_profile': 'High 4:4:4 Predictive'},
+             'sub': (1, 1), 'label': '8-bit 4:4:4'},
 }
 ROW_FORMATS = ('i420_10', 'y444')
-FORMAT_ENCODERS = ('vth264enc', 'x264enc')
+
+# What differs between the codecs (--codec); everything else is shared. 'vt' is this project's
+# element, 'ref' the GStreamer element on the same library that every ratio is taken against;
+# 'profiles' maps a picture format to the caps profile asked for downstream and the profile
+# ffprobe must read; 'probe' is the LD_PRELOAD source that records the library's own option
+# string at every encoder open; 'sei' finds that string in a stream that carries it.
+CODECS = {
+    'h264': {
+        'name': 'H.264', 'lib': 'x264', 'vt': 'vth264enc', 'ref': 'x264enc',
+        'encoders': ('vth264enc', 'x264enc', 'openh264enc'),
+        'format_encoders': ('vth264enc', 'x264enc'),
+        'parser': 'h264parse', 'caps': 'video/x-h264', 'stream_format': 'avc',
+        'ffprobe_codec': 'h264',
+        'profiles': {'i420_10': ('high-10', 'High 10'),
+                     'y444': ('high-4:4:4', 'High 4:4:4 Predictive')},
+        'probe': ('x264opts.c', ['-ldl', '-lx264']),
+        'sei': rb'x264 - core \d+.*? - options: ([ -~]+)',
+    },
+    'h265': {
+        'name': 'HEVC', 'lib': 'x265', 'vt': 'vth265enc', 'ref': 'x265enc',
+        'encoders': ('vth265enc', 'x265enc'),
+        'format_encoders': ('vth265enc', 'x265enc'),
+        'parser': 'h265parse', 'caps': 'video/x-h265', 'stream_format': 'hvc1',
+        'ffprobe_codec': 'hevc',
+        # ffmpeg 5.1 names every range-extensions profile (Main 4:4:4 among them) "Rext".
+        'profiles': {'i420_10': ('main-10', 'Main 10'), 'y444': ('main-444', 'Rext')},
+        'probe': ('x265opts.c', ['-ldl', '-lpthread']),
+        # Options that do not change the coded pictures: where the parameter sets and x265's
+        # info SEI go (vth265enc keeps them in the hvcC; x265 turns repeat-headers on itself
+        # for the zones vth265enc steers the rate with), x265's log level, and the VUI's sample
+        # aspect ratio (x265enc writes 1:1 from the caps, vth265enc leaves it unspecified).
+        'not_coding': ('annexb', 'no-annexb', 'info', 'no-info', 'repeat-headers',
+                       'no-repeat-headers', 'log-level', 'sar', 'sar-width:sar-height'),
+        'sei': rb'x265 \(build \d+\).*? - options: ([ -~]+)',
+    },
+}
+C = CODECS['h264']  # the codec of this run: main() sets it from --codec
+# x265's keyint vth265enc opens x265 with (INT_MAX: the session places keyframes itself).
+X265_KEYINT_INFINITE = 2147483647
+
+
+def profile_of(fmt):
+    """(caps profile, ffprobe profile) of a picture-format row in this codec, or (None, None)."""
+    return C['profiles'].get(fmt, (None, None))
 
 
 def log(msg):
@@ -290,8 +331,22 @@ class Row:
             f'-{self.fmt}' if self.fmt != 'i420' else '')
 
 
-def encoder_settings(encoder, row, inp, vth_props):
+def encoder_settings(encoder, row, inp, vth_props, tune=None):
     """(element properties, note, equal-settings flag) for one encoder and row."""
+    if encoder == 'x265enc':
+        # gstx265enc (1.22) looks its preset and tune names up at value - 1: both are always
+        # given. vth265enc's ABR is x265 ABR with vbv-maxrate = bitrate and a 2 s buffer, closed
+        # GOP and keyint INT_MAX; x265enc sets none of those itself, so they go in its
+        # option-string (which its own properties override: bitrate stays the property).
+        return [f'speed-preset={row.preset}', f'tune={tune}', f'bitrate={row.kbps}',
+                f'key-int-max={X265_KEYINT_INFINITE}',
+                f'option-string="vbv-maxrate={row.kbps}:'
+                f'vbv-bufsize={row.kbps * VBV_BUFFER_MS // 1000}:open-gop=0"'], '', True
+    if encoder == 'vth265enc':
+        return [f'bitrate={row.kbps}', 'rate-control=abr', 'allow-frame-reordering=true',
+                f'max-keyframe-interval={max(inp.frames * 10, 100000)}',
+                f'speed-preset={row.preset}', f'tune={tune}', 'threads=0'] + \
+            ([f'data-rate-limits={row.drl[0]},{row.drl[1]:g}'] if row.drl else []), '', True
     if encoder == 'x264enc':
         # vth264enc caps x264's QP at H.264's 51. x264 counts the QP of deeper samples from
         # -6 per extra bit (QP_BD_OFFSET), so that cap is x264 qpmax 63 at 10 bits.
@@ -326,14 +381,19 @@ def encoder_settings(encoder, row, inp, vth_props):
 def pipeline(encoder, props, inp, out_path):
     """inp is the row's source in its format: no videoconvert, the encoder takes it as it is."""
     caps = []
-    if encoder in ('vth264enc', 'x264enc'):
-        c = 'video/x-h264,stream-format=avc,alignment=au'
-        if FORMATS[inp.fmt]['profile']:
-            c += f',profile={FORMATS[inp.fmt]["profile"]}'
+    if encoder in C['format_encoders']:
+        c = C['caps']
+        # x265enc has byte-stream only: h265parse turns it into hvc1 for mp4mux (a copy of
+        # each access unit's few kilobytes, in the timed part).
+        if encoder != 'x265enc':
+            c += f',stream-format={C["stream_format"]}'
+        c += ',alignment=au'
+        if profile_of(inp.fmt)[0]:
+            c += f',profile={profile_of(inp.fmt)[0]}'
         caps = ['!', c]
     return (['filesrc', f'location={inp.path}', '!', 'rawvideoparse'] + inp.rawvideoparse() +
             ['!', encoder] + props + caps +
-            ['!', 'h264parse', '!', 'mp4mux', '!', 'filesink', f'location={out_path}'])
+            ['!', C['parser'], '!', 'mp4mux', '!', 'filesink', f'location={out_path}'])
 
 
 def gst_failure(text):
@@ -415,28 +475,29 @@ def quality(out_path, inp):
 
 
 def stream_format(path):
-    """(profile, pix_fmt) of the coded stream as ffprobe reads them."""
+    """(codec, profile, pix_fmt) of the coded stream as ffprobe reads them."""
     r = subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',
-                        'stream=profile,pix_fmt', '-of', 'json', path], stdout=subprocess.PIPE,
-                       stderr=subprocess.DEVNULL, text=True)
+                        'stream=codec_name,profile,pix_fmt', '-of', 'json', path],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         st = json.loads(r.stdout)['streams'][0]
     except (ValueError, KeyError, IndexError):
-        return None, None
-    return st.get('profile'), st.get('pix_fmt')
+        return None, None, None
+    return st.get('codec_name'), st.get('profile'), st.get('pix_fmt')
 
 
 def sei_options(path):
-    """The x264 option string from the version SEI in a stream, if the stream carries it."""
+    """The library's option string from its version SEI in a stream, if the stream carries it."""
     with open(path, 'rb') as f:
         data = f.read()
-    m = re.search(rb'x264 - core \d+.*? - options: ([ -~]+)', data)
+    m = re.search(C['sei'], data)
     return m.group(1).decode() if m else None
 
 
 def options_dict(s):
     d = {}
-    for tok in (s or '').split():
+    # x265 writes its sample aspect ratio as "sar-width : sar-height=1:1": one option.
+    for tok in (s or '').replace(' : ', ':').split():
         k, _, v = tok.partition('=')
         d[k] = v
     return d
@@ -500,7 +561,7 @@ def summarize(results, rows_by_input, opts_by, equal_by, notes_by):
                 s['kbps_err'] = (s['kbps'] / row.kbps - 1) if s['kbps'] else None
                 if not rs:
                     s['notes'] = '**FAILED**: ' + s['notes']
-                if enc == 'x264enc':
+                if enc == C['ref']:
                     base = s
                 summary.append(s)
             for s in summary:
@@ -518,15 +579,15 @@ def flags_of(s, row):
     f = []
     if s['kbps_err'] is not None and abs(s['kbps_err']) > BITRATE_TOLERANCE:
         f.append(f'**bitrate {s["kbps_err"] * 100:+.1f}%**')
-    if row.drl and s['encoder'] == 'vth264enc':
+    if row.drl and s['encoder'] == C['vt']:
         limit = row.drl[0] * row.drl[1]
         ok = s['max_window_kbit'] <= limit
         f.append(f'DRL {"ok" if ok else "**EXCEEDED**"}: max {row.drl[1]:g} s window '
                  f'{s["max_window_kbit"]:.0f} kbit, limit {limit:.0f}')
-    if s['encoder'] != 'x264enc' and s['equal_settings'] is False and s['encoder'] != 'openh264enc':
+    if s['encoder'] not in (C['ref'], 'openh264enc') and s['equal_settings'] is False:
         f.append('**settings not equal**')
     if s['x264_opens'] > 1:
-        f.append(f'x264 opened {s["x264_opens"]} times per run')
+        f.append(f'{C["lib"]} opened {s["x264_opens"]} times per run')
     if s['notes']:
         f.append(s['notes'])
     return f
@@ -538,8 +599,9 @@ def markdown(summary, rows_by_input, inputs, runs):
         inp = inputs[inp_name]
         lines.append(f'\n### {inp_name}: {inp.width}x{inp.height}, {inp.fps:g} fps, '
                      f'{inp.frames} frames ({inp.seconds:.1f} s), {runs} runs per encoder\n')
-        lines.append('| setting | encoder | fps median (min–max) | fps vs x264enc | CPU ms/frame '
-                     '(vs x264enc) | kbit/s (err) | PSNR dB (ΔPSNR) | SSIM | peak RSS MB | '
+        ref = C['ref']
+        lines.append(f'| setting | encoder | fps median (min–max) | fps vs {ref} | CPU ms/frame '
+                     f'(vs {ref}) | kbit/s (err) | PSNR dB (ΔPSNR) | SSIM | peak RSS MB | '
                      'notes |')
         lines.append('|---|---|---|---|---|---|---|---|---|---|')
         for row in rows:
@@ -569,7 +631,7 @@ def plot(summary, rows_by_input, path):
         return False
     n = len(rows_by_input)
     fig, axes = plt.subplots(2, n, figsize=(4.2 * n, 6.2), squeeze=False)
-    styles = {'vth264enc': ('tab:red', 'o', '-'), 'x264enc': ('tab:blue', 's', '--'),
+    styles = {C['vt']: ('tab:red', 'o', '-'), C['ref']: ('tab:blue', 's', '--'),
               'openh264enc': ('tab:green', '^', ':')}
     for col, (inp_name, rows) in enumerate(rows_by_input):
         ladder = [r for r in rows if r.kind in ('ladder', 'preset') and not r.drl]
@@ -584,7 +646,7 @@ def plot(summary, rows_by_input, path):
             for ax, idx in ((axes[0][col], 1), (axes[1][col], 2)):
                 ax.plot([p[0] for p in pts], [p[idx] for p in pts], color=color, marker=marker,
                         ls=ls, ms=4, lw=1.2, label=enc)
-        axes[0][col].set_title(f'{inp_name}, x264 preset {preset}', fontsize=9)
+        axes[0][col].set_title(f'{inp_name}, {C["lib"]} preset {preset}', fontsize=9)
         axes[0][col].set_ylabel('PSNR (dB, ffmpeg average)', fontsize=8)
         axes[1][col].set_ylabel('SSIM (All)', fontsize=8)
         axes[1][col].set_xlabel('achieved kbit/s', fontsize=8)
@@ -617,7 +679,13 @@ def main():
     ap.add_argument('--ladder', default='0.4,0.7,1,1.6',
                     help='bit-rate ladder, as multiples of --bitrate (default 0.4,0.7,1,1.6)')
     ap.add_argument('--ladder-preset', default='veryfast', help='x264 preset of the ladder')
-    ap.add_argument('--encoders', default=','.join(ENCODERS))
+    ap.add_argument('--codec', choices=sorted(CODECS), default='h264',
+                    help='h264: vth264enc, x264enc, openh264enc (default); h265: vth265enc '
+                    'against x265enc (presets are then x265\'s, which have the same names)')
+    ap.add_argument('--tune', default='psnr',
+                    help='h265: the x265 tune of both elements (default psnr; x265enc needs one: '
+                    'its tune 0 reads out of its table)')
+    ap.add_argument('--encoders', help='default: all of the codec\'s')
     ap.add_argument('--fps', type=int, default=25, help='frame rate of generated inputs')
     ap.add_argument('--seconds', type=float, default=10, help='length of generated inputs')
     ap.add_argument('--quality-runs', type=int, default=2,
@@ -637,6 +705,11 @@ def main():
     ap.add_argument('--quick', action='store_true',
                     help='try it out: 720p, presets ultrafast,veryfast, ladder 0.5,1, 3 runs')
     a = ap.parse_args()
+    global C
+    C = CODECS[a.codec]
+    vt, ref = C['vt'], C['ref']
+    if not a.encoders:
+        a.encoders = ','.join(C['encoders'])
 
     if a.quick:
         a.inputs = a.inputs or ['720p']
@@ -649,7 +722,8 @@ def main():
     format_presets = [p for p in (a.format_presets or a.ladder_preset).split(',') if p]
     inputs_spec = a.inputs or ['720p', '1080p']
     build = os.path.abspath(a.build)
-    out = os.path.abspath(a.out or os.path.join(build, 'bench'))
+    out = os.path.abspath(a.out or os.path.join(build, 'bench' if a.codec == 'h264' else
+                                                 f'bench-{a.codec}'))
     cache = os.path.join(build, 'bench-inputs')
     os.makedirs(out, exist_ok=True)
     os.makedirs(cache, exist_ok=True)
@@ -667,18 +741,21 @@ def main():
     env.pop('GST_PLUGIN_PATH_1_0', None)  # it would take precedence over GST_PLUGIN_PATH
     env['GST_PLUGIN_PATH'] = plugin_dir
     env['GST_REGISTRY'] = os.path.join(out, 'registry.bin')
-    vth_props, vth_file = element_properties(env, 'vth264enc')
-    if 'vth264enc' in encs:
+    vth_props, vth_file = element_properties(env, vt)
+    if vt in encs:
         if not vth_file:
-            sys.exit(f'bench: vth264enc not found in {plugin_dir} (build it first)')
+            sys.exit(f'bench: {vt} not found in {plugin_dir} (build it first)')
         if not os.path.realpath(vth_file).startswith(os.path.realpath(plugin_dir)):
-            sys.exit(f'bench: vth264enc was loaded from {vth_file}, not {plugin_dir}')
+            sys.exit(f'bench: {vt} was loaded from {vth_file}, not {plugin_dir}')
     for e in encs:
-        if e != 'vth264enc' and not element_properties(env, e)[1]:
+        if e != vt and not element_properties(env, e)[1]:
             sys.exit(f'bench: element {e} not found')
     new_props = [p for p in ('speed-preset', 'tune', 'threads', 'option-string')
                  if p in vth_props]
-    if 'speed-preset' in vth_props:
+    if C is CODECS['h265']:
+        mode = (f'HEVC: {vt} and {ref} with speed-preset=<row preset> tune={a.tune}; '
+                f'{vt} threads=0')
+    elif 'speed-preset' in vth_props:
         mode = (f'vth264enc has {", ".join(new_props)}: speed-preset=<row preset>'
                 + (', threads=0' if 'threads' in vth_props else ''))
     else:
@@ -687,15 +764,16 @@ def main():
                 '(ultrafast runs as superfast)')
     log(f'element: {vth_file}\n{mode}')
 
-    # The x264 option-string probe (LD_PRELOAD); the encoders work without it.
-    shim = os.path.join(out, 'libx264opts.so')
+    # The option-string probe (LD_PRELOAD); the encoders work without it.
+    src, libs = C['probe']
+    shim = os.path.join(out, 'lib' + os.path.splitext(src)[0] + '.so')
     cc = os.environ.get('CC', 'cc')
     r = subprocess.run([cc, '-shared', '-fPIC', '-O2', '-o', shim,
-                        os.path.join(HERE, 'x264opts.c'), '-ldl', '-lx264'],
+                        os.path.join(HERE, src)] + libs,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:
-        log(f'could not build the x264 option probe ({r.stdout.strip()}); '
-            'x264 settings come from the SEI and the debug log only')
+        log(f'could not build the {C["lib"]} option probe ({r.stdout.strip()}); '
+            f'{C["lib"]} settings come from the SEI and the debug log only')
         shim = None
 
     inputs = {}
@@ -716,13 +794,13 @@ def main():
                 for r in rows:
                     if r.preset == a.ladder_preset and r.kbps == k:
                         r.kind = 'preset'  # shared with the ladder
-        if not a.no_drl and 'vth264enc' in encs:
+        if not a.no_drl and vt in encs:
             # A hard cap of 1.5 x the bit rate over any 1 s (a common peak-to-average limit),
             # and 2 x, from where x264's VBV leaves the average on target (docs/benchmark.md).
             for peak in (1.5, 2.0):
                 rows.append(Row('drl', a.ladder_preset, kbps, drl=(int(peak * kbps), 1.0),
-                                encoders=('vth264enc',)))
-        fencs = tuple(e for e in encs if e in FORMAT_ENCODERS)
+                                encoders=(vt,)))
+        fencs = tuple(e for e in encs if e in C['format_encoders'])
         for f in formats if fencs else []:
             for p in format_presets:
                 rows.append(Row('format', p, kbps, encoders=fencs, fmt=f))
@@ -759,19 +837,19 @@ def main():
                         log(f'[{n}/{total}] {name} {row.label} {enc} run {run_i}: skipped '
                             '(it could not negotiate the format)')
                         continue
-                    props, note, equal = encoder_settings(enc, row, inp, vth_props)
+                    props, note, equal = encoder_settings(enc, row, inp, vth_props, a.tune)
                     equal_by[(name, row.key, enc)] = equal
                     notes_by.setdefault((name, row.key, enc), [note])
                     stem = os.path.join(out, f'{name}-{row.key}-{enc}-r{run_i}')
                     mp4 = stem + '.mp4'
-                    optsf = stem + '.x264opts'
+                    optsf = stem + f'.{C["lib"]}opts'
                     for f in (mp4, optsf):
                         if os.path.exists(f):
                             os.remove(f)
                     cmd = ['gst-launch-1.0'] + pipeline(enc, props, inp, mp4)
                     renv = dict(env)
-                    if enc in ('vth264enc', 'x264enc'):
-                        renv['GST_DEBUG'] = 'vth264enc:4'
+                    if enc in (vt, ref):
+                        renv['GST_DEBUG'] = f'{vt}:4'
                         renv['GST_DEBUG_NO_COLOR'] = '1'
                         if shim:
                             renv['LD_PRELOAD'] = shim
@@ -796,16 +874,19 @@ def main():
                         rec['ok'] = len(pk) == inp.frames
                         if not rec['ok']:
                             notes_by[key].append(f'{len(pk)} of {inp.frames} frames came out')
-                        rec['profile'], rec['pix_fmt'] = stream_format(mp4)
-                        want = FORMATS[inp.fmt]
-                        if want['ffprobe_profile']:
+                        codec, rec['profile'], rec['pix_fmt'] = stream_format(mp4)
+                        if codec != C['ffprobe_codec']:
+                            add_note(notes_by[key], f'**ffprobe reads {codec}, not '
+                                     f'{C["ffprobe_codec"]}**')
+                        want_profile = profile_of(inp.fmt)[1]
+                        want_pix_fmt = FORMATS[inp.fmt]['pix_fmt']
+                        if want_profile:
                             got = f'{rec["profile"]}, {rec["pix_fmt"]}'
-                            if (rec['profile'], rec['pix_fmt']) == (want['ffprobe_profile'],
-                                                                    want['pix_fmt']):
+                            if (rec['profile'], rec['pix_fmt']) == (want_profile, want_pix_fmt):
                                 add_note(notes_by[key], f'ffprobe: {got}')
                             else:
-                                add_note(notes_by[key], f'**not {want["ffprobe_profile"]} '
-                                         f'{want["pix_fmt"]}: ffprobe says {got}**')
+                                add_note(notes_by[key], f'**not {want_profile} '
+                                         f'{want_pix_fmt}: ffprobe says {got}**')
                     else:
                         with open(stem + '.log', errors='replace') as f:
                             why, negotiation = gst_failure(f.read())
@@ -815,7 +896,7 @@ def main():
                             refused.add(enc)
                             add_note(notes_by[key], f'{enc} cannot negotiate '
                                      f'{FORMATS[row.fmt]["caps"]} -> '
-                                     f'profile={FORMATS[row.fmt]["profile"]}: {why} '
+                                     f'profile={profile_of(row.fmt)[0]}: {why} '
                                      f'(see {os.path.basename(stem)}.log)')
                         else:
                             notes_by[key].append(f'run {run_i} failed (rc {rc}'
@@ -829,7 +910,7 @@ def main():
                         opts_by.setdefault((name, row.key, enc), set()).update(lines)
                     with open(stem + '.log', errors='replace') as f:
                         for line in f:
-                            m = re.search(r'(x264 open: .*)', line)
+                            m = re.search(rf'({C["lib"]} open: .*)', line)
                             if m:
                                 openline_by[(name, row.key, enc)] = m.group(1).strip()
                     results.append(rec)
@@ -849,21 +930,22 @@ def main():
                     log(f'quality {name} {row.label} {enc} run {r["run"]}: PSNR '
                         f'{fmt(r["psnr_avg"], "{:.3f}")} dB, SSIM {fmt(r["ssim"], "{:.4f}")}')
 
-    # Settings report: the x264 option string of every x264-based encoder per row.
-    settings_lines = [f'# x264 settings per row\n\n{mode}\n']
+    # Settings report: the library's option string of every encoder on it, per row.
+    lib = C['lib']
+    settings_lines = [f'# {lib} settings per row\n\n{mode}\n']
     for name, rows in rows_by_input:
         for row in rows:
             settings_lines.append(f'## {name} {row.label}\n')
             strings = {}
             for enc in row.encoders:
-                props, note, _ = encoder_settings(enc, row, inputs[name], vth_props)
+                props, note, _ = encoder_settings(enc, row, inputs[name], vth_props, a.tune)
                 settings_lines.append(f'- {enc} {" ".join(props)}' + (f' ({note})' if note else ''))
                 got = sorted(opts_by.get((name, row.key, enc), []))
                 if len(got) > 1:
-                    notes_by[(name, row.key, enc)].append('x264 options differ between runs')
+                    notes_by[(name, row.key, enc)].append(f'{lib} options differ between runs')
                 if got:
                     strings[enc] = got[-1]
-                    settings_lines.append(f'  - x264_encoder_open: `{got[-1]}`')
+                    settings_lines.append(f'  - {lib}_encoder_open: `{got[-1]}`')
                 if (name, row.key, enc) in openline_by:
                     settings_lines.append(f'  - debug log: `{openline_by[(name, row.key, enc)]}`')
                 mp4 = os.path.join(out, f'{name}-{row.key}-{enc}-r1.mp4')
@@ -878,34 +960,45 @@ def main():
                         settings_lines.append(f'  - SEI in the stream: {same}'
                                               + ('' if same == 'same as above' else f': `{sei}`'))
                         strings.setdefault(enc, sei)
-            if 'x264enc' in strings and 'vth264enc' in strings:
-                d = options_diff(strings['vth264enc'], strings['x264enc'])
+            if ref in strings and vt in strings:
+                d = options_diff(strings[vt], strings[ref])
+                # Fields that do not change the coded pictures: where the parameter sets and
+                # the library's info SEI go, its log level, and (x265) VUI fields x265enc
+                # fills from the caps. Listed in settings.md, not counted as unequal.
+                d_coding = [x for x in d if x.split(': ')[0] not in C.get('not_coding', ())]
                 if row.drl:
-                    verdict = ('data-rate-limits row (vth264enc only); vs x264enc at '
+                    verdict = (f'data-rate-limits row ({vt} only); vs {ref} at '
                                'this preset and bit rate: ' + ('; '.join(d) or 'identical'))
                 else:
-                    verdict = 'identical' if not d else 'DIFFER: ' + '; '.join(d)
-                    if d:
-                        equal_by[(name, row.key, 'vth264enc')] = False
-                        notes_by[(name, row.key, 'vth264enc')].append(
-                            'x264 options differ: ' + ', '.join(x.split(':')[0] for x in d))
+                    verdict = 'identical' if not d else (
+                        'DIFFER: ' if d_coding else 'same coding options; differ only in ') + \
+                        '; '.join(d)
+                    if d_coding:
+                        equal_by[(name, row.key, vt)] = False
+                        notes_by[(name, row.key, vt)].append(
+                            f'{lib} options differ: ' + ', '.join(x.split(': ')[0]
+                                                                  for x in d_coding))
+                    elif d:
+                        notes_by[(name, row.key, vt)].append(
+                            f'{lib} coding options identical')
                     else:
-                        notes_by[(name, row.key, 'vth264enc')].append('x264 options identical')
-                settings_lines.append(f'- vth264enc vs x264enc x264 options: {verdict}')
-            elif 'vth264enc' in row.encoders and 'x264enc' in row.encoders:
-                settings_lines.append('- vth264enc vs x264enc x264 options: not captured')
+                        notes_by[(name, row.key, vt)].append(f'{lib} options identical')
+                settings_lines.append(f'- {vt} vs {ref} {lib} options: {verdict}')
+            elif vt in row.encoders and ref in row.encoders:
+                settings_lines.append(f'- {vt} vs {ref} {lib} options: not captured')
             settings_lines.append('')
     # For the drl row compare with the preset row's x264enc string.
     for name, rows in rows_by_input:
         for row in rows:
             if row.drl:
-                ref = next((r for r in rows if not r.drl and r.preset == row.preset
-                            and r.kbps == row.kbps and r.fmt == row.fmt), None)
-                a_ = sorted(opts_by.get((name, row.key, 'vth264enc'), []))
-                b_ = sorted(opts_by.get((name, ref.key, 'x264enc'), [])) if ref else []
+                ref_row = next((r for r in rows if not r.drl and r.preset == row.preset
+                                and r.kbps == row.kbps and r.fmt == row.fmt), None)
+                a_ = sorted(opts_by.get((name, row.key, vt), []))
+                b_ = sorted(opts_by.get((name, ref_row.key, C['ref']), [])) if ref_row else []
                 if a_ and b_:
                     d = options_diff(a_[-1], b_[-1])
-                    settings_lines.append(f'{name} {row.label}: vth264enc vs x264enc {ref.label}: '
+                    settings_lines.append(f'{name} {row.label}: {vt} vs {C["ref"]} '
+                                          f'{ref_row.label}: '
                                           + ('; '.join(d) or 'identical'))
 
     summary = summarize(results, rows_by_input, opts_by, equal_by, notes_by)
@@ -923,21 +1016,35 @@ def main():
     with open(os.path.join(out, 'settings.md'), 'w') as f:
         f.write('\n'.join(settings_lines) + '\n')
 
-    header = [
-        '## vth264enc vs x264enc vs openh264enc\n',
-        f'- {mode}',
-        '- Equal settings (vth264enc and x264enc): same x264 preset, ABR at the bit rate with VBV '
-        f'maxrate = bit rate and a {VBV_BUFFER_MS} ms buffer (x264enc pass=cbr '
-        f'vbv-buf-capacity={VBV_BUFFER_MS}), B-frames from the preset, keyint=infinite in x264 '
-        '(IDR at frame 0 and at scene cuts), qpmax 51 (H.264\'s scale: x264 qpmax 63 at 10 bits), '
-        'no AUD, threads auto; checked below '
-        'with the option string each x264 instance reports (settings.md).',
-        '- openh264enc: nearest equivalent (rate-control=bitrate, complexity by preset, 2 '
-        'threads/slices); not equal settings.',
+    if C is CODECS['h265']:
+        header = [
+            f'## {vt} vs {ref} (HEVC)\n',
+            f'- {mode}',
+            f'- Equal settings: same x265 preset and tune ({a.tune}), ABR at the bit rate with '
+            f'vbv-maxrate = bit rate and a {VBV_BUFFER_MS} ms buffer (x265enc: option-string '
+            '"vbv-maxrate=B:vbv-bufsize=2B:open-gop=0"), B-frames and lookahead from the preset, '
+            f'keyint {X265_KEYINT_INFINITE} (x265enc key-int-max; IDR at frame 0 and at scene '
+            'cuts), closed GOP, threads auto; checked with the option string x265 makes of the '
+            'parameters each encoder runs with (settings.md).',
+        ]
+    else:
+        header = [
+            '## vth264enc vs x264enc vs openh264enc\n',
+            f'- {mode}',
+            '- Equal settings (vth264enc and x264enc): same x264 preset, ABR at the bit rate with '
+            f'VBV maxrate = bit rate and a {VBV_BUFFER_MS} ms buffer (x264enc pass=cbr '
+            f'vbv-buf-capacity={VBV_BUFFER_MS}), B-frames from the preset, keyint=infinite in '
+            'x264 (IDR at frame 0 and at scene cuts), qpmax 51 (H.264\'s scale: x264 qpmax 63 at '
+            '10 bits), no AUD, threads auto; checked below '
+            'with the option string each x264 instance reports (settings.md).',
+            '- openh264enc: nearest equivalent (rate-control=bitrate, complexity by preset, 2 '
+            'threads/slices); not equal settings.',
+        ]
+    header += [
         '- fps = frames / (PLAYING to EOS of gst-launch-1.0); median of the runs with the min–max '
         'spread. CPU ms/frame = user+sys CPU of the process per frame (less sensitive to other '
         'load than fps). PSNR = ffmpeg psnr "average" (Y, U, V), median over the decoded runs; '
-        'ΔPSNR vs x264enc. Bit-rate error vs the target; rows off by more than '
+        f'ΔPSNR vs {ref}. Bit-rate error vs the target; rows off by more than '
         f'{BITRATE_TOLERANCE * 100:.0f}% are flagged.',
     ]
     if formats:
@@ -945,9 +1052,9 @@ def main():
             '- Picture-format rows (' + ', '.join(FORMATS[f]['label'] for f in formats) + '): '
             'the same input converted once (ffmpeg) to ' +
             ', '.join(f'{FORMATS[f]["caps"]}/{FORMATS[f]["pix_fmt"]}' for f in formats) +
-            ', read by rawvideoparse in that format, vth264enc and x264enc with the settings '
+            f', read by rawvideoparse in that format, {vt} and {ref} with the settings '
             'above and downstream caps asking for ' +
-            ', '.join(f'profile={FORMATS[f]["profile"]}' for f in formats) +
+            ', '.join(f'profile={profile_of(f)[0]}' for f in formats) +
             '; ffprobe checks the profile and pix_fmt of every run; PSNR/SSIM in the source\'s '
             'pix_fmt (not comparable with the 8-bit 4:2:0 rows, only within the row).')
     table = '\n'.join(header) + '\n' + markdown(summary, rows_by_input, inputs, a.runs)
@@ -956,7 +1063,7 @@ def main():
     png = os.path.join(out, 'rd.png')
     plotted = plot(summary, rows_by_input, png)
     print(table)
-    print(f'CSV: {out}/runs.csv, {out}/summary.csv; x264 settings: {out}/settings.md'
+    print(f'CSV: {out}/runs.csv, {out}/summary.csv; {lib} settings: {out}/settings.md'
           + (f'; plot: {png}' if plotted else ''))
     print(f'wall time: {(time.monotonic() - t_start) / 60:.1f} min')
 
