@@ -77,6 +77,7 @@ const Codec& H264() {
       [](int type) { return type == h264::kSlice || type == h264::kIdr; },
       {h264::kSps, h264::kPps},
       1,
+      "",
   };
   return codec;
 }
@@ -98,6 +99,7 @@ const Codec& H265() {
       [](int type) { return type < 32; },
       {32, 33, 34},
       16,  // x265's smallest CTU
+      "allow-frame-reordering=false",
   };
   return codec;
 }

@@ -40,6 +40,9 @@ struct Codec {
   bool (*is_slice_nal)(int type);   // any coded slice
   std::vector<int> parameter_sets;  // the NAL types a key frame carries in band (SPS, PPS)
   int min_size;                     // the smallest width and height the element takes
+  // Properties under which a live bitrate change needs no key frame (x265: no B-frames, since
+  // x265 takes live rates through zones only then; with B-frames a change restarts it).
+  const char* live_rate_props;
 
   // "<media_type>,stream-format=<packetized or byte-stream>,alignment=au[,<extra>]".
   std::string Caps(bool packetized, const std::string& extra = "") const;

@@ -691,7 +691,7 @@ GST_START_TEST(test_bitrate_live) {
   const vtt::Codec& codec = VTT_CODEC;
   Input in;
   in.noise = 8;
-  Enc e(codec, "bitrate=1500", in);
+  Enc e(codec, std::string("bitrate=1500 ") + codec.live_rate_props, in);
   e.Push(0, 60);
   g_object_set(e.element(), "bitrate", 150u, nullptr);
   e.Push(60, 90);
