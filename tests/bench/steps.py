@@ -11,9 +11,11 @@ mean ask, the per-window error (bits with PTS in a 200 ms window against the win
 many times the encoder opened x265 (x265opts.c as LD_PRELOAD), and PSNR/SSIM against the
 source. A benchmark, not a test: nothing here fails on a number.
 
+Both run a live configuration without B-frames (vth265enc allow-frame-reordering=false, which
+is what lets it take a new rate through x265's zones; with B-frames it restarts x265 on a change).
 x265enc gets the same settings as in bench.py --codec h265 (preset, tune, keyint, closed GOP,
-vbv-maxrate = the ask with a 2 s buffer), its option-string updated with each ask so that its
-VBV follows the rate as vth265enc's does; vth265enc gets `bitrate` only.
+vbv-maxrate = the ask with a 2 s buffer) plus bframes=0, its option-string updated with each ask
+so that its VBV follows the rate as vth265enc's does; vth265enc gets `bitrate` only.
 
     tests/bench/steps.py [--presets veryfast] [--runs 2] [--size 720p] [--seconds 10]
 
@@ -49,13 +51,15 @@ def element_desc(enc, preset, tune, inp):
     k = ask(0)
     if enc == 'vth265enc':
         return (f'vth265enc name=enc bitrate={k} rate-control=abr speed-preset={preset} '
-                f'tune={tune} threads=0 max-keyframe-interval={max(inp.frames * 10, 100000)}')
+                f'tune={tune} threads=0 max-keyframe-interval={max(inp.frames * 10, 100000)} '
+                'allow-frame-reordering=false')
     return (f'x265enc name=enc bitrate={k} speed-preset={preset} tune={tune} '
             f'key-int-max={bench.X265_KEYINT_INFINITE} option-string="{x265_options(k)}"')
 
 
 def x265_options(k):
-    return f'vbv-maxrate={k}:vbv-bufsize={k * bench.VBV_BUFFER_MS // 1000}:open-gop=0'
+    return (f'vbv-maxrate={k}:vbv-bufsize={k * bench.VBV_BUFFER_MS // 1000}:open-gop=0:'
+            'bframes=0')
 
 
 def run_one(enc, preset, tune, inp, mp4):
