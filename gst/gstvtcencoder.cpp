@@ -427,7 +427,8 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
     gst_video_codec_state_unref(state);
   }
   const bool sync = sample->IsSync();
-  const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame);
+  const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame) &&
+                       !ctx->negotiated.out_of_band_only;
   frame->output_buffer = gst_vtc_encoder_buffer_for(
       ctx, sample,
       headers || (sync && (ctx->negotiated.annexb || ctx->negotiated.inband_parameter_sets)));

@@ -62,6 +62,9 @@ struct GstVtcNegotiated {
   // with the configuration record in codec_data as well (HEVC's stream-format hev1). Ignored
   // with annexb, which always carries them in band. Such buffers are copies, not the samples.
   bool inband_parameter_sets = false;
+  // The parameter sets may live only in codec_data, never in band, not even for a force-key-unit
+  // with all-headers: HEVC's hvc1 (its hvcC says its arrays are complete).
+  bool out_of_band_only = false;
   std::string stream_format;  // the caps' stream-format, for make_src_caps and the log
   // The codec's own session keys from the negotiation (H.264: ProfileLevel), set with the
   // compression properties before PrepareToEncodeFrames.

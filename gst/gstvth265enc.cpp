@@ -277,6 +277,7 @@ static gboolean gst_vt_h265_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
     }
     out->annexb = out->stream_format == "byte-stream";
     out->inband_parameter_sets = out->stream_format == "hev1";
+    out->out_of_band_only = out->stream_format == "hvc1";
     allowed.reset(gst_caps_fixate(usable.caps));
     usable.caps = nullptr;  // fixate took it
     if (!format_profile)
