@@ -26,9 +26,12 @@
 //    by Invalidate come last, in submission order.
 // 3. EncodeFrame is asynchronous and bounded. It retains the buffer, queues the frame and returns
 //    (infoFlagsOut gets kEncodeInfo_Asynchronous). It blocks only while the input queue is full
-//    (at most kMaxQueuedFrames waiting for the worker, plus what x264 holds as delay) and to
-//    honour MaxFrameDelayCount M: before the call that submits frame N returns, frame N-M has
-//    been answered. PTS must be numeric and increase strictly, else kParameterErr.
+//    (at most kMaxQueuedFrames waiting for the worker, plus what the encoder holds as delay) and
+//    to honour MaxFrameDelayCount M: before the call that submits frame N returns, frame N-M has
+//    been answered, and so has frame N-D when the open encoder holds fewer frames, D
+//    (EncoderFrameDelay), so that the delay a caller reads is the one it gets (D = 0: the frame
+//    is answered before EncodeFrame returns, and infoFlagsOut is 0). PTS must be numeric and
+//    increase strictly, else kParameterErr.
 // 4. CompleteFrames(T) returns after every frame with PTS <= T (every frame, when T is not
 //    numeric) has been answered. Frames after T that x264 holds with them are answered too
 //    (x264 cannot drain part of its lookahead). The session stays usable and the next frame
