@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The live benchmark (issue 14): vth264enc realtime=true against x264enc tune=zerolatency at each
-preset and openh264enc, in a live pipeline.
+preset and openh264enc, in a live pipeline; with --codec h265, vth265enc realtime=true against
+x265enc tune=zerolatency at each preset.
 
 A raw clip is played at its frame rate through clocksync into the encoder (no queue: a slow encoder
 holds the source back, as a live source's late frames would queue up), and livelat.c (compiled at
@@ -38,8 +39,25 @@ PRESETS = ('ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium')
 SCENARIOS = ('alone', 'busy', 'streams')
 KEEP_UP = 0.01      # "keeps up": at most 1% of the counted frames late
 MAX_REPORTED = 0.1  # target: vth264enc realtime=true reports at most 100 ms
+# What differs between the codecs (--codec); main() sets C.
+LIVE_CODECS = {
+    'h264': {'vt': 'vth264enc', 'ref': 'x264enc', 'caps': 'video/x-h264,stream-format=avc',
+             'parser': 'h264parse', 'probe': ('x264opts.c', ['-ldl', '-lx264']),
+             'others': ('openh264enc',)},
+    'h265': {'vt': 'vth265enc', 'ref': 'x265enc', 'caps': 'video/x-h265,stream-format=hvc1',
+             'parser': 'h265parse', 'probe': ('x265opts.c', ['-ldl', '-lpthread']),
+             'others': ()},
+}
+C = LIVE_CODECS['h264']
 VTH_RT = 'vth264enc realtime'
 VTH_MFD0 = 'vth264enc realtime mfdc=0'
+
+
+def set_codec(name):
+    global C, VTH_RT, VTH_MFD0
+    C = LIVE_CODECS[name]
+    VTH_RT = f'{C["vt"]} realtime'
+    VTH_MFD0 = f'{C["vt"]} realtime mfdc=0'
 
 
 class Setting:
@@ -52,9 +70,20 @@ class Setting:
 
 
 def settings_for(kbps, presets, x264_vbv_ms):
-    s = [Setting(VTH_RT, 'vth264enc', ['realtime=true', f'bitrate={kbps}']),
-         Setting(VTH_MFD0, 'vth264enc',
-                 ['realtime=true', 'max-frame-delay-count=0', f'bitrate={kbps}'])]
+    vt = C['vt']
+    s = [Setting(VTH_RT, vt, ['realtime=true', f'bitrate={kbps}']),
+         Setting(VTH_MFD0, vt, ['realtime=true', 'max-frame-delay-count=0', f'bitrate={kbps}'])]
+    if C['ref'] == 'x265enc':
+        # x265enc byte-stream only (h265parse makes hvc1 of it). vth265enc's ABR gives x265 a
+        # VBV of maxrate = bitrate and a buffer of vbv-ms; x265enc sets none, so it gets the
+        # same in its option-string. x265enc reads its tune and preset at value - 1: both given.
+        vbv = (f' option-string="vbv-maxrate={kbps}:vbv-bufsize={kbps * x264_vbv_ms // 1000}"'
+               if x264_vbv_ms else '')
+        for p in presets:
+            s.append(Setting(f'x265enc zerolatency {p}', 'x265enc',
+                             ['tune=zerolatency', f'speed-preset={p}', f'bitrate={kbps}'] +
+                             ([vbv.strip()] if vbv else []), caps=False))
+        return s
     for p in presets:
         s.append(Setting(f'x264enc zerolatency {p}', 'x264enc',
                          ['tune=zerolatency', f'speed-preset={p}', f'bitrate={kbps}'] +
@@ -67,11 +96,11 @@ def settings_for(kbps, presets, x264_vbv_ms):
 
 
 def description(inp, setting, mkv):
-    caps = ' ! video/x-h264,stream-format=avc,alignment=au' if setting.caps else ''
+    caps = f' ! {C["caps"]},alignment=au' if setting.caps else ''
     return (f'filesrc location={inp.path} blocksize={bench.frame_size(inp.width, inp.height)} ! '
             f'rawvideoparse width={inp.width} height={inp.height} format=i420 '
             f'framerate={inp.fps_n}/{inp.fps_d} ! clocksync ! enc. '
-            f'{setting.element} name=enc {" ".join(setting.props)}{caps} ! h264parse ! '
+            f'{setting.element} name=enc {" ".join(setting.props)}{caps} ! {C["parser"]} ! '
             f'matroskamux ! filesink location={mkv}')
 
 
@@ -100,7 +129,7 @@ class Run:
         self.logf.write(f'livelat {self.csv} \'{desc}\'\n')
         self.logf.flush()
         env = dict(env)
-        if shim and self.setting.element != 'openh264enc':
+        if shim and self.setting.element not in C['others']:
             env['LD_PRELOAD'] = shim
             env['BENCH_X264_OPTS'] = self.opts
         self.p = subprocess.Popen([livelat, self.csv, desc, f'{limit_s:g}'], env=env,
@@ -355,7 +384,8 @@ def table(title, runs, settings, streams):
 
 def targets(scenario, size, runs, frame_ms):
     """The issue's targets that apply to this scenario and size, each (text, met); met is None
-    where the target cannot be judged (no x264enc preset kept up to compare PSNR with)."""
+    where the target cannot be judged (no reference preset kept up to compare PSNR with)."""
+    vt, ref = C['vt'], C['ref']
     by = {}
     for r in runs:
         by.setdefault(r.setting.label, []).append(r.m)
@@ -365,30 +395,30 @@ def targets(scenario, size, runs, frame_ms):
         late = (f'{", ".join(str(m["late"]) for m in vth)} of {vth[0]["counted"]} late, '
                 f'{", ".join(str(m["dropped"]) for m in vth)} dropped')
         what = 'every stream keeps up' if len(vth) > 1 else 'keeps up'
-        out.append((f'{size} {scenario}: vth264enc realtime=true {what} (at most 1% late): {late}',
+        out.append((f'{size} {scenario}: {vt} realtime=true {what} (at most 1% late): {late}',
                     all(m['keeps_up'] for m in vth)))
         if scenario == 'alone':
             rep = max((max(m['reported_ms'], default=0) for m in vth), default=0)
-            out.append((f'{size}: vth264enc realtime=true reports at most 100 ms: {rep:.0f} ms',
+            out.append((f'{size}: {vt} realtime=true reports at most 100 ms: {rep:.0f} ms',
                         rep <= MAX_REPORTED * 1000))
             x = [(label, ms_[0]) for label, ms_ in by.items()
-                 if label.startswith('x264enc') and ms_[0]['keeps_up'] and ms_[0]['psnr']]
+                 if label.startswith(C['ref']) and ms_[0]['keeps_up'] and ms_[0]['psnr']]
             v = vth[0]
             if v['psnr'] is None:
-                out.append((f'{size}: PSNR vs x264enc: no PSNR for vth264enc', False))
+                out.append((f'{size}: PSNR vs {ref}: no PSNR for {vt}', False))
             elif not x:
-                out.append((f'{size}: PSNR vs the best x264enc zerolatency preset that keeps up: '
-                            f'no preset kept up; vth264enc {v["psnr"]:.2f} dB', None))
+                out.append((f'{size}: PSNR vs the best {ref} zerolatency preset that keeps up: '
+                            f'no preset kept up; {vt} {v["psnr"]:.2f} dB', None))
             else:
                 label, best = max(x, key=lambda lm: lm[1]['psnr'])
-                out.append((f'{size}: vth264enc realtime=true PSNR {v["psnr"]:.2f} dB '
-                            f'({v["kbps"]:.0f} kbit/s) >= best x264enc zerolatency preset that '
+                out.append((f'{size}: {vt} realtime=true PSNR {v["psnr"]:.2f} dB '
+                            f'({v["kbps"]:.0f} kbit/s) >= best {ref} zerolatency preset that '
                             f'keeps up, {label.split()[-1]}: {best["psnr"]:.2f} dB '
                             f'({best["kbps"]:.0f} kbit/s)', v['psnr'] >= best['psnr']))
     mfd = by.get(VTH_MFD0)
     if mfd and scenario == 'alone':
         med = [m['lat_med'] for m in mfd]
-        out.append((f'{size}: vth264enc max-frame-delay-count=0 median latency under one frame '
+        out.append((f'{size}: {vt} max-frame-delay-count=0 median latency under one frame '
                     f'interval ({frame_ms:.1f} ms): ' + ', '.join(f'{x:.1f} ms' for x in med
                                                                   if x is not None),
                     all(x is not None and x < frame_ms for x in med)))
@@ -414,7 +444,7 @@ def plot(groups, path, skip):
         for i, st in enumerate(settings):
             rs = [r for r in runs if r.setting.key == st.key]
             color = cmap(i % 10)
-            ls = '-' if st.element == 'vth264enc' else ('--' if st.element == 'x264enc' else ':')
+            ls = '-' if st.element == C['vt'] else ('--' if st.element == C['ref'] else ':')
             for j, r in enumerate(rs):
                 pf = sorted(r.m['per_frame'])
                 lab = st.label if j == 0 else None
@@ -476,20 +506,24 @@ def write_runs_csv(runs, path):
 def main():
     ap = argparse.ArgumentParser(description='The live benchmark (issue 14): latency, late and '
                                  'dropped frames, bit rate, PSNR and SSIM of live encoders.')
+    ap.add_argument('--codec', choices=sorted(LIVE_CODECS), default='h264',
+                    help='h264: vth264enc, x264enc, openh264enc (default); h265: vth265enc, '
+                    'x265enc')
     ap.add_argument('--build', default=os.environ.get('BUILD_DIR', os.path.join(ROOT, 'build')),
                     help='build directory; vth264enc from BUILD/plugin (default: $BUILD_DIR or '
                     'build/)')
     ap.add_argument('--out', help='output directory (default: BUILD/live)')
     ap.add_argument('--sizes', default='720p,1080p', help='720p, 1080p (generated, cached)')
     ap.add_argument('--presets', default=','.join(PRESETS),
-                    help='x264enc tune=zerolatency speed presets')
+                    help='x264enc (x265enc) tune=zerolatency speed presets')
     ap.add_argument('--bpp', type=float, default=0.1,
                     help='bit rate in bits per pixel at the frame rate (default 0.1: 2800 kbit/s '
                     'at 720p30, 6200 at 1080p30)')
     ap.add_argument('--bitrate', help='kbit/s per size instead of --bpp, e.g. 2800,6200')
     ap.add_argument('--x264-vbv-ms', type=int, default=bench.VBV_BUFFER_MS,
                     help='x264enc vbv-buf-capacity (default 2000, the VBV buffer vth264enc gives '
-                    'x264 in ABR; 0 = x264enc\'s own default, 600)')
+                    'x264 in ABR; 0 = x264enc\'s own default, 600); with --codec h265 the '
+                    'vbv-bufsize x265enc gets in its option-string (0: none)')
     ap.add_argument('--fps', type=int, default=30)
     ap.add_argument('--seconds', type=float, default=20, help='clip length (default 20: 600 '
                     'frames)')
@@ -513,12 +547,14 @@ def main():
     ap.add_argument('--quick', action='store_true',
                     help='a few minutes: 720p, presets ultrafast,veryfast, a 10 s clip')
     a = ap.parse_args()
+    set_codec(a.codec)
     if a.quick:
         a.sizes, a.presets, a.seconds = '720p', 'ultrafast,veryfast', min(a.seconds, 10)
 
     t_start = time.monotonic()
     build = os.path.abspath(a.build)
-    out = os.path.abspath(a.out or os.path.join(build, 'live'))
+    out = os.path.abspath(a.out or os.path.join(build, 'live' if a.codec == 'h264' else
+                                                 f'live-{a.codec}'))
     cache = os.path.join(build, 'bench-inputs')
     os.makedirs(out, exist_ok=True)
     os.makedirs(cache, exist_ok=True)
@@ -543,12 +579,13 @@ def main():
     env.pop('GST_PLUGIN_PATH_1_0', None)
     env['GST_PLUGIN_PATH'] = plugin_dir
     env['GST_REGISTRY'] = os.path.join(out, 'registry.bin')
-    _, vth_file = bench.element_properties(env, 'vth264enc')
+    vt = C['vt']
+    _, vth_file = bench.element_properties(env, vt)
     if not vth_file:
-        sys.exit(f'live: vth264enc not found in {plugin_dir} (build it first: ./dev build)')
+        sys.exit(f'live: {vt} not found in {plugin_dir} (build it first: ./dev build)')
     if not os.path.realpath(vth_file).startswith(os.path.realpath(plugin_dir)):
-        sys.exit(f'live: vth264enc was loaded from {vth_file}, not {plugin_dir}')
-    for e in ('x264enc', 'openh264enc', 'clocksync', 'matroskamux'):
+        sys.exit(f'live: {vt} was loaded from {vth_file}, not {plugin_dir}')
+    for e in (C['ref'],) + C['others'] + ('clocksync', 'matroskamux', C['parser']):
         if not bench.element_properties(env, e)[1]:
             sys.exit(f'live: element {e} not found')
 
@@ -558,13 +595,15 @@ def main():
     subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-Wall', '-o', livelat,
                     os.path.join(HERE, 'livelat.c')] + cflags, check=True)
 
-    # x264's option string per run (x264opts.c, as in bench.py); the encoders work without it.
-    shim = os.path.join(out, 'libx264opts.so')
+    # The library's option string per run (x264opts.c or x265opts.c, as in bench.py); the
+    # encoders work without it.
+    src, libs = C['probe']
+    shim = os.path.join(out, 'lib' + os.path.splitext(src)[0] + '.so')
     r = subprocess.run([os.environ.get('CC', 'cc'), '-shared', '-fPIC', '-O2', '-o', shim,
-                        os.path.join(HERE, 'x264opts.c'), '-ldl', '-lx264'],
+                        os.path.join(HERE, src)] + libs,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:
-        log(f'could not build the x264 option probe: {r.stdout.strip()}')
+        log(f'could not build the option probe: {r.stdout.strip()}')
         shim = None
 
     inputs = {}
@@ -602,10 +641,10 @@ def main():
 
     all_runs, groups, md, checks = [], [], [], []
     header = [
-        '## Live benchmark\n',
+        f'## Live benchmark ({C["vt"]})\n',
         f'- {os.cpu_count()} CPUs; {a.seconds:g} s clips at {a.fps} fps, the first {a.skip:g} s '
         'not counted.',
-        '- Pipeline: `filesrc ! rawvideoparse ! clocksync ! ENCODER ! h264parse ! matroskamux ! '
+        f'- Pipeline: `filesrc ! rawvideoparse ! clocksync ! ENCODER ! {C["parser"]} ! matroskamux ! '
         'filesink`; latency = clock running time when the encoded frame leaves the encoder - '
         'running time of its PTS; late = latency > reported latency + one frame interval; '
         'dropped = never came out; keeps up = at most 1% late.',
@@ -666,7 +705,7 @@ def main():
         if not a.report_only:
             write_runs_csv(all_runs, os.path.join(out, 'runs.csv'))
 
-    # The element settings and the options x264 ran with (its SEI string), once per size.
+    # The element settings and the options the library ran with, once per size.
     sl, seen = ['# Settings of the live benchmark\n'], set()
     for r in all_runs:
         if (r.inp.name, r.setting.key) in seen:
@@ -678,7 +717,7 @@ def main():
             with open(r.opts) as f:
                 got = [ln.strip() for ln in f if ln.strip()]
             if got:
-                sl.append(f'  - x264 options: `{got[-1]}`')
+                sl.append(f'  - {"x264" if a.codec == "h264" else "x265"} options: `{got[-1]}`')
     with open(os.path.join(out, 'settings.md'), 'w') as f:
         f.write('\n'.join(sl) + '\n')
 
