@@ -964,7 +964,7 @@ class SessionImpl {
       if (interval <= 0 && f.config->expected_frame_rate > 0)
         interval = 1.0 / f.config->expected_frame_rate;
       governor_.Reset(encoder_->SpeedLevelCosts(), encoder_->StartSpeedLevel(),
-                      encoder_->MaxDelayedFrames(), interval);
+                      encoder_->MaxDelayedFrames(), interval, encoder_->SpeedTuning());
       logger_.Logf(LogLevel::kInfo, "RealTime: speed governor starts at level %d (%s)",
                    governor_.level(), encoder_->SpeedLevelName(governor_.level()));
     }

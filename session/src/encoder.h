@@ -11,6 +11,7 @@
 
 #include "log_internal.h"
 #include "properties.h"
+#include "speed_governor.h"
 #include "vtcompress/pixel_buffer.h"
 #include "vtcompress/sample_buffer.h"
 
@@ -101,6 +102,8 @@ class VideoEncoder {
   virtual std::vector<double> SpeedLevelCosts() const = 0;
   virtual int StartSpeedLevel() const = 0;
   virtual const char* SpeedLevelName(int level) const = 0;
+  // How the governor moves between those levels (x265: slowly up, since a change costs an IDR).
+  virtual SpeedGovernorTuning SpeedTuning() const { return SpeedGovernorTuning(); }
   virtual const StreamInfo& stream() const = 0;
   // Whether `next` (a config the backend's change rule would reconfigure to) needs a new instance
   // after all, for what only the open encoder knows (x265: a bit rate beyond the level it was

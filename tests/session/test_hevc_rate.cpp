@@ -100,6 +100,37 @@ TEST(HevcRate, WithReorderingAChangeRestartsWithOneKeyFrame) {
   EXPECT_NEAR(run.KbpsBetween(4, 6), 400, 400 * 0.3);
 }
 
+// The level in the hvcC (general_level_idc, byte 12).
+int HvcCLevel(const Coded& f) {
+  const auto& ext = f.sample->format_description()->extensions();
+  const Value& atoms = ext.at(vtc::key::kSampleDescriptionExtensionAtoms);
+  const vtc::Data& hvcc = atoms.AsDictionary().at(vtc::key::kHvcC).AsData();
+  return hvcc.size() > 12 ? hvcc[12] : -1;
+}
+
+// x265 writes the level it opens at (from the size and the VBV) and does not check a zone
+// against it. A live raise within that level's MaxBR goes through zones, with no key frame; one
+// beyond it opens a new x265 at a level that allows it (one IDR), so the stream never claims a
+// level its rate breaks. 320x240 at 300 kbit/s opens at level 2 (MaxBR 1500 kbit/s).
+TEST(HevcRate, LiveRaisesStayWithinTheLevel) {
+  const EncodedRun run = HevcRun(
+      {{vtc::key::kAverageBitRate, Value(300 * 1000)},
+       {vtc::key::kAllowFrameReordering, Value(false)}},
+      90, [](int i, vtc::CompressionSession& s) {
+        if (i == 30 || i == 60)
+          ASSERT_EQ(s.SetProperty(vtc::key::kAverageBitRate, Value(i == 30 ? 1400000 : 4000000)),
+                    vtc::Status::kNoErr);
+      });
+  ASSERT_EQ(run.errors, 0);
+  ASSERT_EQ(run.frames.size(), 90u);
+  for (std::size_t i = 0; i < run.frames.size(); ++i) {
+    const Coded& f = run.frames[i];
+    EXPECT_EQ(f.sync, i == 0 || i == 60) << "frame " << i;
+    EXPECT_EQ(HvcCLevel(f), i < 60 ? 60 : 90) << "frame " << i;  // level 2, then 3 (6000)
+  }
+  EXPECT_GT(run.KbpsBetween(1.4, 2), 600) << "the raise within the level went through zones";
+}
+
 // Options cannot take the zones the live bit rate needs; RealTime turned on mid-stream reopens
 // x265 for it (its preset and zero delay).
 TEST(HevcRate, ZonesAreTheSessionsAndRealTimeReopens) {
@@ -149,10 +180,11 @@ TEST(HevcRate, DataRateLimitsHoldInEveryWindow) {
   }
 }
 
-// RealTime on x265: the governor keeps the encoder with the clock by dropping frames when x265
-// cannot keep up (timestamps 10 us apart), and drops none when it can (1000 s apart); every frame
-// is answered either way, and what is coded decodes.
-TEST(HevcRate, RealTimeDropsOnlyWhenBehindTheClock) {
+// RealTime on x265. Behind the clock (timestamps 10 us apart) the governor steps x265 down its
+// speed levels, each a new x265 (an IDR) with the same parameter sets, so the format description
+// never changes and one decoder takes the whole stream; then it drops frames. With time to spare
+// (1000 s apart) x265 stays at the top level: one IDR, nothing dropped. Every frame is answered.
+TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
   for (const double interval : {1e-5, 1000.0}) {
     SCOPED_TRACE(interval);
     Collector c;
@@ -163,6 +195,7 @@ TEST(HevcRate, RealTimeDropsOnlyWhenBehindTheClock) {
     ASSERT_TRUE(s);
     const int n = 60;
     NaturalSource src(320, 192, 100000);
+    std::vector<std::int64_t> levels;
     for (int i = 0; i < n; ++i) {
       vtc::PixelBufferRef b = MakePoolBuffer(*s, src.Frame(i));
       ASSERT_TRUE(b);
@@ -170,6 +203,11 @@ TEST(HevcRate, RealTimeDropsOnlyWhenBehindTheClock) {
       ASSERT_EQ(s->EncodeFrame(b, pts, vtc::Time::Make(std::int64_t(interval * 1e6) + 1, 1000000),
                                nullptr, RefconFor(i), nullptr),
                 vtc::Status::kNoErr);
+      Value v;
+      std::int64_t level = -1;
+      if (s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v) == vtc::Status::kNoErr &&
+          v.GetInt(&level) && level >= 0 && (levels.empty() || levels.back() != level))
+        levels.push_back(level);
     }
     ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
     ASSERT_EQ(c.count(), std::size_t(n));
@@ -179,16 +217,39 @@ TEST(HevcRate, RealTimeDropsOnlyWhenBehindTheClock) {
     ASSERT_TRUE(v.GetInt(&dropped));
     ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v), vtc::Status::kNoErr);
     ASSERT_TRUE(v.GetInt(&level));
-    EXPECT_EQ(level, 0);
     std::size_t flagged = 0;
     for (const Output& o : c.outputs()) flagged += (o.flags & vtc::kEncodeInfo_FrameDropped) != 0;
     EXPECT_EQ(std::int64_t(flagged), dropped);
-    if (interval < 1) {
-      EXPECT_GT(dropped, 0);
-    } else {
-      EXPECT_EQ(dropped, 0);
+    const auto samples = c.samples();
+    EXPECT_EQ(samples.size() + flagged, std::size_t(n));
+    ASSERT_FALSE(samples.empty());
+    std::size_t syncs = 0;
+    for (const auto& smp : samples) {
+      syncs += smp->IsSync();
+      EXPECT_TRUE(smp->format_description()->Equals(*samples[0]->format_description()));
     }
-    EXPECT_EQ(c.samples().size() + flagged, std::size_t(n));
+    ASSERT_FALSE(levels.empty());
+    const std::int64_t top = levels.front();
+    EXPECT_GT(top, 0) << "x265 has more than one level";
+    if (interval < 1) {
+      EXPECT_EQ(level, 0);
+      EXPECT_GT(dropped, 0);
+      // One IDR at the start and one per level change (only down in 60 frames, at most top
+      // of them; the polls may miss one), nothing else (no scene cuts here).
+      EXPECT_GE(syncs, levels.size());
+      EXPECT_GE(syncs, 2u);
+      EXPECT_LE(syncs, std::size_t(1 + top));
+    } else {
+      EXPECT_EQ(levels.size(), 1u);
+      EXPECT_EQ(dropped, 0);
+      EXPECT_EQ(syncs, 1u);
+    }
+    if (FfmpegAvailable()) {
+      Decoded d;
+      std::string error;
+      ASSERT_TRUE(DecodeAnnexB(ToAnnexB(samples), &d, &error, "hevc")) << error;
+      EXPECT_EQ(d.frames.size(), samples.size());
+    }
     s->Invalidate();
   }
 }
