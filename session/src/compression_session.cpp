@@ -940,7 +940,10 @@ class SessionImpl {
     st = encoder_->Encode(&in, &out);
     if (governed) {
       const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start;
-      governor_.OnEncoded(wall.count(), ProcessCpuSeconds() - cpu_start);
+      if (encoder_->TakeReopened())
+        governor_.Resume();  // a new instance: its warm-up is not measured, its lag starts over
+      else
+        governor_.OnEncoded(wall.count(), ProcessCpuSeconds() - cpu_start);
       PublishGovernor();
       // One line a frame for traces (tests/bench/realtime_trace.py).
       logger_.Logf(LogLevel::kDebug,

@@ -104,6 +104,9 @@ class VideoEncoder {
   virtual const char* SpeedLevelName(int level) const = 0;
   // How the governor moves between those levels (x265: slowly up, since a change costs an IDR).
   virtual SpeedGovernorTuning SpeedTuning() const { return SpeedGovernorTuning(); }
+  // True once after an Encode in which the encoder opened a new instance by itself (x265's level
+  // change): that call's time is the new instance's start, not the level's pace.
+  virtual bool TakeReopened() { return false; }
   virtual const StreamInfo& stream() const = 0;
   // Whether `next` (a config the backend's change rule would reconfigure to) needs a new instance
   // after all, for what only the open encoder knows (x265: a bit rate beyond the level it was

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <iterator>
 #include <list>
+#include <utility>
 
 #include "encoder.h"
 #include "fault.h"
@@ -202,18 +203,26 @@ constexpr X265Level kX265Levels[] = {
 };
 constexpr int kX265TopLevel = int(std::size(kX265Levels)) - 1;
 
-// The structure every level shares, then the level's own settings.
-void ApplyX265Level(int level, x265_param* p) {
+// The structure every level shares (before the options and the small-picture limits).
+void ApplyX265Structure(x265_param* p) {
   p->maxCUSize = std::min<std::uint32_t>(p->maxCUSize, 32);
   p->minCUSize = std::max<std::uint32_t>(p->minCUSize, 16);
   p->maxTUSize = std::min<std::uint32_t>(p->maxTUSize, p->maxCUSize);
   p->minCUSize = std::min(p->minCUSize, p->maxCUSize);
+}
+
+// A level's own settings (after the options), only where x265 would not change a header field
+// for them: x265 turns SAO on for any selective-sao (so not where SAO is off: tune grain,
+// fastdecode, no-sao), and turns rect and AMP off below rd 2 (an SPS flag). Its settings SEI,
+// which names them, stays out of the hvcC.
+void ApplyX265Level(int level, x265_param* p) {
   const X265Level& l = kX265Levels[std::clamp(level, 0, kX265TopLevel)];
   if (l.subpel_refine >= 0) p->subpelRefine = l.subpel_refine;
   if (l.search_method >= 0) p->searchMethod = l.search_method;
-  if (l.rd_level >= 0) p->rdLevel = l.rd_level;
-  // SAO stays on in the SPS (bEnableSAO); selective-sao only picks the slices that use it.
-  if (l.selective_sao >= 0) p->selectiveSAO = l.selective_sao;
+  if (l.rd_level >= 0 && (l.rd_level >= 2 || (!p->bEnableRectInter && !p->bEnableAMP)))
+    p->rdLevel = l.rd_level;
+  if (l.selective_sao >= 0 && p->bEnableSAO) p->selectiveSAO = l.selective_sao;
+  p->bEmitInfoSEI = 0;
 }
 
 // HEVC's MaxBR (kbit/s, Table A.8, the Main and Main 10 figures x265 checks for every profile)
@@ -338,6 +347,7 @@ class X265Encoder final : public VideoEncoder {
     if (Status st = MakeFormatDescription(api, enc.get(), c, s, &fd, why); st != Status::kNoErr)
       return st;
     if (!format_ || !format_->Equals(*fd)) format_ = fd;
+    open_config_ = c;
     level_max_kbps_ = DescriptionMaxKbps(*fd);
     api_ = api;
     enc_ = std::move(enc);
@@ -487,9 +497,20 @@ class X265Encoder final : public VideoEncoder {
         next.FrameDelayBudget() != config_.FrameDelayBudget())
       return true;
     if (next.average_bit_rate != config_.average_bit_rate && zone_window_ == 0) return true;
-    // Zones cannot take the stream past the level x265 opened at: a new x265 picks a new level.
-    if (zone_window_ > 0 && level_max_kbps_ > 0 && next.average_bit_rate / 1000.0 > level_max_kbps_)
-      return true;
+    // Zones cannot take the stream past the level x265 opened at: a new x265 picks a new level,
+    // if the rate it would be opened with (the limits' cap included, as ApplyX265Rates) is above
+    // both that level and the rate this one was opened with (else it would pick the same one).
+    if (zone_window_ > 0 && level_max_kbps_ > 0 &&
+        (next.average_bit_rate != config_.average_bit_rate ||
+         next.data_rate_limits != config_.data_rate_limits)) {
+      double ask = next.average_bit_rate / 1000.0;
+      if (!next.data_rate_limits.empty()) {
+        double maxrate = 0, buffer = 0;
+        VbvForLimits(next.data_rate_limits, RateFps(), ask, param_.bframes, &maxrate, &buffer);
+        if (maxrate > 0) ask = std::min(ask, maxrate);
+      }
+      if (ask > level_max_kbps_ && ask > param_.rc.vbvMaxBitrate) return true;
+    }
     if (next.data_rate_limits != config_.data_rate_limits && !next.data_rate_limits.empty()) {
       double maxrate = 0, buffer = 0;
       VbvForLimits(next.data_rate_limits, RateFps(), next.average_bit_rate / 1000.0, param_.bframes,
@@ -511,6 +532,7 @@ class X265Encoder final : public VideoEncoder {
   const char* SpeedLevelName(int level) const override {
     return kX265Levels[std::clamp(level, 0, kX265TopLevel)].name;
   }
+  bool TakeReopened() override { return std::exchange(reopened_, false); }
   SpeedGovernorTuning SpeedTuning() const override {
     SpeedGovernorTuning t;
     t.up_after = 150;  // 5 s at 30 fps of room to spare before a level up costs an IDR
@@ -536,8 +558,16 @@ class X265Encoder final : public VideoEncoder {
     while (DelayedFrames() > 0) {
       if (Status st = Encode(nullptr, out); st != Status::kNoErr) return st;
     }
-    const EncoderConfig c = config_;
+    // The new x265 opens with the rates the old one was opened with (x265 picks its level from
+    // them: the live rate could give another level, and other parameter sets), and the zones
+    // go on where they were, with the steering's state.
+    EncoderConfig c = config_;
+    c.average_bit_rate = open_config_.average_bit_rate;
+    c.data_rate_limits = open_config_.data_rate_limits;
+    const EncoderConfig live = config_;
     const StreamInfo s = stream_;
+    const AbrSteering steering = steering_;
+    const FormatDescriptionRef before = format_;
     const int from = level_;
     level_ = std::clamp(level, 0, kX265TopLevel);
     std::string why;
@@ -545,6 +575,17 @@ class X265Encoder final : public VideoEncoder {
       logger_->Logf(LogLevel::kError, "x265 at RealTime speed level %d: %s", level_, why.c_str());
       return Status::kVideoEncoderMalfunctionErr;
     }
+    config_ = live;
+    if (zone_window_ > 0) {
+      steering_ = steering;
+      zone_kbps_ = steering_.ask();
+    }
+    reopened_ = true;
+    if (before && !before->Equals(*format_))
+      logger_->Logf(LogLevel::kError,
+                    "RealTime: x265 at speed level %d wrote other parameter sets (a new format "
+                    "description mid-stream)",
+                    level_);
     logger_->Logf(LogLevel::kInfo, "RealTime: x265 speed level %d -> %d (%s): a new x265, an IDR",
                   from, level_, SpeedLevelName(level_));
     return Status::kNoErr;
@@ -618,7 +659,7 @@ class X265Encoder final : public VideoEncoder {
     p->internalCsp = X265Csp(s.pixel_format);
     p->sourceWidth = (s.width + 1) & ~1;
     p->sourceHeight = (s.height + 1) & ~1;
-    if (c.SpeedGoverned()) ApplyX265Level(level_, p);
+    if (c.SpeedGoverned()) ApplyX265Structure(p);
     // Small pictures need small coding tree units (a picture holds at least one).
     const int side = std::min(p->sourceWidth, p->sourceHeight);
     if (side < 64) {
@@ -688,6 +729,8 @@ class X265Encoder final : public VideoEncoder {
       *why = "X265Options: " + *why;
       return st;
     }
+    // RealTime's level after the options, where it cannot change the parameter sets.
+    if (c.SpeedGoverned()) ApplyX265Level(level_, p);
     // What the keys promise holds whatever the options say.
     if (!c.allow_frame_reordering) p->bframes = 0;
     if (c.low_latency_rate_control) LowLatency(p);
@@ -777,7 +820,10 @@ class X265Encoder final : public VideoEncoder {
     }
     std::uint8_t* planes[3] = {};
     int strides[3] = {};
-    if (!PaddedPlanes(b, param_.sourceWidth, param_.sourceHeight, planes, strides, pad_copy_))
+    // The size x265 was given, not param_'s: x265 reports it rounded up to its smallest coding
+    // unit, and reads only what it was given (the rest is its own padding).
+    if (!PaddedPlanes(b, (stream_.width + 1) & ~1, (stream_.height + 1) & ~1, planes, strides,
+                      pad_copy_))
       return false;
     for (int i = 0; i < 3; ++i) {
       pic->planes[i] = planes[i];
@@ -867,6 +913,8 @@ class X265Encoder final : public VideoEncoder {
   double level_max_kbps_ = 0;  // MaxBR of the level in the parameter sets; 0 if unknown
   // RealTime's speed level x265 opens at (kX265Levels); it outlives a reopen.
   int level_ = kX265TopLevel;
+  bool reopened_ = false;      // SwitchLevel opened a new x265 in the last Encode
+  EncoderConfig open_config_;  // what the last Open was given (its rates set x265's level)
   std::unique_ptr<X265Params> zone_param_;
   std::vector<double> zone_relative_;
   x265_zone zone_{};

@@ -131,6 +131,24 @@ TEST(HevcRate, LiveRaisesStayWithinTheLevel) {
   EXPECT_GT(run.KbpsBetween(1.4, 2), 600) << "the raise within the level went through zones";
 }
 
+// A bit rate above the level's MaxBR but capped by DataRateLimits below it is no reason for a new
+// x265: the cap is what x265 was opened with and what it picked its level for.
+TEST(HevcRate, LimitsUnderTheLevelDoNotReopen) {
+  const vtc::Array limit = {Value(250000), Value(1.0)};  // 2000 kbit/s
+  const EncodedRun run =
+      HevcRun({{vtc::key::kAverageBitRate, Value(4000 * 1000)},
+               {vtc::key::kDataRateLimits, Value(limit)},
+               {vtc::key::kAllowFrameReordering, Value(false)}},
+              60, [](int i, vtc::CompressionSession& s) {
+                if (i == 30)
+                  ASSERT_EQ(s.SetProperty(vtc::key::kAverageBitRate, Value(5000 * 1000)),
+                            vtc::Status::kNoErr);
+              });
+  ASSERT_EQ(run.errors, 0);
+  ASSERT_EQ(run.frames.size(), 60u);
+  EXPECT_EQ(KeyFrameGaps(run).syncs, 1);
+}
+
 // Options cannot take the zones the live bit rate needs; RealTime turned on mid-stream reopens
 // x265 for it (its preset and zero delay).
 TEST(HevcRate, ZonesAreTheSessionsAndRealTimeReopens) {
@@ -185,73 +203,82 @@ TEST(HevcRate, DataRateLimitsHoldInEveryWindow) {
 // never changes and one decoder takes the whole stream; then it drops frames. With time to spare
 // (1000 s apart) x265 stays at the top level: one IDR, nothing dropped. Every frame is answered.
 TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
-  for (const double interval : {1e-5, 1000.0}) {
-    SCOPED_TRACE(interval);
-    Collector c;
-    auto s = MakeSession(
-        320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c,
-        {{vtc::key::kRealTime, Value(true)}, {vtc::key::kAverageBitRate, Value(300000)}},
-        vtc::kCodecType_HEVC);
-    ASSERT_TRUE(s);
-    const int n = 60;
-    NaturalSource src(320, 192, 100000);
-    std::vector<std::int64_t> levels;
-    for (int i = 0; i < n; ++i) {
-      vtc::PixelBufferRef b = MakePoolBuffer(*s, src.Frame(i));
-      ASSERT_TRUE(b);
-      const auto pts = vtc::Time::Make(std::int64_t(std::llround(i * interval * 1e6)), 1000000);
-      ASSERT_EQ(s->EncodeFrame(b, pts, vtc::Time::Make(std::int64_t(interval * 1e6) + 1, 1000000),
-                               nullptr, RefconFor(i), nullptr),
-                vtc::Status::kNoErr);
+  // Tune grain turns SAO off: the levels must then leave SAO alone, or the SPS would differ.
+  for (const char* tune : {"", "grain"})
+    for (const double interval : {1e-5, 1000.0}) {
+      SCOPED_TRACE(interval);
+      SCOPED_TRACE(tune);
+      Collector c;
+      // Behind the clock it opens at 4000 kbit/s (level 3) and drops to 300 (level 2's) before
+      // the first step down: the new x265 must still write level 3.
+      const bool behind = interval < 1;
+      Dictionary props = {{vtc::key::kRealTime, Value(true)},
+                          {vtc::key::kAverageBitRate, Value(behind ? 4000000 : 300000)}};
+      if (*tune) props[vtc::key::kX265Tune] = Value(tune);
+      auto s = MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c, props,
+                           vtc::kCodecType_HEVC);
+      ASSERT_TRUE(s);
+      const int n = 60;
+      NaturalSource src(320, 192, 100000);
+      std::vector<std::int64_t> levels;
+      for (int i = 0; i < n; ++i) {
+        if (behind && i == 1)
+          ASSERT_EQ(s->SetProperty(vtc::key::kAverageBitRate, Value(300000)), vtc::Status::kNoErr);
+        vtc::PixelBufferRef b = MakePoolBuffer(*s, src.Frame(i));
+        ASSERT_TRUE(b);
+        const auto pts = vtc::Time::Make(std::int64_t(std::llround(i * interval * 1e6)), 1000000);
+        ASSERT_EQ(s->EncodeFrame(b, pts, vtc::Time::Make(std::int64_t(interval * 1e6) + 1, 1000000),
+                                 nullptr, RefconFor(i), nullptr),
+                  vtc::Status::kNoErr);
+        Value v;
+        std::int64_t level = -1;
+        if (s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v) == vtc::Status::kNoErr &&
+            v.GetInt(&level) && level >= 0 && (levels.empty() || levels.back() != level))
+          levels.push_back(level);
+      }
+      ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
+      ASSERT_EQ(c.count(), std::size_t(n));
       Value v;
-      std::int64_t level = -1;
-      if (s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v) == vtc::Status::kNoErr &&
-          v.GetInt(&level) && level >= 0 && (levels.empty() || levels.back() != level))
-        levels.push_back(level);
+      std::int64_t dropped = -1, level = -1;
+      ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeFramesDropped, &v), vtc::Status::kNoErr);
+      ASSERT_TRUE(v.GetInt(&dropped));
+      ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v), vtc::Status::kNoErr);
+      ASSERT_TRUE(v.GetInt(&level));
+      std::size_t flagged = 0;
+      for (const Output& o : c.outputs()) flagged += (o.flags & vtc::kEncodeInfo_FrameDropped) != 0;
+      EXPECT_EQ(std::int64_t(flagged), dropped);
+      const auto samples = c.samples();
+      EXPECT_EQ(samples.size() + flagged, std::size_t(n));
+      ASSERT_FALSE(samples.empty());
+      std::size_t syncs = 0;
+      for (const auto& smp : samples) {
+        syncs += smp->IsSync();
+        EXPECT_TRUE(smp->format_description()->Equals(*samples[0]->format_description()));
+      }
+      ASSERT_FALSE(levels.empty());
+      const std::int64_t top = levels.front();
+      EXPECT_GT(top, 0) << "x265 has more than one level";
+      if (interval < 1) {
+        EXPECT_EQ(level, 0);
+        EXPECT_GT(dropped, 0);
+        // One IDR at the start and one per level change (only down in 60 frames, at most top
+        // of them; the polls may miss one), nothing else (no scene cuts here).
+        EXPECT_GE(syncs, levels.size());
+        EXPECT_GE(syncs, 2u);
+        EXPECT_LE(syncs, std::size_t(1 + top));
+      } else {
+        EXPECT_EQ(levels.size(), 1u);
+        EXPECT_EQ(dropped, 0);
+        EXPECT_EQ(syncs, 1u);
+      }
+      if (FfmpegAvailable()) {
+        Decoded d;
+        std::string error;
+        ASSERT_TRUE(DecodeAnnexB(ToAnnexB(samples), &d, &error, "hevc")) << error;
+        EXPECT_EQ(d.frames.size(), samples.size());
+      }
+      s->Invalidate();
     }
-    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
-    ASSERT_EQ(c.count(), std::size_t(n));
-    Value v;
-    std::int64_t dropped = -1, level = -1;
-    ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeFramesDropped, &v), vtc::Status::kNoErr);
-    ASSERT_TRUE(v.GetInt(&dropped));
-    ASSERT_EQ(s->CopyProperty(vtc::key::kRealTimeSpeedLevel, &v), vtc::Status::kNoErr);
-    ASSERT_TRUE(v.GetInt(&level));
-    std::size_t flagged = 0;
-    for (const Output& o : c.outputs()) flagged += (o.flags & vtc::kEncodeInfo_FrameDropped) != 0;
-    EXPECT_EQ(std::int64_t(flagged), dropped);
-    const auto samples = c.samples();
-    EXPECT_EQ(samples.size() + flagged, std::size_t(n));
-    ASSERT_FALSE(samples.empty());
-    std::size_t syncs = 0;
-    for (const auto& smp : samples) {
-      syncs += smp->IsSync();
-      EXPECT_TRUE(smp->format_description()->Equals(*samples[0]->format_description()));
-    }
-    ASSERT_FALSE(levels.empty());
-    const std::int64_t top = levels.front();
-    EXPECT_GT(top, 0) << "x265 has more than one level";
-    if (interval < 1) {
-      EXPECT_EQ(level, 0);
-      EXPECT_GT(dropped, 0);
-      // One IDR at the start and one per level change (only down in 60 frames, at most top
-      // of them; the polls may miss one), nothing else (no scene cuts here).
-      EXPECT_GE(syncs, levels.size());
-      EXPECT_GE(syncs, 2u);
-      EXPECT_LE(syncs, std::size_t(1 + top));
-    } else {
-      EXPECT_EQ(levels.size(), 1u);
-      EXPECT_EQ(dropped, 0);
-      EXPECT_EQ(syncs, 1u);
-    }
-    if (FfmpegAvailable()) {
-      Decoded d;
-      std::string error;
-      ASSERT_TRUE(DecodeAnnexB(ToAnnexB(samples), &d, &error, "hevc")) << error;
-      EXPECT_EQ(d.frames.size(), samples.size());
-    }
-    s->Invalidate();
-  }
 }
 
 }  // namespace
