@@ -941,7 +941,7 @@ class SessionImpl {
     if (governed) {
       const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start;
       if (encoder_->TakeReopened())
-        governor_.Resume();  // a new instance: its warm-up is not measured, its lag starts over
+        governor_.OnRestarted(wall.count());  // a new instance: late frames count, not its pace
       else
         governor_.OnEncoded(wall.count(), ProcessCpuSeconds() - cpu_start);
       PublishGovernor();

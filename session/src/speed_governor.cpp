@@ -54,6 +54,12 @@ void SpeedGovernor::Resume() {
   skip_ = settle_ + kWarmUpCalls;
 }
 
+void SpeedGovernor::OnRestarted(double wall) {
+  if (!active()) return;
+  last_service_ = wall;
+  skip_ = settle_ + kWarmUpCalls;
+}
+
 SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   if (!active()) return Action::kEncode;
   if (have_pts_) {

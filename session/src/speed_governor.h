@@ -85,6 +85,9 @@ class SpeedGovernor {
   // Timestamps restart (a new segment, a drain): keeps the level and what was learned, forgets
   // the previous PTS and the lag.
   void Resume();
+  // The encoder's call took `wall` seconds because it opened a new instance (x265's level
+  // change): the lag counts that time, the statistics do not, nor the new instance's warm-up.
+  void OnRestarted(double wall);
 
   int level() const { return level_; }
   int levels() const { return int(cost_.size()); }
