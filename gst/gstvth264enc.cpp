@@ -306,6 +306,11 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
                            "(I420 or NV12) upstream.",
                            GST_VIDEO_INFO_NAME(info), format_profile),
                           ("downstream accepts %s", asked));
+      else if (interlaced && !lossless && !gstvtc::IsInterlaced(info))
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("interlaced=true codes interlaced H.264, which needs profile main or "
+                           "high downstream; allow one of them, or set interlaced=false."),
+                          ("downstream accepts %s", asked));
       else if (interlaced && !lossless)
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
                           ("Interlaced input (interlace-mode %s) is coded as interlaced H.264, "
