@@ -17,7 +17,7 @@ namespace {
 namespace k = vtc::key;
 using Dict = vtc::Dictionary;
 
-// --- x264enc's enum and flags types, with its numbers and nicks --------------------------------
+// --- x264enc's enum and flags types, with its numbers and nicks ----------------------------------
 
 GType PassType() {
   static GType type = 0;
@@ -158,8 +158,7 @@ int FramePackingFor(GstVideoMultiviewMode mode) {
   }
 }
 
-// --- Row helpers
-// ----------------------------------------------------------------------------------
+// --- Row helpers ---------------------------------------------------------------------------------
 
 // Numbers as x264_param_parse reads them (atof, in the same locale: x264enc prints them so too).
 std::string Number(double x) {

@@ -29,8 +29,8 @@
 
 namespace {
 
-// --- Just enough H.264 syntax: SPS with the start of its VUI, PPS, slice headers up to the QP,
-// SEI payload types -------------------------------------------------------------------------------
+// --- Just enough H.264 syntax --------------------------------------------------------------------
+// SPS with the start of its VUI, PPS, slice headers up to the QP, SEI payload types.
 
 class Bits {
  public:
@@ -283,7 +283,7 @@ std::vector<int> SeiTypes(const std::vector<uint8_t>& nal) {
   return types;
 }
 
-// --- x264's record of its settings, from the element's log ------------------------------------
+// --- x264's record of its settings, from the element's log ---------------------------------------
 
 std::mutex g_log_lock;
 std::map<const void*, std::string> g_x264_settings;  // by element
@@ -312,8 +312,7 @@ void CaptureX264Settings() {
   if (now < GST_LEVEL_INFO) gst_debug_set_threshold_for_name("vth264enc", GST_LEVEL_INFO);
 }
 
-// --- One encode
-// -----------------------------------------------------------------------------------
+// --- One encode ----------------------------------------------------------------------------------
 
 constexpr const char* kAvcCaps = "video/x-h264,stream-format=avc,alignment=au";
 constexpr int kFrames = 12;
@@ -450,7 +449,7 @@ Run Encode(const std::string& props, const Setup& setup = Setup()) {
   return r;
 }
 
-// --- The cases: one or more for every property -------------------------------------------------
+// --- The cases: one or more for every property ---------------------------------------------------
 
 enum Group { kRateControl, kMultiPass, kFrameTypes, kAnalysis, kSyntax, kThreads };
 
@@ -661,8 +660,7 @@ void RunGroup(Group group) {
 
 }  // namespace
 
-// --- The names
-// ------------------------------------------------------------------------------------
+// --- The names -----------------------------------------------------------------------------------
 
 namespace {
 
