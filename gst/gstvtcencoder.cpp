@@ -6,6 +6,7 @@
 
 #include "gstvtcencoder.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <deque>
@@ -268,24 +269,30 @@ static GstBuffer* gst_vtc_encoder_buffer_for(SessionContext* ctx, const vtc::Sam
   }
   std::vector<guint8> out;
   out.reserve(data.size() + 256);
-  if (headers) {
-    GstVtcEncoder* self = ctx->self;
-    GST_VTC_ENCODER_GET_CLASS(self)->append_parameter_sets(self, *s->format_description(), annexb,
-                                                           &out);
-  }
-  const std::size_t start = out.size();
-  out.insert(out.end(), data.begin(), data.end());
-  if (annexb) {
-    // 4-byte lengths become 4-byte start codes, in place.
+  // Appends sample bytes [from, to); with annexb their 4-byte lengths become 4-byte start codes.
+  auto append = [&out, &data, annexb](std::size_t from, std::size_t to) {
+    const std::size_t start = out.size();
+    out.insert(out.end(), data.begin() + from, data.begin() + to);
     std::size_t pos = start;
-    while (pos + 4 <= out.size()) {
+    while (annexb && pos + 4 <= out.size()) {
       const std::size_t len = (std::size_t(out[pos]) << 24) | (std::size_t(out[pos + 1]) << 16) |
                               (std::size_t(out[pos + 2]) << 8) | out[pos + 3];
       out[pos] = out[pos + 1] = out[pos + 2] = 0;
       out[pos + 3] = 1;
       pos += 4 + len;
     }
+  };
+  std::size_t lead = 0;
+  if (headers) {
+    GstVtcEncoder* self = ctx->self;
+    GstVtcEncoderClass* klass = GST_VTC_ENCODER_GET_CLASS(self);
+    // An access unit delimiter opens the access unit, before the parameter sets.
+    if (klass->leading_delimiter)
+      lead = std::min(data.size(), klass->leading_delimiter(self, data.data(), data.size()));
+    append(0, lead);
+    klass->append_parameter_sets(self, *s->format_description(), annexb, &out);
   }
+  append(lead, data.size());
   return gst_buffer_new_memdup(out.data(), out.size());
 }
 
@@ -530,15 +537,19 @@ static GstFlowReturn gst_vtc_encoder_drain(GstVtcEncoder* self) {
 }
 
 // pass1 / pass2: a storage on the cache file (kept on close), and BeginPass. pass2 needs the
-// complete statistics of a pass1 run.
+// complete statistics of a pass1 run. pass3 (x264enc's) runs as pass2: the session's passes are a
+// first and a final one (vth264enc warns when it starts).
 static gboolean gst_vtc_encoder_begin_pass(GstVtcEncoder* self, vtc::CompressionSession& session,
                                            const gstvtc::Settings& settings, SessionContext* ctx) {
   namespace k = vtc::key;
-  const bool second = settings.pass == GST_VTC_PASS_PASS2;
+  const bool second = settings.pass != GST_VTC_PASS_PASS1;
   const std::string& file = settings.multipass_cache_file;
   if (settings.rate_control != GST_VTC_RATE_CONTROL_ABR || settings.bitrate == 0) {
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                      ("pass=%s needs rate-control=abr and a bitrate.", second ? "pass2" : "pass1"),
+                      ("pass=%s needs rate-control=abr and a bitrate.",
+                       settings.pass == GST_VTC_PASS_PASS3 ? "pass3"
+                       : second                            ? "pass2"
+                                                           : "pass1"),
                       (nullptr));
     return FALSE;
   }
@@ -720,7 +731,7 @@ static gboolean gst_vtc_encoder_create_session(GstVtcEncoder* self, bool first) 
                           ("VTSessionSetProperty: %s: %s", vtc::StatusName(st), why.c_str()));
     }
   }
-  if (settings.pass != GST_VTC_PASS_SINGLE &&
+  if (gstvtc::IsMultiPass(settings.pass) &&
       !gst_vtc_encoder_begin_pass(self, *session, settings, ctx.get()))
     return FALSE;
   st = session->PrepareToEncodeFrames();

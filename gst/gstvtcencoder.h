@@ -114,6 +114,14 @@ struct _GstVtcEncoderClass {
   void (*append_parameter_sets)(GstVtcEncoder* self, const vtc::FormatDescription& format,
                                 bool annexb, std::vector<guint8>* out);
 
+  // --- Optional virtual methods (null: none) --------------------------------------------------
+
+  // The session's worker thread, no lock held: how many bytes at the start of a sample (4-byte
+  // lengths, as the session writes it) stay before the parameter sets that append_parameter_sets
+  // adds: an access unit delimiter the encoder wrote (vth264enc aud=true), which must open the
+  // access unit. 0 if there is none.
+  gsize (*leading_delimiter)(GstVtcEncoder* self, const guint8* sample, gsize size);
+
   // --- Private --------------------------------------------------------------------------------
   const gstvtc::PropertyTable* properties;  // gst_vtc_encoder_class_install_properties
 };

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <set>
 #include <utility>
 
 #include "vtcompress/keys.h"
@@ -600,8 +602,18 @@ const PropertyTable* PropertyTable::Install(GObjectClass* klass, const ClassDefa
                                             const std::vector<PropertyRow>& common,
                                             const PropertyRow* codec, std::size_t n_codec) {
   auto* table = new PropertyTable();  // lives as long as the class: for ever
+  // A pspec's name, from a throw-away pspec.
+  auto name_of = [&defaults](const PropertyRow& row) {
+    GParamSpec* pspec = g_param_spec_ref_sink(row.make(defaults, kReady));
+    std::string name = g_param_spec_get_name(pspec);
+    g_param_spec_unref(pspec);
+    return name;
+  };
+  std::set<std::string> codec_names;
+  for (std::size_t i = 0; i < n_codec; ++i) codec_names.insert(name_of(codec[i]));
   std::vector<const PropertyRow*> rows;
-  for (const PropertyRow& row : common) rows.push_back(&row);
+  for (const PropertyRow& row : common)
+    if (!codec_names.count(name_of(row))) rows.push_back(&row);
   for (std::size_t i = 0; i < n_codec; ++i) rows.push_back(&codec[i]);
   table->entries_.reserve(rows.size());  // entries are referenced from their pspecs
   for (const PropertyRow* row : rows) {
@@ -620,10 +632,20 @@ const PropertyTable::Entry* PropertyTable::Find(const GParamSpec* pspec) {
       g_param_spec_get_qdata(const_cast<GParamSpec*>(pspec), RowQuark()));
 }
 
+const PropertyTable::Entry* PropertyTable::Lookup(const char* name) const {
+  for (const Entry& e : entries_)
+    if (std::strcmp(g_param_spec_get_name(e.pspec), name) == 0) return &e;
+  return nullptr;
+}
+
+bool PropertyTable::IsSet(const Settings& s, const Entry& e) const {
+  return !e.row->when_set || e.slot < 0 || !s.codec[std::size_t(e.slot)].empty();
+}
+
 void PropertyTable::Init(Settings* s) const {
   s->codec.assign(std::size_t(n_slots_), ValueSlot());
   for (const Entry& e : entries_) {
-    if (!HasValue(*e.row)) continue;
+    if (!HasValue(*e.row) || (e.row->when_set && e.slot >= 0)) continue;  // when_set: unset
     GValue v = G_VALUE_INIT;
     g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
     g_param_value_set_default(e.pspec, &v);
@@ -658,13 +680,16 @@ void PropertyTable::Get(const Settings& s, const Entry& e, GValue* value) const 
     return;
   }
   const ValueSlot& slot = s.codec[std::size_t(e.slot)];
-  if (!slot.empty()) g_value_copy(slot.get(), value);
+  if (!slot.empty())
+    g_value_copy(slot.get(), value);
+  else
+    g_param_value_set_default(e.pspec, value);  // a when_set row not set yet
 }
 
 vtc::Dictionary PropertyTable::Build(const Settings& s, Target target) const {
   vtc::Dictionary out;
   for (const Entry& e : entries_) {
-    if (e.row->target != target || !e.row->apply) continue;
+    if (e.row->target != target || !e.row->apply || !IsSet(s, e)) continue;
     GValue v = G_VALUE_INIT;
     g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
     Get(s, e, &v);

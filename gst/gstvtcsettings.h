@@ -40,16 +40,27 @@ typedef enum {
   GST_VTC_SPEED_PRESET_PLACEBO,
 } GstVtcSpeedPreset;
 
-// x264enc's GstX264EncPass numbers for its two-pass values (17, 18); 0 is one pass.
+// x264enc's GstX264EncPass numbers: 0 is one pass (x264enc's "cbr"), 17 and 18 the two passes.
+// vth264enc also takes x264enc's one-pass quant (4) and qual (5) and its pass3 (19), which runs
+// as a second pass (gstvth264enc_compat.h); vth265enc only single, pass1 and pass2.
 typedef enum {
   GST_VTC_PASS_SINGLE = 0,
+  GST_VTC_PASS_QUANT = 4,
+  GST_VTC_PASS_QUAL = 5,
   GST_VTC_PASS_PASS1 = 17,
   GST_VTC_PASS_PASS2 = 18,
+  GST_VTC_PASS_PASS3 = 19,
 } GstVtcPass;
 
 G_END_DECLS
 
 namespace gstvtc {
+
+// Whether `pass` runs a pass of a multi-pass encode (pass1, pass2, pass3), with statistics in
+// multipass-cache-file; the others are one-pass encodes.
+inline bool IsMultiPass(GstVtcPass pass) {
+  return pass == GST_VTC_PASS_PASS1 || pass == GST_VTC_PASS_PASS2 || pass == GST_VTC_PASS_PASS3;
+}
 
 // The GEnum type of GstVtcSpeedPreset ("GstVtcSpeedPreset"), and the session's text for a value
 // ("auto", "ultrafast", ...).
@@ -146,6 +157,11 @@ struct PropertyRow {
   void (*apply)(const GValue& value, const Settings& all, vtc::Dictionary* out) = nullptr;
   // Checks a value beyond the pspec's range (null: none); false with *error set refuses it.
   bool (*check)(const GValue* value, std::string* error) = nullptr;
+  // A codec row (value in a Settings::codec slot) that applies only once set, as x264enc's x264
+  // knobs override its speed preset only when set: until then Build skips its apply (the encoder
+  // keeps its own choice) and reads give the pspec's default. Setting the default value counts
+  // as set.
+  bool when_set = false;
 };
 
 // The common rows (every property but the codec element's own).
@@ -161,7 +177,8 @@ class PropertyTable {
   };
 
   // Installs `common` and `codec` rows on `klass` (property ids 1..N) and remembers each row on
-  // its pspec. The table lives as long as the class (for ever).
+  // its pspec. A codec row named as a common row replaces it (vth264enc's pass takes x264enc's
+  // values). The table lives as long as the class (for ever).
   static const PropertyTable* Install(GObjectClass* klass, const ClassDefaults& defaults,
                                       const std::vector<PropertyRow>& common,
                                       const PropertyRow* codec, std::size_t n_codec);
@@ -169,6 +186,10 @@ class PropertyTable {
   static const Entry* Find(const GParamSpec* pspec);
 
   const std::vector<Entry>& entries() const { return entries_; }
+  // The entry of the property called `name`, or null.
+  const Entry* Lookup(const char* name) const;
+  // Whether the value is set: always for a row without when_set.
+  bool IsSet(const Settings& s, const Entry& e) const;
 
   // Every value at its pspec's default.
   void Init(Settings* s) const;

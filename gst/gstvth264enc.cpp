@@ -18,6 +18,8 @@
 
 #include <gst/pbutils/codec-utils.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
 #include <utility>
@@ -25,6 +27,7 @@
 
 #include "gstvtccaps.h"
 #include "gstvtcformats.h"
+#include "gstvth264enc_compat.h"
 #include "vtcompress/vtcompress.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vt_h264_enc_debug);
@@ -140,10 +143,11 @@ const gstvtc::PropertyRow kH264Rows[] = {
     {[](const ClassDefaults&, GParamFlags f) {
        return g_param_spec_enum("speed-preset", "Speed preset",
                                 "x264 preset, as x264enc's speed-preset; auto: chosen from "
-                                "realtime, prioritize-speed and quality (medium by default). "
-                                "While PLAYING only x264's analysis settings follow. Session key "
-                                "X264SpeedPreset",
-                                gstvtc::SpeedPresetType(), GST_VTC_SPEED_PRESET_AUTO, f);
+                                "realtime, prioritize-speed and quality (medium by default); "
+                                "None (-1): x264enc's, medium with x264enc's property defaults "
+                                "for the x264 knobs not set. While PLAYING only x264's analysis "
+                                "settings follow. Session key X264SpeedPreset",
+                                gstvtc::H264SpeedPresetType(), GST_VTC_SPEED_PRESET_AUTO, f);
      },
      gstvtc::Field(),
      gstvtc::Target::kCompression,
@@ -151,7 +155,9 @@ const gstvtc::PropertyRow kH264Rows[] = {
      true,
      [](const GValue& v, const Settings&, Dict* d) {
        (*d)[vtc::key::kX264SpeedPreset] =
-           vtc::Value(gstvtc::SpeedPresetName(GstVtcSpeedPreset(g_value_get_enum(&v))));
+           vtc::Value(g_value_get_enum(&v) == gstvtc::kSpeedPresetNone
+                          ? "medium"  // x264's defaults; NegotiateX264Compat adds x264enc's
+                          : gstvtc::SpeedPresetName(GstVtcSpeedPreset(g_value_get_enum(&v))));
      }},
     {[](const ClassDefaults&, GParamFlags f) {
        return g_param_spec_flags("tune", "Tune",
@@ -168,33 +174,49 @@ const gstvtc::PropertyRow kH264Rows[] = {
      }},
     {[](const ClassDefaults&, GParamFlags f) {
        return g_param_spec_uint("threads", "Threads",
-                                "x264 threads; 0 = automatic (default), as x264enc's threads. "
-                                "Session key X264Threads",
-                                0, 128, 0, f);
+                                "x264 threads; 0 = automatic (default), as x264enc's threads; "
+                                "above 128 as 128, x264's most. Session key X264Threads",
+                                0, G_MAXINT, 0, f);
      },
      gstvtc::Field(),
      gstvtc::Target::kCompression,
      {vtc::key::kX264Threads},
      false,
      [](const GValue& v, const Settings&, Dict* d) {
-       (*d)[vtc::key::kX264Threads] = vtc::Value(g_value_get_uint(&v));
-     }},
-    {[](const ClassDefaults&, GParamFlags f) {
-       return g_param_spec_string("option-string", "Option string",
-                                  "x264 options \"key1=value1:key2=value2\" applied after every "
-                                  "other property, as x264enc's option-string; a bad one is an "
-                                  "error at start; \"\" by default. Session key X264Options",
-                                  "", f);
-     },
-     gstvtc::Field(),
-     gstvtc::Target::kCompression,
-     {vtc::key::kX264Options},
-     false,
-     [](const GValue& v, const Settings&, Dict* d) {
-       const gchar* s = g_value_get_string(&v);
-       (*d)[vtc::key::kX264Options] = vtc::Value(s ? s : "");
+       (*d)[vtc::key::kX264Threads] = vtc::Value(std::min(g_value_get_uint(&v), 128u));
      }},
 };
+
+// Applied after every other row's x264 options (the x264enc-named ones among them).
+const gstvtc::PropertyRow kOptionStringRow = {
+    [](const ClassDefaults&, GParamFlags f) {
+      return g_param_spec_string("option-string", "Option string",
+                                 "x264 options \"key1=value1:key2=value2\" applied after every "
+                                 "other property, as x264enc's option-string; a bad one is an "
+                                 "error at start; \"\" by default. Session key X264Options",
+                                 "", f);
+    },
+    gstvtc::Field(),
+    gstvtc::Target::kCompression,
+    {vtc::key::kX264Options},
+    false,
+    [](const GValue& v, const Settings&, Dict* d) {
+      const gchar* s = g_value_get_string(&v);
+      gstvtc::AppendX264Options(d, s ? s : "");
+    }};
+
+// The element's rows: its own, x264enc's and vtenc's names (gstvth264enc_compat.h), and
+// option-string last.
+const std::vector<gstvtc::PropertyRow>& H264Rows() {
+  static const std::vector<gstvtc::PropertyRow> rows = [] {
+    std::vector<gstvtc::PropertyRow> r(std::begin(kH264Rows), std::end(kH264Rows));
+    const auto& compat = gstvtc::X264CompatRows();
+    r.insert(r.end(), compat.begin(), compat.end());
+    r.push_back(kOptionStringRow);
+    return r;
+  }();
+  return rows;
+}
 
 // --- Profile and level ---------------------------------------------------------------------------
 
@@ -245,14 +267,25 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
   CapsRef allowed(peer.caps && !gst_caps_is_any(peer.caps)
                       ? gst_caps_intersect(templ.caps, peer.caps)
                       : nullptr);
+  const gstvtc::PropertyTable& table = *GST_VTC_ENCODER_GET_CLASS(self)->properties;
   if (allowed.caps && !gst_caps_is_empty(allowed.caps)) {
-    // avc (VideoToolbox's own framing) whenever downstream takes it.
+    // avc (VideoToolbox's own framing) whenever downstream takes it, unless byte-stream=true
+    // prefers byte-stream and downstream takes that too.
     CapsRef avc(gst_caps_from_string("video/x-h264, stream-format = (string) avc"));
-    out->annexb = !gst_caps_can_intersect(allowed.caps, avc.caps);
+    CapsRef bytestream(gst_caps_from_string("video/x-h264, stream-format = (string) byte-stream"));
+    out->annexb = !gst_caps_can_intersect(allowed.caps, avc.caps) ||
+                  (gstvtc::PrefersByteStream(table, settings) &&
+                   gst_caps_can_intersect(allowed.caps, bytestream.caps));
+    if (out->annexb) {
+      // Profile and level from caps of the chosen framing.
+      CapsRef framed(gst_caps_intersect(allowed.caps, bytestream.caps));
+      allowed.reset(framed.caps);
+      framed.caps = nullptr;
+    }
     // Lossless coding is High 4:4:4 Predictive, the other settings one of the rest, and
     // interlaced coding exists in Main and High only: downstream must take what these make.
     const bool lossless = gstvtc::IsLossless(settings);
-    const bool interlaced = gstvtc::IsInterlaced(info);
+    const bool interlaced = gstvtc::IsInterlaced(info) || gstvtc::CodesInterlaced(table, settings);
     // 10-bit, 4:2:2 and 4:4:4 input is coded in its own sampling, in the profile that has it.
     const char* format_profile = ProfileForFormat(GST_VIDEO_INFO_FORMAT(info));
     const std::string format_caps =
@@ -272,6 +305,11 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
                            "accept; allow that profile downstream, or convert to 8-bit 4:2:0 "
                            "(I420 or NV12) upstream.",
                            GST_VIDEO_INFO_NAME(info), format_profile),
+                          ("downstream accepts %s", asked));
+      else if (interlaced && !lossless && !gstvtc::IsInterlaced(info))
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                          ("interlaced=true codes interlaced H.264, which needs profile main or "
+                           "high downstream; allow one of them, or set interlaced=false."),
                           ("downstream accepts %s", asked));
       else if (interlaced && !lossless)
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
@@ -321,6 +359,7 @@ static gboolean gst_vt_h264_enc_negotiate(GstVtcEncoder* self, const GstVideoInf
   else
     out->description = ProfileLevelKey(profile, level);
   out->properties[vtc::key::kProfileLevel] = vtc::Value(out->description);
+  gstvtc::NegotiateX264Compat(self, table, settings, info, out);
   return TRUE;
 }
 
@@ -372,7 +411,8 @@ static GstCaps* gst_vt_h264_enc_make_src_caps(GstVtcEncoder* self, const vtc::Fo
   return caps;
 }
 
-// SPS then PPS (x264 writes no access unit delimiters), AVCC or Annex-B framed.
+// SPS then PPS, AVCC or Annex-B framed (after the access unit delimiter that x264 writes with
+// aud=true: leading_delimiter).
 static void gst_vt_h264_enc_append_parameter_sets(GstVtcEncoder*, const vtc::FormatDescription& fd,
                                                   bool annexb, std::vector<guint8>* out) {
   for (std::size_t i = 0; i < 2; ++i) {
@@ -439,7 +479,8 @@ static void gst_vt_h264_enc_class_init(GstVtH264EncClass* klass) {
   vtc_class->negotiate = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_negotiate);
   vtc_class->make_src_caps = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_make_src_caps);
   vtc_class->append_parameter_sets = GST_DEBUG_FUNCPTR(gst_vt_h264_enc_append_parameter_sets);
-  gst_vtc_encoder_class_install_properties(vtc_class, kH264Rows, G_N_ELEMENTS(kH264Rows));
+  vtc_class->leading_delimiter = GST_DEBUG_FUNCPTR(gstvtc::H264LeadingDelimiter);
+  gst_vtc_encoder_class_install_properties(vtc_class, H264Rows().data(), H264Rows().size());
 
   GstCaps* sink_caps = gstvtc::SinkTemplateCaps(kH264Caps);
   gst_element_class_add_pad_template(

@@ -67,13 +67,15 @@ GST_START_TEST(test_x264_properties) {
   GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
   fail_unless(el != nullptr);
   GObjectClass* klass = G_OBJECT_GET_CLASS(el);
-  // speed-preset: x264enc's nicks and numbers, with auto where x264enc has None.
+  // speed-preset: x264enc's nicks and numbers, with auto where x264enc has None (0), and
+  // x264enc's None as -1.
   GParamSpec* ps = g_object_class_find_property(klass, "speed-preset");
   fail_unless(ps != nullptr && G_IS_PARAM_SPEC_ENUM(ps));
   GEnumClass* presets = G_PARAM_SPEC_ENUM(ps)->enum_class;
   const char* nicks[] = {"auto",   "ultrafast", "superfast", "veryfast", "faster", "fast",
                          "medium", "slow",      "slower",    "veryslow", "placebo"};
-  fail_unless_equals_int(static_cast<int>(presets->n_values), G_N_ELEMENTS(nicks));
+  fail_unless_equals_int(static_cast<int>(presets->n_values), G_N_ELEMENTS(nicks) + 1);
+  fail_unless_equals_int(g_enum_get_value_by_nick(presets, "None")->value, -1);
   for (guint i = 0; i < G_N_ELEMENTS(nicks); i++) {
     GEnumValue* v = g_enum_get_value(presets, static_cast<gint>(i));
     fail_unless(v != nullptr && g_str_equal(v->value_nick, nicks[i]), "value %u is not %s", i,
