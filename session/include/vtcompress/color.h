@@ -9,6 +9,8 @@
 // Pure functions over static data; any thread.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <string>
 #include <vector>
 
@@ -18,18 +20,18 @@ namespace vtc {
 constexpr int kColorCodeUnspecified = 2;
 
 // VideoToolbox's name -> H.273 code; kColorCodeUnspecified if the name is not one of them.
-int ColorPrimariesGetIntegerCodePointForString(const std::string& name);
-int TransferFunctionGetIntegerCodePointForString(const std::string& name);
-int YCbCrMatrixGetIntegerCodePointForString(const std::string& name);
+VTC_EXPORT int ColorPrimariesGetIntegerCodePointForString(const std::string& name);
+VTC_EXPORT int TransferFunctionGetIntegerCodePointForString(const std::string& name);
+VTC_EXPORT int YCbCrMatrixGetIntegerCodePointForString(const std::string& name);
 
 // H.273 code -> VideoToolbox's name; "" if VideoToolbox has no name for the code.
-std::string ColorPrimariesGetStringForIntegerCodePoint(int code);
-std::string TransferFunctionGetStringForIntegerCodePoint(int code);
-std::string YCbCrMatrixGetStringForIntegerCodePoint(int code);
+VTC_EXPORT std::string ColorPrimariesGetStringForIntegerCodePoint(int code);
+VTC_EXPORT std::string TransferFunctionGetStringForIntegerCodePoint(int code);
+VTC_EXPORT std::string YCbCrMatrixGetStringForIntegerCodePoint(int code);
 
 // Every name each key accepts, in the table's order.
-const std::vector<std::string>& ColorPrimariesNames();
-const std::vector<std::string>& TransferFunctionNames();
-const std::vector<std::string>& YCbCrMatrixNames();
+VTC_EXPORT const std::vector<std::string>& ColorPrimariesNames();
+VTC_EXPORT const std::vector<std::string>& TransferFunctionNames();
+VTC_EXPORT const std::vector<std::string>& YCbCrMatrixNames();
 
 }  // namespace vtc

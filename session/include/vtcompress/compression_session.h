@@ -74,6 +74,8 @@
 // them.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -117,7 +119,7 @@ using OutputHandler =
 
 class SessionImpl;
 
-class CompressionSession {
+class VTC_EXPORT CompressionSession {
  public:
   // Frames that may wait for the worker before EncodeFrame blocks.
   static constexpr int kMaxQueuedFrames = 3;
@@ -224,6 +226,6 @@ using CompressionSessionRef = std::shared_ptr<CompressionSession>;
 
 // VTCopyVideoEncoderList: one entry per encoder, with CodecType, EncoderID, CodecName,
 // EncoderName, DisplayName, IsHardwareAccelerated, SupportsFrameReordering. options may be null.
-Status CopyVideoEncoderList(const Dictionary* options, Array* list_out);
+VTC_EXPORT Status CopyVideoEncoderList(const Dictionary* options, Array* list_out);
 
 }  // namespace vtc

@@ -3,6 +3,8 @@
 // so `kVTCompressionPropertyKey_AverageBitRate` is "AverageBitRate".
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 
 namespace vtc {
@@ -72,10 +74,10 @@ constexpr PixelFormatType kPixelFormat_444YpCbCr12Planar = FourCC("yc44");
 constexpr PixelFormatType kPixelFormat_444YpCbCr12PlanarFullRange = FourCC("fc44");
 
 // Three planes (Y, Cb, Cr) rather than bi-planar (Y, CbCr) or packed? False for unknown formats.
-bool IsPlanarFormat(PixelFormatType f);
+VTC_EXPORT bool IsPlanarFormat(PixelFormatType f);
 // Full-range (0..255) rather than video-range YUV samples? False for RGB (coded as video range)
 // and unknown formats.
-bool IsFullRangeFormat(PixelFormatType f);
+VTC_EXPORT bool IsFullRangeFormat(PixelFormatType f);
 
 namespace key {
 

@@ -2,6 +2,8 @@
 // Logging hook: the session's and x264's messages go to a handler of the caller's choice.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <functional>
 
 namespace vtc {
@@ -15,6 +17,6 @@ using LogHandler = std::function<void(LogLevel level, const char* message)>;
 
 // The handler used by sessions that were not given their own (process-wide; thread-safe).
 // Pass an empty function to restore the stderr default.
-void SetDefaultLogHandler(LogHandler handler);
+VTC_EXPORT void SetDefaultLogHandler(LogHandler handler);
 
 }  // namespace vtc

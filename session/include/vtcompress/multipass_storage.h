@@ -36,6 +36,8 @@
 // at a time should run passes on a storage.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -65,7 +67,7 @@ struct FirstPassRecord {
   TimeRange span;  // first PTS to last PTS + duration
 };
 
-class MultiPassStorage final : public Object {
+class VTC_EXPORT MultiPassStorage final : public Object {
  public:
   // VTMultiPassStorageCreate. `path` empty: a temporary file in $TMPDIR (or /tmp). `range`
   // (invalid = the whole stream): the part of the source the storage covers; a session skips

@@ -11,6 +11,8 @@
 // or pool reuse). A PixelBufferPool may be used from any thread.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,12 +44,12 @@ using PixelBufferRef = std::shared_ptr<PixelBuffer>;
 // Planes per format (keys.h lists the formats): 3 for planar YUV ('y420', 'y422', 'yx20', ...), 2
 // for bi-planar ('420v', '422v', 'x420', ...), 1 for packed ('2vuy', 'v210', 'BGRA', 32ARGB); 0
 // if the format is not supported.
-std::size_t PlaneCountForFormat(PixelFormatType format);
-bool IsSupportedPixelFormat(PixelFormatType format);
+VTC_EXPORT std::size_t PlaneCountForFormat(PixelFormatType format);
+VTC_EXPORT bool IsSupportedPixelFormat(PixelFormatType format);
 // "420v", "420f", "y420", or the number in hex (32ARGB is "0x00000020").
-std::string PixelFormatName(PixelFormatType format);
+VTC_EXPORT std::string PixelFormatName(PixelFormatType format);
 
-class PixelBuffer {
+class VTC_EXPORT PixelBuffer {
  public:
   // Runs once, when the last reference to the buffer is dropped.
   using ReleaseCallback = std::function<void()>;
@@ -113,7 +115,7 @@ using PixelBufferPoolRef = std::shared_ptr<PixelBufferPool>;
 // Hands out buffers laid out as its attributes ask and takes them back when their last reference
 // drops (CVPixelBufferPool). Memory of returned buffers is reused; the pool and its buffers may
 // be released in any order.
-class PixelBufferPool {
+class VTC_EXPORT PixelBufferPool {
  public:
   // Attributes: PixelFormatType (number, or array whose first supported entry is used), Width,
   // Height (required, 1..16384), BytesPerRowAlignment (default 16, a power of two up to 4096),

@@ -6,6 +6,8 @@
 // a sample (or its format description) for as long as it likes, from any thread.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,7 +23,7 @@ namespace vtc {
 class FormatDescription;
 using FormatDescriptionRef = std::shared_ptr<const FormatDescription>;
 
-class FormatDescription {
+class VTC_EXPORT FormatDescription {
  public:
   // Builds an 'avc1' description from one SPS and one PPS (NAL units without start codes or
   // length prefixes). coded_* is the size in the bitstream, display_* the picture the caller
@@ -106,7 +108,7 @@ class SampleBuffer;
 using SampleBufferRef = std::shared_ptr<const SampleBuffer>;
 
 // One access unit, AVCC framed (4-byte big-endian NAL lengths), no parameter sets in band.
-class SampleBuffer {
+class VTC_EXPORT SampleBuffer {
  public:
   struct Init {
     Data data;

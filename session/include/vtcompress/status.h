@@ -2,6 +2,8 @@
 // vtc::Status: VideoToolbox's OSStatus codes, so ported code can compare numbers it already knows.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 
 namespace vtc {
@@ -27,7 +29,7 @@ enum class Status : std::int32_t {
 };
 
 // Short name of a status, e.g. "kVTParameterErr"; "unknown" for values not listed above.
-const char* StatusName(Status status);
+VTC_EXPORT const char* StatusName(Status status);
 
 inline constexpr std::int32_t ToOSStatus(Status s) {
   return static_cast<std::int32_t>(s);

@@ -2,12 +2,14 @@
 // vtc::Time: a rational time like CoreMedia's CMTime.
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 #include <string>
 
 namespace vtc {
 
-struct Time {
+struct VTC_EXPORT Time {
   enum Flags : std::uint32_t {
     kValid = 1u << 0,
     kHasBeenRounded = 1u << 1,
@@ -46,7 +48,7 @@ struct Time {
 
 // CMTimeCompare: -1, 0, 1. Invalid < -inf < numeric < +inf < indefinite... as CoreMedia orders
 // them.
-int Compare(const Time& a, const Time& b);
+VTC_EXPORT int Compare(const Time& a, const Time& b);
 inline bool operator==(const Time& a, const Time& b) {
   return Compare(a, b) == 0;
 }
@@ -68,7 +70,7 @@ inline bool operator>=(const Time& a, const Time& b) {
 
 // CMTimeRange: [start, start + duration). Invalid (the default) when either time is not
 // numeric or the duration is negative.
-struct TimeRange {
+struct VTC_EXPORT TimeRange {
   Time start, duration;
 
   static TimeRange Make(Time start, Time duration) { return TimeRange{start, duration}; }

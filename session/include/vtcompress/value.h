@@ -4,6 +4,8 @@
 // object such as a MultiPassStorage).
 #pragma once
 
+#include "vtcompress/export.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -16,7 +18,7 @@ namespace vtc {
 
 // Base of the reference-counted objects a Value can hold (CFTypeRefs that are not plain data,
 // e.g. vtc::MultiPassStorage). Values holding objects compare equal when they hold the same one.
-class Object {
+class VTC_EXPORT Object {
  public:
   virtual ~Object() = default;
 };
@@ -27,7 +29,7 @@ using Array = std::vector<Value>;
 using Dictionary = std::map<std::string, Value>;
 using Data = std::vector<std::uint8_t>;
 
-class Value {
+class VTC_EXPORT Value {
  public:
   enum class Type { kNull, kBool, kInt, kDouble, kString, kArray, kDictionary, kData, kObject };
 
@@ -90,6 +92,7 @@ class Value {
       v_;
 };
 
-const char* TypeName(Value::Type type);
+VTC_EXPORT bool operator==(const Value& a, const Value& b);  // the friend's export
+VTC_EXPORT const char* TypeName(Value::Type type);
 
 }  // namespace vtc
