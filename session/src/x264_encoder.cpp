@@ -273,7 +273,13 @@ void X264Log(void* priv, int level, const char* format, va_list args) {
   char buf[1024];
   int n = std::snprintf(buf, sizeof buf, "x264: ");
   std::vsnprintf(buf + n, sizeof buf - n, format, args);
-  logger->Logf(FromX264Level(level), "%s", buf);
+  LogLevel to = FromX264Level(level);
+  // x264 warns that PSNR with psy is not a benchmark; here PSNR is CalculateMeanSquaredError's
+  // per-frame measurement, which the user asked for: not a warning worth printing at every open.
+  if (to == LogLevel::kWarning &&
+      (std::strstr(buf, "--psnr used with psy on") || std::strstr(buf, "--tune psnr should be")))
+    to = LogLevel::kDebug;
+  logger->Logf(to, "%s", buf);
 }
 
 struct X264Deleter {

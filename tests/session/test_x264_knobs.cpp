@@ -463,3 +463,27 @@ TEST(X264Knobs, OnlyTheSpeedPresetChangesBetweenFrames) {
 }
 
 }  // namespace
+
+// CalculateMeanSquaredError turns x264's PSNR on, and x264 then warns that PSNR with psy is no
+// benchmark: the user asked for the measurement, so that is no warning of the session's (it
+// stays in the debug log).
+TEST(X264Knobs, MeanSquaredErrorIsNoPsnrBenchmarkWarning) {
+  Collector c;
+  auto s = vtctest::MakeSession(160, 96, kNV12, &c, {{k::kCalculateMeanSquaredError, Value(true)}});
+  ASSERT_TRUE(s);
+  std::mutex mu;
+  std::vector<std::string> warnings, all;
+  s->SetLogHandler([&](vtc::LogLevel level, const char* message) {
+    std::lock_guard<std::mutex> lock(mu);
+    all.emplace_back(message);
+    if (level <= vtc::LogLevel::kWarning) warnings.emplace_back(message);
+  });
+  ASSERT_EQ(s->PrepareToEncodeFrames(), Status::kNoErr);
+  s->Invalidate();
+  std::lock_guard<std::mutex> lock(mu);
+  for (const std::string& w : warnings) EXPECT_EQ(w.find("psnr"), std::string::npos) << w;
+  bool seen = false;
+  for (const std::string& l : all)
+    seen = seen || l.find("--psnr used with psy") != std::string::npos;
+  EXPECT_TRUE(seen) << "x264's message no longer comes at all: this test checks nothing";
+}
