@@ -187,13 +187,15 @@ const gstvtc::PropertyRow kH264Rows[] = {
      }},
 };
 
-// Applied after every other row's x264 options (the x264enc-named ones among them).
+// Applied before the x264enc-named rows' x264 options, which override it as in x264enc ("overridden
+// by element properties"); after the element's own rows.
 const gstvtc::PropertyRow kOptionStringRow = {
     [](const ClassDefaults&, GParamFlags f) {
       return g_param_spec_string("option-string", "Option string",
-                                 "x264 options \"key1=value1:key2=value2\" applied after every "
-                                 "other property, as x264enc's option-string; a bad one is an "
-                                 "error at start; \"\" by default. Session key X264Options",
+                                 "x264 options \"key1=value1:key2=value2\", overridden by the "
+                                 "x264enc-named properties set, as x264enc's option-string; a bad "
+                                 "one is an error at start; \"\" by default. Session key "
+                                 "X264Options",
                                  "", f);
     },
     gstvtc::Field(),
@@ -205,14 +207,14 @@ const gstvtc::PropertyRow kOptionStringRow = {
       gstvtc::AppendX264Options(d, s ? s : "");
     }};
 
-// The element's rows: its own, x264enc's and vtenc's names (gstvth264enc_compat.h), and
-// option-string last.
+// The element's rows: its own, option-string, then x264enc's and vtenc's names
+// (gstvth264enc_compat.h), whose x264 options come after option-string's.
 const std::vector<gstvtc::PropertyRow>& H264Rows() {
   static const std::vector<gstvtc::PropertyRow> rows = [] {
     std::vector<gstvtc::PropertyRow> r(std::begin(kH264Rows), std::end(kH264Rows));
+    r.push_back(kOptionStringRow);
     const auto& compat = gstvtc::X264CompatRows();
     r.insert(r.end(), compat.begin(), compat.end());
-    r.push_back(kOptionStringRow);
     return r;
   }();
   return rows;

@@ -485,7 +485,18 @@ std::vector<PropertyRow> MakeRows() {
                  g_type_class_unref(c);
                  std::string tune;
                  if (auto it = d->find(k::kX264Tune); it != d->end()) it->second.GetString(&tune);
-                 (*d)[k::kX264Tune] = vtc::Value(tune.empty() ? name : tune + "," + name);
+                 // x264 takes one psychovisual tune and x264enc puts this one first, so it wins
+                 // over stillimage (x264 ignores the second with a warning; the session would
+                 // refuse the pair): stillimage goes (NegotiateX264Compat warns).
+                 std::string rest;
+                 for (std::size_t at = 0; at <= tune.size();) {
+                   std::size_t end = tune.find(',', at);
+                   if (end == std::string::npos) end = tune.size();
+                   const std::string t = tune.substr(at, end - at);
+                   if (!t.empty() && t != "stillimage") rest += (rest.empty() ? "" : ",") + t;
+                   at = end + 1;
+                 }
+                 (*d)[k::kX264Tune] = vtc::Value(rest.empty() ? name : name + "," + rest);
                }});
   // Rate control.
   r.push_back({[](const ClassDefaults&, GParamFlags f) {
@@ -816,19 +827,41 @@ void NegotiateX264Compat(GstVtcEncoder* self, const PropertyTable& table, const 
     const int from_caps = FramePackingFor(GST_VIDEO_INFO_MULTIVIEW_MODE(info));
     if (from_caps >= 0) AppendX264Options(&first, "frame-packing=" + std::to_string(from_caps));
   }
+  const PropertyTable::Entry* cabac = table.Lookup("cabac");
+  bool cabac_from_x264enc = cabac && table.IsSet(settings, *cabac);
   if (EnumOf(table, settings, "speed-preset", 0) == kSpeedPresetNone &&
       FlagsOf(table, settings, "tune") == 0 && EnumOf(table, settings, "psy-tune", 0) == 0) {
+    cabac_from_x264enc = true;
     // x264enc's defaults of the knobs not set (the when_set rows, all of them x264enc's), as
     // their rows would write them.
     Dict defaults;
     for (const PropertyTable::Entry& e : table.entries()) {
       if (!e.row->when_set || table.IsSet(settings, e) || !e.row->apply) continue;
+      // x264enc leaves an empty analyse out (x264's own partitions stay).
+      if (g_strcmp0(e.pspec->name, "analyse") == 0) continue;
       GValue v = G_VALUE_INIT;
       g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
       g_param_value_set_default(e.pspec, &v);
       e.row->apply(v, settings, &defaults);
       g_value_unset(&v);
     }
+    // x264enc's defaults also turn weighted P prediction off.
+    AppendX264Options(&first, "weightp=0");
+    // Its lookahead and QP floor yield to a delay budget and a QP ceiling the user set (x264
+    // would clip them; the session refuses the contradiction).
+    // The budget and ceiling as the rows built them (max-frame-delay-count or vtenc's
+    // max-frame-delay, max-qp or x264enc's qp-max).
+    auto cap = [&](const char* key, const char* bound) {
+      auto it = defaults.find(key);
+      auto b = built.find(bound);
+      std::int64_t v = 0, limit = -1;
+      if (it == defaults.end() || b == built.end() || !b->second.GetInt(&limit) || limit < 0)
+        return;
+      it->second.GetInt(&v);
+      it->second = vtc::Value(std::min(v, limit));
+    };
+    cap(k::kSuggestedLookAheadFrameCount, k::kMaxFrameDelayCount);
+    cap(k::kMinAllowedFrameQP, k::kMaxAllowedFrameQP);
     for (const auto& [key, value] : defaults) {
       if (key == k::kX264Options) {
         std::string options;
@@ -847,6 +880,14 @@ void NegotiateX264Compat(GstVtcEncoder* self, const PropertyTable& table, const 
     AppendX264Options(&first, rest);
     out->properties[k::kX264Options] = first.at(k::kX264Options);
   }
+  if (EnumOf(table, settings, "psy-tune", 0) > 0 && (FlagsOf(table, settings, "tune") & 0x1))
+    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                        ("tune=stillimage is left out: psy-tune is the one psychovisual tune x264 "
+                         "takes (x264enc's psy-tune wins the same way)."),
+                        ("x264 applies one psychovisual tune"));
+  // x264enc's cabac gives way to a Baseline downstream (x264_param_apply_profile drops it).
+  if (cabac_from_x264enc && out->description.find("Baseline") != std::string::npos)
+    out->properties[k::kH264EntropyMode] = vtc::Value("CAVLC");
   if (settings.pass == GST_VTC_PASS_PASS3)
     GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
                         ("pass=pass3 runs as pass2: it reads the statistics in \"%s\" and writes "

@@ -501,6 +501,8 @@ std::vector<Case> Cases() {
   bytestream.sink_caps = "video/x-h264,stream-format=byte-stream,alignment=au";
   Setup either;  // downstream takes both framings
   either.sink_caps = "video/x-h264,alignment=au";
+  Setup baseline;
+  baseline.sink_caps = "video/x-h264,stream-format=avc,alignment=au,profile=constrained-baseline";
   Setup stereo;
   stereo.caps_extra = "multiview-mode=side-by-side";
   Setup rows8;  // 8 macroblock rows: x264 slices a picture for 2 threads from 8 rows
@@ -570,8 +572,27 @@ std::vector<Case> Cases() {
       // x264enc's None: its property defaults (no B-frames, subme 1, no 8x8 transform).
       {kFrameTypes, "speed-preset", "None", "",
        [](const Run& r) {
-         return r.Has("subme=1") && r.Has("8x8dct=0") && !r.AnyType(kB) && r.Has("qpmin=10");
+         // x264's own partitions stay (x264enc leaves an empty analyse out; 8x8dct=0 takes the
+         // 8x8 ones); weightp off.
+         return r.Has("subme=1") && r.Has("8x8dct=0") && !r.AnyType(kB) && r.Has("qpmin=10") &&
+                r.Has("analyse=0x1:0x111") && r.Has("weightp=0");
        }},
+      // None's lookahead (40) and QP floor (10) yield to a delay budget and a QP ceiling set.
+      {kFrameTypes, "speed-preset", "None", "max-frame-delay=0 qp-max=8",
+       [](const Run& r) { return r.latency_frames == 0 && r.Has("qpmax=8"); }, Setup(), false},
+      // x264enc's cabac (and None's) gives way to a Baseline downstream.
+      {kAnalysis, "cabac", "true", "",
+       [](const Run& r) { return r.pps.entropy_coding_mode == 0 && r.sps.profile_idc == 66; },
+       baseline, false},
+      {kFrameTypes, "speed-preset", "None", "",
+       [](const Run& r) { return r.pps.entropy_coding_mode == 0 && r.sps.profile_idc == 66; },
+       baseline, false},
+      // A property set wins over option-string, as in x264enc.
+      {kAnalysis, "option-string", "\"subme=3\"", "subme=2",
+       [](const Run& r) { return r.Has("subme=2"); }, Setup(), false},
+      // psy-tune wins over tune=stillimage, which is left out with a warning.
+      {kFrameTypes, "psy-tune", "psnr", "tune=stillimage",
+       [](const Run& r) { return r.Has("psy=0") && Warned(r, "stillimage"); }, Setup(), false},
       {kFrameTypes, "tune", "zerolatency", "",
        [](const Run& r) { return r.latency_frames == 0 && !r.AnyType(kB); }},
       {kFrameTypes, "psy-tune", "psnr", "",
