@@ -62,6 +62,7 @@ struct SessionContext {
 // All of an instance's state, constructed in the private area in init, destroyed in finalize.
 struct GstVtcEncoderPrivate {
   gstvtc::Settings settings;  // OBJECT_LOCK
+  std::string preset;         // the last preset loaded (OBJECT_LOCK)
 
   // Streaming-thread state (STREAM_LOCK), see the header for the lock order.
   GstVideoCodecState* input_state = nullptr;
@@ -100,10 +101,13 @@ struct GstVtcEncoderPrivate {
   }
 };
 
+static void gst_vtc_encoder_preset_init(GstPresetInterface* iface);
+
 #define gst_vtc_encoder_parent_class parent_class
 G_DEFINE_ABSTRACT_TYPE_WITH_CODE(GstVtcEncoder, gst_vtc_encoder, GST_TYPE_VIDEO_ENCODER,
                                  G_ADD_PRIVATE(GstVtcEncoder)
-                                     G_IMPLEMENT_INTERFACE(GST_TYPE_PRESET, nullptr));
+                                     G_IMPLEMENT_INTERFACE(GST_TYPE_PRESET,
+                                                           gst_vtc_encoder_preset_init));
 
 static GstVtcEncoderPrivate* gst_vtc_encoder_priv(GstVtcEncoder* self) {
   return static_cast<GstVtcEncoderPrivate*>(gst_vtc_encoder_get_instance_private(self));
@@ -1233,6 +1237,89 @@ static vtc::CompressionSessionRef gst_vtc_encoder_get_session(
 
 // --- GObject -------------------------------------------------------------------------------------
 
+// --- Presets -------------------------------------------------------------------------------------
+
+// GstPreset's own implementation (keyfiles in GST_PRESET_PATH, the user's and GStreamer's
+// directories), which the element's wraps.
+static GstPresetInterface g_default_preset;
+
+// A preset is a whole setting: every writable property it does not name goes back to its
+// default first (x264enc-named knobs back to "not set", the preset's choice), then GStreamer's
+// loader sets what the preset names.
+static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name) {
+  auto* self = GST_VTC_ENCODER(preset);
+  gchar** names = g_default_preset.get_preset_names(preset);
+  const bool known = names && name && g_strv_contains(names, name);
+  g_strfreev(names);
+  if (!known) return FALSE;
+  GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
+  const gstvtc::PropertyTable* table = GST_VTC_ENCODER_GET_CLASS(self)->properties;
+  for (const gstvtc::PropertyTable::Entry& e : table->entries()) {
+    if (!(e.pspec->flags & G_PARAM_WRITABLE) || std::strcmp(e.pspec->name, "preset") == 0) continue;
+    if (e.row->when_set) {
+      GST_OBJECT_LOCK(self);
+      table->Unset(&priv->settings, e);
+      GST_OBJECT_UNLOCK(self);
+      continue;
+    }
+    GValue v = G_VALUE_INIT;
+    g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
+    g_param_value_set_default(e.pspec, &v);
+    GValue now = G_VALUE_INIT;
+    g_value_init(&now, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
+    g_object_get_property(G_OBJECT(self), e.pspec->name, &now);
+    // Only what differs: a live session hears of each change (and non-live ones warn).
+    if (g_param_values_cmp(e.pspec, &v, &now) != 0)
+      g_object_set_property(G_OBJECT(self), e.pspec->name, &v);
+    g_value_unset(&now);
+    g_value_unset(&v);
+  }
+  return g_default_preset.load_preset(preset, name);
+}
+
+// What a saved preset holds: the writable properties, not `preset` itself.
+static gchar** gst_vtc_encoder_get_property_names(GstPreset* preset) {
+  gchar** all = g_default_preset.get_property_names(preset);
+  GPtrArray* out = g_ptr_array_new();
+  for (gchar** n = all; n && *n; ++n)
+    if (std::strcmp(*n, "preset") != 0) g_ptr_array_add(out, g_strdup(*n));
+  g_strfreev(all);
+  g_ptr_array_add(out, nullptr);
+  return reinterpret_cast<gchar**>(g_ptr_array_free(out, FALSE));
+}
+
+static void gst_vtc_encoder_preset_init(GstPresetInterface* iface) {
+  g_default_preset = *iface;  // GstPreset's defaults, set before this runs
+  iface->load_preset = gst_vtc_encoder_load_preset;
+  iface->get_property_names = gst_vtc_encoder_get_property_names;
+}
+
+static void gst_vtc_encoder_set_preset(GstVtcEncoder* self, const gchar* name) {
+  GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
+  if (!name || !*name) {
+    GST_OBJECT_LOCK(self);
+    priv->preset.clear();
+    GST_OBJECT_UNLOCK(self);
+    return;
+  }
+  if (!gst_preset_load_preset(GST_PRESET(self), name)) {
+    gchar** names = gst_preset_get_preset_names(GST_PRESET(self));
+    gchar* list = names ? g_strjoinv(", ", names) : g_strdup("");
+    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                        ("No preset \"%s\" (presets: %s). Installed with the prefix of "
+                         "GStreamer, the presets are found by themselves; else set "
+                         "GST_PRESET_PATH to their directory (docs/install.md).",
+                         name, *list ? list : "none found"),
+                        ("gst_preset_load_preset failed"));
+    g_free(list);
+    g_strfreev(names);
+    return;
+  }
+  GST_OBJECT_LOCK(self);
+  priv->preset = name;
+  GST_OBJECT_UNLOCK(self);
+}
+
 static void gst_vtc_encoder_set_property(GObject* obj, guint id, const GValue* value,
                                          GParamSpec* pspec) {
   auto* self = GST_VTC_ENCODER(obj);
@@ -1241,6 +1328,10 @@ static void gst_vtc_encoder_set_property(GObject* obj, guint id, const GValue* v
   const gstvtc::PropertyTable::Entry* e = gstvtc::PropertyTable::Find(pspec);
   if (!e || !table) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+    return;
+  }
+  if (std::strcmp(pspec->name, "preset") == 0) {
+    gst_vtc_encoder_set_preset(self, g_value_get_string(value));
     return;
   }
   std::string error;
@@ -1293,8 +1384,14 @@ static void gst_vtc_encoder_get_property(GObject* obj, guint id, GValue* value, 
     return;
   }
   switch (e->row->target) {
-    case gstvtc::Target::kNone:  // frames-dropped, the one element counter
-      g_value_set_uint64(value, priv->frames_dropped.load());
+    case gstvtc::Target::kNone:  // the element's own: preset, frames-dropped
+      if (std::strcmp(pspec->name, "preset") == 0) {
+        GST_OBJECT_LOCK(self);
+        g_value_set_string(value, priv->preset.c_str());
+        GST_OBJECT_UNLOCK(self);
+      } else {
+        g_value_set_uint64(value, priv->frames_dropped.load());
+      }
       return;
     case gstvtc::Target::kSessionReadOnly:
       gstvtc::ReadSessionProperty(gst_vtc_encoder_get_session(self).get(), *e, value);

@@ -564,6 +564,22 @@ const std::vector<PropertyRow>& CommonProperties() {
          Target::kSessionReadOnly,
          {k::kRealTimeCPUTime},
          false});
+    // GstPreset by name from a launch line (the base class loads it; not stored in presets).
+    r.push_back(
+        {[](const ClassDefaults&, GParamFlags) {
+           return g_param_spec_string(
+               "preset", "Preset",
+               "Load this preset (GstPreset: low-latency-live, streaming, archive, ... as "
+               "gst-inspect-1.0 lists them under Presets): every property it does not name "
+               "goes back to its default first, so properties set after it win and those "
+               "set before it do not. Reads the last preset loaded",
+               "",
+               GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+         },
+         Field(),
+         Target::kNone,
+         {},
+         true});
     // The element's own count (the base class keeps it).
     r.push_back({[](const ClassDefaults&, GParamFlags f) {
                    return g_param_spec_uint64(
@@ -636,6 +652,10 @@ const PropertyTable::Entry* PropertyTable::Lookup(const char* name) const {
   for (const Entry& e : entries_)
     if (std::strcmp(g_param_spec_get_name(e.pspec), name) == 0) return &e;
   return nullptr;
+}
+
+void PropertyTable::Unset(Settings* s, const Entry& e) const {
+  if (e.row->when_set && e.slot >= 0) s->codec[std::size_t(e.slot)] = ValueSlot();
 }
 
 bool PropertyTable::IsSet(const Settings& s, const Entry& e) const {

@@ -190,6 +190,9 @@ class PropertyTable {
   const Entry* Lookup(const char* name) const;
   // Whether the value is set: always for a row without when_set.
   bool IsSet(const Settings& s, const Entry& e) const;
+  // A when_set row back to not set (its pspec's default, the encoder's own choice); nothing for
+  // other rows. OBJECT_LOCK held by the caller.
+  void Unset(Settings* s, const Entry& e) const;
 
   // Every value at its pspec's default.
   void Init(Settings* s) const;

@@ -1334,6 +1334,69 @@ GST_START_TEST(test_presets) {
 }
 GST_END_TEST;
 
+// The preset property: a launch line picks a preset by name, properties after it win, a preset
+// resets what it does not name (one after another keeps nothing of the first), and an unknown
+// name is a warning that changes nothing.
+GST_START_TEST(test_preset_property) {
+  GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
+  fail_unless(el != nullptr);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(el, bus);
+  gchar* drl = nullptr;
+  gboolean realtime = FALSE;
+  g_object_set(el, "preset", "streaming", nullptr);
+  g_object_get(el, "data-rate-limits", &drl, "realtime", &realtime, nullptr);
+  fail_unless_equals_string(drl, "6000,1");
+  fail_unless(realtime);
+  g_free(drl);
+  // An x264enc-named knob set before: back to not set (its default) by the next preset.
+  g_object_set(el, "subme", 3u, nullptr);
+  g_object_set(el, "preset", "archive", nullptr);
+  gdouble quality = 0;
+  guint subme = 0;
+  gchar* preset = nullptr;
+  g_object_get(el, "data-rate-limits", &drl, "realtime", &realtime, "quality", &quality, "subme",
+               &subme, "preset", &preset, nullptr);
+  fail_unless_equals_string(drl, "0,0");  // streaming's limits did not survive
+  fail_unless(!realtime);
+  fail_unless(quality > 0.74 && quality < 0.76);
+  GParamSpec* ps = g_object_class_find_property(G_OBJECT_GET_CLASS(el), "subme");
+  fail_unless_equals_int(subme, G_PARAM_SPEC_UINT(ps)->default_value);
+  fail_unless_equals_string(preset, "archive");
+  g_free(drl);
+  g_free(preset);
+  // Unknown: a warning naming the presets, nothing changed.
+  g_object_set(el, "preset", "no-such-preset", nullptr);
+  GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
+  fail_unless(m != nullptr, "no warning for an unknown preset");
+  GError* err = nullptr;
+  gst_message_parse_warning(m, &err, nullptr);
+  fail_unless(strstr(err->message, "no-such-preset") && strstr(err->message, "archive"), "%s",
+              err->message);
+  g_error_free(err);
+  gst_message_unref(m);
+  g_object_get(el, "quality", &quality, "preset", &preset, nullptr);
+  fail_unless(quality > 0.74 && quality < 0.76);
+  fail_unless_equals_string(preset, "archive");
+  g_free(preset);
+  gst_element_set_bus(el, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(el);
+  // From a launch line, with a property after it.
+  GstElement* bin = gst_parse_bin_from_description(
+      (std::string(vtt::kElement) + " name=enc preset=streaming bitrate=2000").c_str(), FALSE,
+      nullptr);
+  fail_unless(bin != nullptr);
+  GstElement* enc = gst_bin_get_by_name(GST_BIN(bin), "enc");
+  guint bitrate = 0;
+  g_object_get(enc, "bitrate", &bitrate, "realtime", &realtime, nullptr);
+  fail_unless_equals_int(bitrate, 2000);
+  fail_unless(realtime);
+  gst_object_unref(enc);
+  gst_object_unref(bin);
+}
+GST_END_TEST;
+
 // --- suite ----------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
@@ -1383,6 +1446,7 @@ int main(int argc, char** argv) {
       VTT_GENERIC_CASE(test_encoder_id_wrong),
       VTT_GENERIC_CASE(test_cbr_needs_a_bitrate),
       VTT_CASE(test_presets),
+      VTT_CASE(test_preset_property),
   };
   const std::vector<vtt::CaseEntry>& streams = vtt::StreamCases();
   cases.insert(cases.end(), streams.begin(), streams.end());
