@@ -393,6 +393,44 @@ static void gst_vtc_encoder_set_dts(GstVtcEncoder* self, SessionContext* ctx,
   frame->dts = priv->last_dts = gdts;
 }
 
+// Downstream asked for new caps (RECONFIGURE): when what it takes now needs another framing
+// (avc <-> byte-stream, hvc1 <-> hev1 <-> byte-stream) and the same profile keys, the running
+// session keeps going and only the framing changes, from this sample on. Worker only (it owns
+// ctx->negotiated once the session runs). Anything else is left to the base class, which
+// re-sends its caps and asks for a new allocation as always.
+static bool gst_vtc_encoder_take_reconfigure(GstVtcEncoder* self, SessionContext* ctx) {
+  GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(self);
+  if (!gst_pad_check_reconfigure(srcpad)) return false;
+  GstVtcNegotiated again;
+  const gstvtc::Settings settings = gst_vtc_encoder_copy_settings(self);
+  GstVtcEncoderClass* klass = GST_VTC_ENCODER_GET_CLASS(self);
+  const bool ok = klass->negotiate(self, &ctx->input_state->info, settings, &again);
+  GstVtcNegotiated& now = ctx->negotiated;
+  const bool same_framing =
+      again.annexb == now.annexb && again.inband_parameter_sets == now.inband_parameter_sets &&
+      again.out_of_band_only == now.out_of_band_only && again.stream_format == now.stream_format;
+  if (!ok || same_framing) {
+    gst_pad_mark_reconfigure(srcpad);  // the base class's own renegotiation
+    return false;
+  }
+  if (again.properties != now.properties) {
+    GST_WARNING_OBJECT(self,
+                       "downstream now takes %s (%s), not %s: kept until the next session, "
+                       "whose caps and profile are negotiated afresh",
+                       again.stream_format.c_str(), again.description.c_str(),
+                       now.description.c_str());
+    gst_pad_mark_reconfigure(srcpad);
+    return false;
+  }
+  GST_INFO_OBJECT(self, "downstream reconfigured: stream-format %s -> %s, same session",
+                  now.stream_format.c_str(), again.stream_format.c_str());
+  now.annexb = again.annexb;
+  now.inband_parameter_sets = again.inband_parameter_sets;
+  now.out_of_band_only = again.out_of_band_only;
+  now.stream_format = again.stream_format;
+  return true;
+}
+
 static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status status,
                                    vtc::EncodeInfoFlags flags, const vtc::SampleBufferRef& sample) {
   auto* ctx = static_cast<SessionContext*>(refcon);
@@ -424,8 +462,9 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
     priv->last_flow.store(ctx->failed ? GST_FLOW_ERROR : ret);
     return;
   }
+  const bool reframed = gst_vtc_encoder_take_reconfigure(self, ctx);
   const vtc::FormatDescriptionRef& fd = sample->format_description();
-  if (fd && (!ctx->format || !ctx->format->Equals(*fd))) {
+  if (fd && (reframed || !ctx->format || !ctx->format->Equals(*fd))) {
     ctx->format = fd;
     GstCaps* caps = GST_VTC_ENCODER_GET_CLASS(self)->make_src_caps(self, *fd, ctx->negotiated);
     caps = gst_caps_make_writable(caps);
@@ -440,9 +479,11 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
   const bool sync = sample->IsSync();
   const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame) &&
                        !ctx->negotiated.out_of_band_only;
-  frame->output_buffer = gst_vtc_encoder_buffer_for(
-      ctx, sample,
-      headers || (sync && (ctx->negotiated.annexb || ctx->negotiated.inband_parameter_sets)));
+  // After a new framing the parameter sets come in band at once where it carries them, so that a
+  // parser downstream need not wait for the next key frame.
+  const bool inband = ctx->negotiated.annexb || ctx->negotiated.inband_parameter_sets;
+  frame->output_buffer =
+      gst_vtc_encoder_buffer_for(ctx, sample, headers || ((sync || reframed) && inband));
   if (sync) GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
   gst_vtc_encoder_set_dts(self, ctx, frame, *sample);
 

@@ -389,6 +389,63 @@ GST_START_TEST(test_stream_format_choice) {
 }
 GST_END_TEST;
 
+// RECONFIGURE: downstream that now takes only byte-stream gets it from the running session, from
+// the next buffer on: no new session (the key frames are those of a run without the change), the
+// parameter sets in band in the first byte-stream buffer, and caps that say byte-stream.
+GST_START_TEST(test_reconfigure_stream_format) {
+  const vtt::Codec& codec = VTT_CODEC;
+  Input in = Small();
+  const int n = 12, at = 6;
+  // Each frame out before the next goes in: the first `at` are out before the change.
+  const char* kNow = "max-frame-delay-count=0 allow-frame-reordering=false";
+  auto keyframes = [](const std::vector<vtt::OutBuf>& bufs) {
+    std::vector<GstClockTime> k;
+    for (const vtt::OutBuf& b : bufs)
+      if (b.keyframe()) k.push_back(b.pts);
+    return k;
+  };
+  std::vector<GstClockTime> control;
+  {
+    Enc e(codec, kNow, in, codec.Caps(true));
+    e.Push(0, n);
+    e.Eos();
+    control = keyframes(e.rec().Buffers());
+  }
+  Enc e(codec, kNow, in, codec.Caps(true));
+  e.Push(0, at);
+  gst_harness_set_sink_caps_str(e.h(), codec.Caps(false).c_str());
+  fail_unless(gst_pad_push_event(e.h()->sinkpad, gst_event_new_reconfigure()));
+  e.Push(at, n - at);
+  e.Eos();
+  const std::vector<vtt::OutBuf> bufs = e.rec().Buffers();
+  fail_unless_equals_int(static_cast<int>(bufs.size()), n);
+  const std::vector<GstCaps*> caps = e.rec().Caps();
+  fail_unless(!caps.empty());
+  fail_unless_equals_string(vtt::CapsString(caps.front(), "stream-format").c_str(),
+                            codec.packetized);
+  fail_unless_equals_string(vtt::CapsString(caps.back(), "stream-format").c_str(), "byte-stream");
+  fail_unless(keyframes(bufs) == control, "the change made a key frame (a new session?)");
+  bool first = true;
+  int annexb = 0;
+  for (const vtt::OutBuf& b : bufs) {
+    const bool bytestream =
+        vtt::CapsString(caps[std::size_t(b.caps_index)], "stream-format") == "byte-stream";
+    const std::vector<nal::Nal> nals = vtt::SplitOrFail(codec, b, !bytestream);
+    if (!bytestream) continue;
+    ++annexb;
+    if (first) {
+      int sets = 0;
+      for (const nal::Nal& u : nals)
+        for (int t : codec.parameter_sets) sets += u.type == t;
+      fail_unless(sets >= int(codec.parameter_sets.size()),
+                  "no parameter sets in the first byte-stream buffer");
+      first = false;
+    }
+  }
+  fail_unless(annexb > 0 && annexb < n, "%d byte-stream buffers of %d", annexb, n);
+}
+GST_END_TEST;
+
 GST_START_TEST(test_stream_format_from_h264parse) {
   // What h264parse answers downstream: avc.
   Enc e("", Small(),
@@ -1411,6 +1468,7 @@ int main(int argc, char** argv) {
       VTT_CASE(test_caps_high),
       VTT_CASE(test_caps_level),
       VTT_GENERIC_CASE(test_stream_format_choice),
+      VTT_GENERIC_CASE(test_reconfigure_stream_format),
       VTT_CASE(test_stream_format_from_h264parse),
       VTT_CASE(test_sink_caps_query),
       VTT_GENERIC_CASE(test_odd_sizes),
