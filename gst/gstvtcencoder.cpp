@@ -36,7 +36,8 @@ struct SessionContext {
   GstVtcEncoder* self = nullptr;
   vtc::CompressionSession* session = nullptr;  // valid in callbacks: they end before it goes
   GstVtcNegotiated negotiated;                 // the codec element's framing and keys
-  std::string encoder_name;                    // for messages: "x264"
+  gstvtc::Settings settings;  // what the session was created with (a reconfigure negotiates again)
+  std::string encoder_name;   // for messages: "x264"
   GstVtcRateControl rate_control = GST_VTC_RATE_CONTROL_ABR;  // as the session was created
   GstVideoCodecState* input_state = nullptr;                  // owned ref
   GstClockTime frame_duration = GST_CLOCK_TIME_NONE;
@@ -61,8 +62,9 @@ struct SessionContext {
 
 // All of an instance's state, constructed in the private area in init, destroyed in finalize.
 struct GstVtcEncoderPrivate {
-  gstvtc::Settings settings;  // OBJECT_LOCK
-  std::string preset;         // the last preset loaded (OBJECT_LOCK)
+  gstvtc::Settings settings;   // OBJECT_LOCK
+  std::string preset;          // the last preset loaded (OBJECT_LOCK)
+  std::string missing_preset;  // a `preset` that does not exist, warned of again at start
 
   // Streaming-thread state (STREAM_LOCK), see the header for the lock order.
   GstVideoCodecState* input_state = nullptr;
@@ -393,18 +395,35 @@ static void gst_vtc_encoder_set_dts(GstVtcEncoder* self, SessionContext* ctx,
   frame->dts = priv->last_dts = gdts;
 }
 
+// The src caps for this description and framing (worker only).
+static void gst_vtc_encoder_update_caps(GstVtcEncoder* self, SessionContext* ctx,
+                                        const vtc::FormatDescription& fd) {
+  GstCaps* caps = GST_VTC_ENCODER_GET_CLASS(self)->make_src_caps(self, fd, ctx->negotiated);
+  caps = gst_caps_make_writable(caps);
+  gstvtc::AddHdrCaps(fd.extensions(), caps);
+  GstVideoCodecState* state =
+      gst_video_encoder_set_output_state(GST_VIDEO_ENCODER(self), caps, ctx->input_state);
+  // Odd sizes are coded at the next even size; the caps say what is in the bitstream.
+  GST_VIDEO_INFO_WIDTH(&state->info) = fd.width();
+  GST_VIDEO_INFO_HEIGHT(&state->info) = fd.height();
+  GST_INFO_OBJECT(self, "output caps %" GST_PTR_FORMAT, state->caps);
+  gst_video_codec_state_unref(state);
+}
+
 // Downstream asked for new caps (RECONFIGURE): when what it takes now needs another framing
 // (avc <-> byte-stream, hvc1 <-> hev1 <-> byte-stream) and the same profile keys, the running
 // session keeps going and only the framing changes, from this sample on. Worker only (it owns
 // ctx->negotiated once the session runs). Anything else is left to the base class, which
 // re-sends its caps and asks for a new allocation as always.
-static bool gst_vtc_encoder_take_reconfigure(GstVtcEncoder* self, SessionContext* ctx) {
+static bool gst_vtc_encoder_take_reconfigure(GstVtcEncoder* self, SessionContext* ctx,
+                                             bool has_format) {
   GstPad* srcpad = GST_VIDEO_ENCODER_SRC_PAD(self);
-  if (!gst_pad_check_reconfigure(srcpad)) return false;
+  if (!has_format || !gst_pad_check_reconfigure(srcpad)) return false;
   GstVtcNegotiated again;
-  const gstvtc::Settings settings = gst_vtc_encoder_copy_settings(self);
+  // With the settings the session was created with: changes meant for the next session stay
+  // there, and the profile keys compare like with like.
   GstVtcEncoderClass* klass = GST_VTC_ENCODER_GET_CLASS(self);
-  const bool ok = klass->negotiate(self, &ctx->input_state->info, settings, &again);
+  const bool ok = klass->negotiate(self, &ctx->input_state->info, ctx->settings, &again);
   GstVtcNegotiated& now = ctx->negotiated;
   const bool same_framing =
       again.annexb == now.annexb && again.inband_parameter_sets == now.inband_parameter_sets &&
@@ -413,7 +432,7 @@ static bool gst_vtc_encoder_take_reconfigure(GstVtcEncoder* self, SessionContext
     gst_pad_mark_reconfigure(srcpad);  // the base class's own renegotiation
     return false;
   }
-  if (again.properties != now.properties) {
+  if (again.description != now.description) {
     GST_WARNING_OBJECT(self,
                        "downstream now takes %s (%s), not %s: kept until the next session, "
                        "whose caps and profile are negotiated afresh",
@@ -456,25 +475,20 @@ static void gst_vtc_encoder_output(void* refcon, void* frame_refcon, vtc::Status
     return;
   }
   if (!sample || (flags & vtc::kEncodeInfo_FrameDropped)) {
+    // finish_frame of a dropped frame would renegotiate the old framing: switch first.
+    if (gst_vtc_encoder_take_reconfigure(self, ctx, ctx->format != nullptr))
+      gst_vtc_encoder_update_caps(self, ctx, *ctx->format);
     GST_DEBUG_OBJECT(self, "frame %u dropped by the encoder", number);
     priv->frames_dropped.fetch_add(1);
     const GstFlowReturn ret = gst_vtc_encoder_drop_frame(self, frame);
     priv->last_flow.store(ctx->failed ? GST_FLOW_ERROR : ret);
     return;
   }
-  const bool reframed = gst_vtc_encoder_take_reconfigure(self, ctx);
   const vtc::FormatDescriptionRef& fd = sample->format_description();
+  const bool reframed = gst_vtc_encoder_take_reconfigure(self, ctx, fd != nullptr);
   if (fd && (reframed || !ctx->format || !ctx->format->Equals(*fd))) {
     ctx->format = fd;
-    GstCaps* caps = GST_VTC_ENCODER_GET_CLASS(self)->make_src_caps(self, *fd, ctx->negotiated);
-    caps = gst_caps_make_writable(caps);
-    gstvtc::AddHdrCaps(fd->extensions(), caps);
-    GstVideoCodecState* state = gst_video_encoder_set_output_state(enc, caps, ctx->input_state);
-    // Odd sizes are coded at the next even size; the caps say what is in the bitstream.
-    GST_VIDEO_INFO_WIDTH(&state->info) = fd->width();
-    GST_VIDEO_INFO_HEIGHT(&state->info) = fd->height();
-    GST_INFO_OBJECT(self, "output caps %" GST_PTR_FORMAT, state->caps);
-    gst_video_codec_state_unref(state);
+    gst_vtc_encoder_update_caps(self, ctx, *fd);
   }
   const bool sync = sample->IsSync();
   const bool headers = sync && GST_VIDEO_CODEC_FRAME_IS_FORCE_KEYFRAME_HEADERS(frame) &&
@@ -704,7 +718,10 @@ static gboolean gst_vtc_encoder_create_session(GstVtcEncoder* self, bool first) 
   ctx->self = self;
   ctx->input_state = gst_video_codec_state_ref(in);
   const gstvtc::Settings settings = gst_vtc_encoder_copy_settings(self);
-  // Downstream decides the framing and the codec's keys (profile, level).
+  ctx->settings = settings;
+  // Downstream decides the framing and the codec's keys (profile, level). The pad's
+  // reconfigure flag (set when it was activated) is answered by this negotiation.
+  gst_pad_check_reconfigure(GST_VIDEO_ENCODER_SRC_PAD(enc));
   if (!klass->negotiate(self, info, settings, &ctx->negotiated)) return FALSE;
   const GstVtcNegotiated& negotiated = ctx->negotiated;
   const EncoderList encoders(klass->codec_type);
@@ -847,6 +864,15 @@ static gboolean gst_vtc_encoder_start(GstVideoEncoder* enc) {
   // Fail at start, not at the first caps, for an encoder specification nothing can satisfy.
   const gstvtc::Settings settings = gst_vtc_encoder_copy_settings(self);
   priv->frames_dropped.store(0);
+  GST_OBJECT_LOCK(self);
+  const std::string missing = priv->missing_preset;
+  GST_OBJECT_UNLOCK(self);
+  if (!missing.empty())
+    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                        ("No preset \"%s\": the element runs with its other settings. "
+                         "gst-inspect-1.0 lists the presets it finds.",
+                         missing.c_str()),
+                        ("set through the preset property"));
   if (settings.rate_control == GST_VTC_RATE_CONTROL_CBR && settings.bitrate == 0) {
     // ConstantBitRate 0 means off: the session would silently code quality-based.
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
@@ -1284,15 +1310,22 @@ static vtc::CompressionSessionRef gst_vtc_encoder_get_session(
 // directories), which the element's wraps.
 static GstPresetInterface g_default_preset;
 
-// A preset is a whole setting: every writable property it does not name goes back to its
-// default first (x264enc-named knobs back to "not set", the preset's choice), then GStreamer's
-// loader sets what the preset names.
+// GstPreset's loader, which also keeps the `preset` property current (gst_preset_load_preset(),
+// gst-launch's @preset=, the property). It sets only what the preset names, as GStreamer's own.
 static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name) {
+  if (!g_default_preset.load_preset(preset, name)) return FALSE;
   auto* self = GST_VTC_ENCODER(preset);
-  gchar** names = g_default_preset.get_preset_names(preset);
-  const bool known = names && name && g_strv_contains(names, name);
-  g_strfreev(names);
-  if (!known) return FALSE;
+  GST_OBJECT_LOCK(self);
+  gst_vtc_encoder_priv(self)->preset = name;
+  GST_OBJECT_UNLOCK(self);
+  return TRUE;
+}
+
+// The `preset` property makes a preset a whole setting: every writable property it does not name
+// goes back to its default first (x264enc-named knobs back to "not set", the preset's choice),
+// then the loader sets what it names. One property at a time: loaded while PLAYING, the running
+// session hears of each live change in turn.
+static void gst_vtc_encoder_reset_for_preset(GstVtcEncoder* self) {
   GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
   const gstvtc::PropertyTable* table = GST_VTC_ENCODER_GET_CLASS(self)->properties;
   for (const gstvtc::PropertyTable::Entry& e : table->entries()) {
@@ -1301,6 +1334,7 @@ static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name
       GST_OBJECT_LOCK(self);
       table->Unset(&priv->settings, e);
       GST_OBJECT_UNLOCK(self);
+      g_object_notify_by_pspec(G_OBJECT(self), e.pspec);
       continue;
     }
     GValue v = G_VALUE_INIT;
@@ -1315,7 +1349,6 @@ static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name
     g_value_unset(&now);
     g_value_unset(&v);
   }
-  return g_default_preset.load_preset(preset, name);
 }
 
 // What a saved preset holds: the writable properties, not `preset` itself.
@@ -1343,7 +1376,15 @@ static void gst_vtc_encoder_set_preset(GstVtcEncoder* self, const gchar* name) {
     GST_OBJECT_UNLOCK(self);
     return;
   }
-  if (!gst_preset_load_preset(GST_PRESET(self), name)) {
+  gchar** known = gst_preset_get_preset_names(GST_PRESET(self));
+  const bool exists = known && g_strv_contains(known, name);
+  g_strfreev(known);
+  if (exists) gst_vtc_encoder_reset_for_preset(self);
+  if (!exists || !gst_preset_load_preset(GST_PRESET(self), name)) {
+    // Posted now and again at start: on a launch line the element has no bus yet.
+    GST_OBJECT_LOCK(self);
+    priv->missing_preset = name;
+    GST_OBJECT_UNLOCK(self);
     gchar** names = gst_preset_get_preset_names(GST_PRESET(self));
     gchar* list = names ? g_strjoinv(", ", names) : g_strdup("");
     GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
@@ -1357,7 +1398,7 @@ static void gst_vtc_encoder_set_preset(GstVtcEncoder* self, const gchar* name) {
     return;
   }
   GST_OBJECT_LOCK(self);
-  priv->preset = name;
+  priv->missing_preset.clear();
   GST_OBJECT_UNLOCK(self);
 }
 

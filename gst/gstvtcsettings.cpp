@@ -564,7 +564,7 @@ const std::vector<PropertyRow>& CommonProperties() {
          Target::kSessionReadOnly,
          {k::kRealTimeCPUTime},
          false});
-    // GstPreset by name from a launch line (the base class loads it; not stored in presets).
+    // GstPreset by name from a launch line (GstVtcEncoder resets and loads; not stored in presets).
     r.push_back(
         {[](const ClassDefaults&, GParamFlags) {
            return g_param_spec_string(
@@ -572,7 +572,8 @@ const std::vector<PropertyRow>& CommonProperties() {
                "Load this preset (GstPreset: low-latency-live, streaming, archive, ... as "
                "gst-inspect-1.0 lists them under Presets): every property it does not name "
                "goes back to its default first, so properties set after it win and those "
-               "set before it do not. Reads the last preset loaded",
+               "set before it do not (gst_preset_load_preset and @preset= set only what it "
+               "names). Reads the last preset loaded",
                "",
                GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
          },

@@ -1451,6 +1451,46 @@ GST_START_TEST(test_preset_property) {
   fail_unless(realtime);
   gst_object_unref(enc);
   gst_object_unref(bin);
+  // GstPreset's own API sets only what the preset names (GStreamer's meaning, also @preset=),
+  // and the property follows it.
+  el = gst_element_factory_make(vtt::kElement, nullptr);
+  g_object_set(el, "bitrate", 1234u, nullptr);
+  fail_unless(gst_preset_load_preset(GST_PRESET(el), "low-latency-live"));
+  g_object_get(el, "bitrate", &bitrate, "preset", &preset, nullptr);
+  fail_unless_equals_int(bitrate, 1234);
+  fail_unless_equals_string(preset, "low-latency-live");
+  g_free(preset);
+  gst_object_unref(el);
+  // A mistyped name on a launch line, where the element has no bus yet: warned of at start.
+  GstElement* pipe = gst_parse_launch(
+      (std::string("videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48 ! ") +
+       vtt::kElement + " preset=no-such-preset ! fakesink")
+          .c_str(),
+      nullptr);
+  fail_unless(pipe != nullptr);
+  GstBus* pbus = gst_element_get_bus(pipe);
+  gst_element_set_state(pipe, GST_STATE_PLAYING);
+  bool warned = false;
+  for (;;) {
+    GstMessage* msg = gst_bus_timed_pop_filtered(
+        pbus, 30 * GST_SECOND,
+        GstMessageType(GST_MESSAGE_WARNING | GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    fail_unless(msg != nullptr, "no EOS");
+    const GstMessageType type = GST_MESSAGE_TYPE(msg);
+    if (type == GST_MESSAGE_WARNING) {
+      GError* w = nullptr;
+      gst_message_parse_warning(msg, &w, nullptr);
+      warned = warned || strstr(w->message, "no-such-preset") != nullptr;
+      g_error_free(w);
+    }
+    gst_message_unref(msg);
+    fail_unless(type != GST_MESSAGE_ERROR, "the pipeline failed");
+    if (type == GST_MESSAGE_EOS) break;
+  }
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  gst_object_unref(pbus);
+  gst_object_unref(pipe);
+  fail_unless(warned, "no warning about the unknown preset");
 }
 GST_END_TEST;
 
