@@ -421,9 +421,11 @@ GST_START_TEST(test_reconfigure_stream_format) {
   fail_unless_equals_int(static_cast<int>(bufs.size()), n);
   const std::vector<GstCaps*> caps = e.rec().Caps();
   fail_unless(!caps.empty());
-  fail_unless_equals_string(vtt::CapsString(caps.front(), "stream-format").c_str(),
-                            codec.packetized);
-  fail_unless_equals_string(vtt::CapsString(caps.back(), "stream-format").c_str(), "byte-stream");
+  // Named: the macro keeps the pointers past a temporary's life.
+  const std::string before = vtt::CapsString(caps.front(), "stream-format");
+  const std::string after = vtt::CapsString(caps.back(), "stream-format");
+  fail_unless_equals_string(before.c_str(), codec.packetized);
+  fail_unless_equals_string(after.c_str(), "byte-stream");
   fail_unless(keyframes(bufs) == control, "the change made a key frame (a new session?)");
   bool first = true;
   int annexb = 0;
