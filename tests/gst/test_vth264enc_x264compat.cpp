@@ -310,6 +310,9 @@ void CaptureX264Settings() {
   const GstDebugLevel now =
       cat ? gst_debug_category_get_threshold(cat) : gst_debug_get_default_threshold();
   if (now < GST_LEVEL_INFO) gst_debug_set_threshold_for_name("vth264enc", GST_LEVEL_INFO);
+  // The default handler prints those lines too: without colour codes, which are not valid in
+  // meson's JUnit log (./dev test reads it).
+  gst_debug_set_color_mode(GST_DEBUG_COLOR_MODE_OFF);
 }
 
 // --- One encode ----------------------------------------------------------------------------------
