@@ -28,6 +28,7 @@
 #include "pixel_format.h"
 #include "pixel_transfer.h"
 #include "properties.h"
+#include "sei.h"
 #include "speed_governor.h"
 #include "vtcompress/multipass_storage.h"
 
@@ -49,6 +50,7 @@ struct FrameJob {
   std::int64_t pts_ticks = 0;  // pts in the session timescale
   bool force_keyframe = false;
   bool force_intra_refresh = false;  // ForceIntraRefresh
+  std::vector<SeiPayload> sei;       // SEIPayloads, written into this frame's access unit
   void* refcon = nullptr;
   bool skip = false;      // multi-pass: outside the storage's time range, answered as dropped
   OutputHandler handler;  // set for the handler form
@@ -202,6 +204,13 @@ class SessionImpl {
     if (!options_ok) return Fail(Status::kParameterErr, "ForceKeyFrame must be a boolean");
     const bool force_refresh = GetBoolKey(options, key::kForceIntraRefresh, false, &options_ok);
     if (!options_ok) return Fail(Status::kParameterErr, "ForceIntraRefresh must be a boolean");
+    std::vector<SeiPayload> sei;
+    if (options) {
+      auto it = options->find(key::kSEIPayloads);
+      std::string why;
+      if (it != options->end() && !ParseSeiPayloads(it->second, &sei, &why))
+        return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());
+    }
 
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
@@ -265,6 +274,7 @@ class SessionImpl {
     f.pts_ticks = scaled.value;
     f.force_keyframe = force_key;
     f.force_intra_refresh = force_refresh;
+    f.sei = std::move(sei);
     f.refcon = refcon;
     f.skip = skip;
     f.handler = std::move(handler);
@@ -889,12 +899,20 @@ class SessionImpl {
     const bool governed = config.SpeedGoverned() && worker_pass_ == PassMode::kNone &&
                           !encoder_->SpeedLevelCosts().empty();
     if (governed && Govern(f) == SpeedGovernor::Action::kDrop) {
+      // Its SEI (captions) go with the next frame encoded rather than being lost.
+      carried_sei_.insert(carried_sei_.end(), std::make_move_iterator(f.sei.begin()),
+                          std::make_move_iterator(f.sei.end()));
       Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
       return;
     }
     if (!governed && governor_.active()) {
       governor_.Stop();
       PublishGovernor();
+    }
+    if (!carried_sei_.empty()) {
+      f.sei.insert(f.sei.begin(), std::make_move_iterator(carried_sei_.begin()),
+                   std::make_move_iterator(carried_sei_.end()));
+      carried_sei_.clear();
     }
     // Pixel transfer: a buffer the encoder cannot take as it is (layout, chroma format, depth,
     // size) is converted into the transfer's scratch picture, here on the worker.
@@ -1099,6 +1117,9 @@ class SessionImpl {
 
       SampleBuffer::Init init;
       init.data = std::move(e.data);
+      if (!f.sei.empty() && !InsertSei(table_.backend().codec_type, f.sei, &init.data))
+        logger_.Logf(LogLevel::kError, "frame at %.3f s: no slice to put its SEI before",
+                     f.pts.Seconds());
       init.pts = f.pts;
       init.dts = Time::Make(dts, timescale_);
       init.duration = f.duration;
@@ -1183,6 +1204,7 @@ class SessionImpl {
   // Worker only.
   std::unique_ptr<VideoEncoder> encoder_;
   std::map<std::uint64_t, FrameJob> in_encoder_;  // given to x264, not yet answered
+  std::vector<SeiPayload> carried_sei_;           // from frames RealTime dropped, for the next one
   std::shared_ptr<const EncoderConfig> applied_config_;
   std::shared_ptr<const EncoderConfig> opened_config_;  // what x264 was last opened with
   bool force_next_idr_ = false;

@@ -143,7 +143,7 @@ class VTC_EXPORT CompressionSession {
   CompressionSession& operator=(const CompressionSession&) = delete;
 
   // VTCompressionSessionEncodeFrame. `frame_properties` may hold ForceKeyFrame (bool) and the
-  // extension ForceIntraRefresh (bool, keys.h).
+  // extensions ForceIntraRefresh (bool) and SEIPayloads (user data SEI for this frame; keys.h).
   // `duration` may be invalid. `info_flags_out` may be null.
   Status EncodeFrame(const PixelBufferRef& image_buffer, Time pts, Time duration,
                      const Dictionary* frame_properties, void* source_frame_refcon,

@@ -238,6 +238,21 @@ inline constexpr const char kForceKeyFrame[] = "ForceKeyFrame";
 // starts when it ends), a P frame that is not a sync sample, and decoders recover over the wave.
 // Without IntraRefresh it is a key frame, as ForceKeyFrame. ForceKeyFrame wins over it.
 inline constexpr const char kForceIntraRefresh[] = "ForceIntraRefresh";
+// Extension frame option: SEI messages for this frame (an Array of Dictionaries, each with
+// kSEIPayloadType, an int, and kSEIPayload, Data: the payload without its type and size). The
+// session writes them as one SEI NAL unit (HEVC: prefix SEI) in this frame's own access unit,
+// before its first slice, whatever order the encoder outputs frames in, so a decoder gets them
+// with the picture they were given with (closed captions in presentation order). Types: 4,
+// registered user data (ITU-T T.35: ATSC A/53 captions, HDR10+), and 5, unregistered user data
+// (a 16-byte UUID, then the data); at most kMaxSEIPayloadBytes in all. Anything else is
+// kVTParameterErr from EncodeFrame. A frame the session drops (RealTime) hands its messages on to
+// the next frame it encodes, so captions are not lost with it.
+inline constexpr const char kSEIPayloads[] = "SEIPayloads";
+inline constexpr const char kSEIPayloadType[] = "PayloadType";
+inline constexpr const char kSEIPayload[] = "Payload";
+constexpr int kSEIPayloadType_UserDataRegistered = 4;
+constexpr int kSEIPayloadType_UserDataUnregistered = 5;
+constexpr int kMaxSEIPayloadBytes = 64 * 1024;
 
 // kCMSampleAttachmentKey_* and kVTSampleAttachmentKey_*
 inline constexpr const char kNotSync[] = "NotSync";
