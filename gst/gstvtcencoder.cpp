@@ -19,6 +19,7 @@
 #include "gstvtcbufferpool.h"
 #include "gstvtccaps.h"
 #include "gstvtcformats.h"
+#include "gstvtcmeta.h"
 #include "vtcompress/vtcompress.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtc_encoder_debug);
@@ -1204,6 +1205,11 @@ static GstFlowReturn gst_vtc_encoder_handle_frame(GstVideoEncoder* enc, GstVideo
     GST_DEBUG_OBJECT(self, "intra-refresh wave at frame %u", frame->system_frame_number);
     options[vtc::key::kForceIntraRefresh] = vtc::Value(true);
   }
+  std::string skipped;
+  gst_vtc_meta_to_sei(frame->input_buffer, &options, &skipped);
+  if (!skipped.empty())
+    GST_WARNING_OBJECT(self, "frame %u: a caption or user data meta left out: %s",
+                       frame->system_frame_number, skipped.c_str());
   const vtc::Time pts = vtc::Time::Make(gint64(frame->pts), kTimescale);
   const vtc::Time duration = GST_CLOCK_TIME_IS_VALID(frame->duration)
                                  ? vtc::Time::Make(gint64(frame->duration), kTimescale)
@@ -1234,6 +1240,14 @@ static GstFlowReturn gst_vtc_encoder_handle_frame(GstVideoEncoder* enc, GstVideo
     return GST_FLOW_ERROR;
   }
   return priv->last_flow.load();
+}
+
+// Captions and user data are in the stream now: a parser downstream makes their metas again,
+// so copying them onto the output too would give every caption twice.
+static gboolean gst_vtc_encoder_transform_meta(GstVideoEncoder* enc, GstVideoCodecFrame* frame,
+                                               GstMeta* meta) {
+  if (gst_vtc_meta_is_in_stream(meta)) return FALSE;
+  return GST_VIDEO_ENCODER_CLASS(gst_vtc_encoder_parent_class)->transform_meta(enc, frame, meta);
 }
 
 static GstFlowReturn gst_vtc_encoder_finish(GstVideoEncoder* enc) {
@@ -1558,6 +1572,7 @@ static void gst_vtc_encoder_class_init(GstVtcEncoderClass* klass) {
   venc_class->getcaps = GST_DEBUG_FUNCPTR(gst_vtc_encoder_getcaps);
   venc_class->src_event = GST_DEBUG_FUNCPTR(gst_vtc_encoder_src_event);
   venc_class->sink_event = GST_DEBUG_FUNCPTR(gst_vtc_encoder_sink_event);
+  venc_class->transform_meta = GST_DEBUG_FUNCPTR(gst_vtc_encoder_transform_meta);
 
   gst_type_mark_as_plugin_api(GST_TYPE_VTC_ENCODER, GstPluginAPIFlags(0));
   gst_type_mark_as_plugin_api(GST_TYPE_VTC_BUFFER_POOL, GstPluginAPIFlags(0));

@@ -48,3 +48,39 @@ bool SplitAnnexB(const uint8_t* data, size_t size, TypeOf type_of, std::vector<N
 }
 
 }  // namespace nal
+
+namespace nal {
+
+bool ParseSei(const Nal& n, size_t header_size, std::vector<SeiMessage>* out) {
+  out->clear();
+  std::vector<uint8_t> rbsp;
+  int zeros = 0;
+  for (size_t i = header_size; i < n.bytes.size(); ++i) {
+    const uint8_t b = n.bytes[i];
+    if (zeros >= 2 && b == 3) {
+      zeros = 0;
+      continue;
+    }
+    rbsp.push_back(b);
+    zeros = b == 0 ? zeros + 1 : 0;
+  }
+  size_t at = 0;
+  // Messages until only rbsp_trailing_bits (0x80) are left.
+  while (at < rbsp.size() && !(at + 1 == rbsp.size() && rbsp[at] == 0x80)) {
+    SeiMessage m;
+    for (; at < rbsp.size() && rbsp[at] == 0xff; ++at) m.type += 255;
+    if (at >= rbsp.size()) return false;
+    m.type += rbsp[at++];
+    size_t size = 0;
+    for (; at < rbsp.size() && rbsp[at] == 0xff; ++at) size += 255;
+    if (at >= rbsp.size()) return false;
+    size += rbsp[at++];
+    if (size > rbsp.size() - at) return false;
+    m.payload.assign(rbsp.begin() + long(at), rbsp.begin() + long(at + size));
+    at += size;
+    out->push_back(std::move(m));
+  }
+  return at + 1 == rbsp.size();
+}
+
+}  // namespace nal

@@ -27,4 +27,14 @@ bool SplitLengthPrefixed(const uint8_t* data, size_t size, TypeOf type_of, std::
 bool SplitAnnexB(const uint8_t* data, size_t size, TypeOf type_of, std::vector<Nal>* out,
                  int* first_start_code_len = nullptr);
 
+// One SEI message: payload type and payload (emulation prevention removed).
+struct SeiMessage {
+  int type = 0;
+  std::vector<uint8_t> payload;
+};
+
+// The messages of an SEI NAL unit whose header is header_size bytes (H.264 1, HEVC 2). False if
+// a message runs past the unit or the trailing bits are missing.
+bool ParseSei(const Nal& n, size_t header_size, std::vector<SeiMessage>* out);
+
 }  // namespace nal

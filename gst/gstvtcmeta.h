@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Buffer metas the encoders write into the stream: closed captions (GstVideoCaptionMeta) and
+// unregistered user data (GstVideoSEIUserDataUnregisteredMeta) become the session's SEIPayloads
+// frame option, region-of-interest metas its RegionsOfInterest.
+//
+// Threading: called from the streaming thread with the frame's input buffer; no element lock.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <string>
+
+#include "vtcompress/value.h"
+
+// Captions of every GstVideoCaptionMeta type (CEA-708 cc_data and CDP, CEA-608 raw and
+// S334-1A) as ATSC A/53 registered user data (ITU-T T.35 "GA94", cc_data in the metas' order,
+// at most 31 triplets a message), then each unregistered user data meta, into
+// options[SEIPayloads]. A meta it cannot read is skipped; *skipped says why (empty if none).
+void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped);
+
+// Whether an input meta is written into the stream by this element (captions, user data): the
+// base class then does not copy it onto the output as well, where a parser would find the
+// captions twice.
+bool gst_vtc_meta_is_in_stream(const GstMeta* meta);

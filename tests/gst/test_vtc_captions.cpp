@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Closed captions and user data through the encoders: GstVideoCaptionMeta of every type and
+// GstVideoSEIUserDataUnregisteredMeta in, SEI in the stream, and the same captions out of
+// GStreamer's own parser and of FFmpeg's decoder (avdec_*), each on the picture it came with,
+// with B-frames reordering the stream in between.
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace {
+
+using Bytes = std::vector<guint8>;
+using vtt::Input;
+
+struct FrameCaptions {
+  Bytes cc_data;    // the CEA-708 cc_data triplets expected out of the stream
+  Bytes user_data;  // unregistered user data after its UUID, if any
+};
+
+const guint8 kUuid[16] = {0x6e, 0x2f, 0x1b, 0x60, 0x31, 0x9a, 0x4c, 0x1e,
+                          0x9d, 0x57, 0x0a, 0x3c, 0x7b, 0x44, 0x21, 0x90};
+
+// Frame i's metas, one caption type after another, and what must come out for them.
+FrameCaptions AddMetas(GstBuffer* buf, int i) {
+  FrameCaptions want;
+  const guint8 a = guint8(0x80 | (i & 0x7f)), b = guint8(0x80 | ((i * 7) & 0x7f));
+  switch (i % 4) {
+    case 0: {  // CEA-708 cc_data: a 608 pair and a DTVCC packet start
+      const Bytes cc = {0xfc, a, b, 0xff, 0x02, guint8(i)};
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA708_RAW, cc.data(),
+                                        cc.size());
+      want.cc_data = cc;
+      break;
+    }
+    case 1: {  // CDP with a time code section and two triplets, then its footer
+      const Bytes cdp = {0x96, 0x69, 0,    0x4f, 0xc3, 0x00, guint8(i), 0x71,
+                         0x10, 0x20, 0x30, 0x40, 0x72, 0xe2, 0xfc,      a,
+                         b,    0xfe, 0x03, 0x04, 0x74, 0x00, guint8(i), 0x00};
+      Bytes with_length = cdp;
+      with_length[2] = guint8(cdp.size());
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA708_CDP, with_length.data(),
+                                        with_length.size());
+      want.cc_data = {0xfc, a, b, 0xfe, 0x03, 0x04};
+      break;
+    }
+    case 2: {  // CEA-608 byte pairs (field 1)
+      const Bytes pairs = {a, b, 0x94, 0x2c};
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA608_RAW, pairs.data(),
+                                        pairs.size());
+      want.cc_data = {0xfc, a, b, 0xfc, 0x94, 0x2c};
+      break;
+    }
+    case 3: {  // S334-1A: field 1 then field 2
+      const Bytes s334 = {0x80, a, b, 0x00, 0x91, b};
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA608_S334_1A, s334.data(),
+                                        s334.size());
+      want.cc_data = {0xfc, a, b, 0xfd, 0x91, b};
+      break;
+    }
+  }
+  if (i % 3 == 0) {
+    // Bytes that need emulation prevention in the NAL unit.
+    want.user_data = {0x00, 0x00, 0x01, 0x00, 0x00, 0x00, guint8(i), 0x00, 0x00, 0x03};
+    guint8 uuid[16];
+    std::copy(kUuid, kUuid + 16, uuid);
+    gst_buffer_add_video_sei_user_data_unregistered_meta(buf, uuid, want.user_data.data(),
+                                                         want.user_data.size());
+  }
+  return want;
+}
+
+std::string Hex(const Bytes& b) {
+  std::string s;
+  char t[4];
+  for (guint8 c : b) {
+    g_snprintf(t, sizeof t, "%02x ", c);
+    s += t;
+  }
+  return s;
+}
+
+// The cc_data of every CEA-708 caption meta on a buffer, in order (other types fail the test).
+Bytes CaptionsOf(GstBuffer* buf, int* metas) {
+  Bytes out;
+  gpointer state = nullptr;
+  *metas = 0;
+  while (GstMeta* m =
+             gst_buffer_iterate_meta_filtered(buf, &state, GST_VIDEO_CAPTION_META_API_TYPE)) {
+    auto* c = reinterpret_cast<GstVideoCaptionMeta*>(m);
+    fail_unless_equals_int(c->caption_type, GST_VIDEO_CAPTION_TYPE_CEA708_RAW);
+    out.insert(out.end(), c->data, c->data + c->size);
+    ++*metas;
+  }
+  return out;
+}
+
+struct Run {
+  std::map<GstClockTime, Bytes> captions;          // by PTS
+  std::map<GstClockTime, Bytes> user_data;         // by PTS, the data after our UUID, from metas
+  std::map<GstClockTime, Bytes> stream_user_data;  // the same, read from the stream's SEI
+  std::map<GstClockTime, int> caption_metas;
+  std::vector<GstClockTime> order;  // PTS in output order
+};
+
+// Pushes `frames` frames with their metas through "<launch>", returns what came out.
+Run Through(const vtt::Codec& codec, const std::string& launch, const Input& in, int frames,
+            std::map<GstClockTime, FrameCaptions>* given) {
+  GstHarness* h = gst_harness_new_parse(launch.c_str());
+  gst_harness_set_src_caps_str(h, in.Caps().c_str());
+  for (int i = 0; i < frames; ++i) {
+    GstBuffer* buf = vtt::MakeFrame(in, i);
+    (*given)[in.Pts(i)] = AddMetas(buf, i);
+    fail_unless_equals_int(gst_harness_push(h, buf), GST_FLOW_OK);
+  }
+  fail_unless(gst_harness_push_event(h, gst_event_new_eos()));
+  Run run;
+  while (GstBuffer* out = gst_harness_try_pull(h)) {
+    const GstClockTime pts = GST_BUFFER_PTS(out);
+    run.order.push_back(pts);
+    int metas = 0;
+    run.captions[pts] = CaptionsOf(out, &metas);
+    run.caption_metas[pts] = metas;
+    gpointer state = nullptr;
+    while (GstMeta* m = gst_buffer_iterate_meta_filtered(
+               out, &state, GST_VIDEO_SEI_USER_DATA_UNREGISTERED_META_API_TYPE)) {
+      auto* u = reinterpret_cast<GstVideoSEIUserDataUnregisteredMeta*>(m);
+      if (std::equal(kUuid, kUuid + 16, u->uuid))
+        run.user_data[pts].insert(run.user_data[pts].end(), u->data, u->data + u->size);
+    }
+    // Encoded output: the SEI themselves (the parser's output is packetized).
+    GstMapInfo map;
+    std::vector<nal::Nal> nals;
+    if (gst_buffer_map(out, &map, GST_MAP_READ)) {
+      if (!nal::SplitLengthPrefixed(map.data, map.size, codec.nal_type, &nals)) nals.clear();
+      gst_buffer_unmap(out, &map);
+    }
+    const bool hevc = std::string(codec.id) == "h265";
+    for (const nal::Nal& n : nals) {
+      if (n.type != (hevc ? 39 : 6)) continue;
+      std::vector<nal::SeiMessage> messages;
+      fail_unless(nal::ParseSei(n, hevc ? 2 : 1, &messages), "a broken SEI NAL unit");
+      for (const auto& m : messages)
+        if (m.type == 5 && m.payload.size() > 16 &&
+            std::equal(kUuid, kUuid + 16, m.payload.begin()))
+          run.stream_user_data[pts].insert(run.stream_user_data[pts].end(), m.payload.begin() + 16,
+                                           m.payload.end());
+    }
+    gst_buffer_unref(out);
+  }
+  gst_harness_teardown(h);
+  return run;
+}
+
+void CheckUserData(const std::map<GstClockTime, Bytes>& got,
+                   const std::map<GstClockTime, FrameCaptions>& given, const char* what) {
+  for (const auto& [pts, want] : given) {
+    const auto u = got.find(pts);
+    const Bytes none;
+    const Bytes& have = u == got.end() ? none : u->second;
+    fail_unless(have == want.user_data, "%s: frame at %" GST_TIME_FORMAT ": user data %s, want %s",
+                what, GST_TIME_ARGS(pts), Hex(have).c_str(), Hex(want.user_data).c_str());
+  }
+}
+
+void CheckCaptions(const Run& run, const std::map<GstClockTime, FrameCaptions>& given,
+                   const char* what) {
+  fail_unless_equals_int(int(run.order.size()), int(given.size()));
+  for (const auto& [pts, want] : given) {
+    const auto got = run.captions.find(pts);
+    fail_unless(got != run.captions.end(), "%s: no frame at %" GST_TIME_FORMAT, what,
+                GST_TIME_ARGS(pts));
+    fail_unless(got->second == want.cc_data,
+                "%s: frame at %" GST_TIME_FORMAT ": captions %s, want %s", what, GST_TIME_ARGS(pts),
+                Hex(got->second).c_str(), Hex(want.cc_data).c_str());
+  }
+}
+
+// Captions in equal captions out, on the same picture: from the parser (decode order, the
+// stream's SEI as they are) and from FFmpeg's decoder (presentation order), with B-frames.
+GST_START_TEST(test_captions_round_trip) {
+  const vtt::Codec& codec = VTT_CODEC;
+  const Input in = vtt::Small();
+  constexpr int kFrames = 24;
+  const std::string enc = std::string(codec.element) + " allow-frame-reordering=true";
+  const std::string caps = codec.reordering_caps;
+
+  std::map<GstClockTime, FrameCaptions> given;
+  const Run parsed = Through(codec, enc + " ! " + caps + " ! " + codec.parser, in, kFrames, &given);
+  bool reordered = false;
+  for (size_t i = 1; i < parsed.order.size(); ++i)
+    if (parsed.order[i] < parsed.order[i - 1]) reordered = true;
+  fail_unless(reordered, "no B-frames: the case would not see reordering");
+  CheckCaptions(parsed, given, codec.parser);
+  CheckUserData(parsed.stream_user_data, given, "the stream");
+  // h264parse makes user data metas of them (h265parse does not in 1.22).
+  if (std::string(codec.id) == "h264") CheckUserData(parsed.user_data, given, codec.parser);
+  for (const auto& [pts, n] : parsed.caption_metas)
+    fail_unless(n <= 1,
+                "%d caption metas on the frame at %" GST_TIME_FORMAT
+                " (the encoder copied its input's as well?)",
+                n, GST_TIME_ARGS(pts));
+
+  given.clear();
+  const Run decoded =
+      Through(codec, enc + " ! " + caps + " ! " + codec.parser + " ! " + codec.decoder, in, kFrames,
+              &given);
+  for (size_t i = 1; i < decoded.order.size(); ++i)
+    fail_unless(decoded.order[i] > decoded.order[i - 1], "decoder output out of order");
+  CheckCaptions(decoded, given, codec.decoder);
+}
+GST_END_TEST;
+
+// The encoder's own output carries no caption or user data meta (they are in the stream now),
+// and a meta it cannot read is left out without losing its frame.
+GST_START_TEST(test_captions_metas_not_copied) {
+  const vtt::Codec& codec = VTT_CODEC;
+  const Input in = vtt::Small();
+  vtt::Enc e(codec, "", in);
+  for (int i = 0; i < 8; ++i) {
+    GstBuffer* buf = vtt::MakeFrame(in, i);
+    AddMetas(buf, i);
+    if (i == 5) {  // not a CDP: skipped with a warning
+      const guint8 junk[] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA708_CDP, junk, sizeof junk);
+    }
+    e.PushBuffer(buf);
+  }
+  e.Eos();
+  int out = 0;
+  while (GstBuffer* b = gst_harness_try_pull(e.h())) {
+    fail_if(gst_buffer_get_video_caption_meta(b), "caption meta copied onto the output");
+    fail_if(gst_buffer_get_video_sei_user_data_unregistered_meta(b),
+            "user data meta copied onto the output");
+    gst_buffer_unref(b);
+    ++out;
+  }
+  fail_unless_equals_int(out, 8);
+}
+GST_END_TEST;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<vtt::CaseEntry> cases = {
+      VTT_GENERIC_CASE(test_captions_round_trip),
+      VTT_GENERIC_CASE(test_captions_metas_not_copied),
+  };
+  return vtt::RunCases("vtc-captions", cases, argc, argv);
+}
