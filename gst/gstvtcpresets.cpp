@@ -16,6 +16,10 @@
 // directories), which the element's wraps.
 static GstPresetInterface g_default_preset;
 
+// The element whose save_preset runs on this thread: get_property_names then leaves out the
+// knobs not set. Per thread, as two elements may save at once.
+static thread_local GstPreset* t_saving = nullptr;
+
 // GstPreset's loader, which also keeps the `preset` property current (gst_preset_load_preset(),
 // gst-launch's @preset=, the property). It sets only what the preset names, as GStreamer's own.
 static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name) {
@@ -25,6 +29,27 @@ static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name
   gst_vtc_encoder_preset_state(self)->preset = name;
   GST_OBJECT_UNLOCK(self);
   return TRUE;
+}
+
+// GStreamer's save adds the current values to the preset's group and keeps the keys already
+// there, so a knob set when the preset was saved before and not set now would stay in it: a
+// preset saved again is saved anew. Its comment (the meta data tag GStreamer's documentation
+// names, and the one the project's presets have) stays; other meta data tags do not.
+static gboolean gst_vtc_encoder_save_preset(GstPreset* preset, const gchar* name) {
+  gchar** known = gst_preset_get_preset_names(preset);
+  const bool exists = known && g_strv_contains(known, name);
+  g_strfreev(known);
+  gchar* comment = nullptr;
+  if (exists) {
+    if (!g_default_preset.get_meta(preset, name, "comment", &comment)) comment = nullptr;
+    g_default_preset.delete_preset(preset, name);
+  }
+  t_saving = preset;
+  gboolean ok = g_default_preset.save_preset(preset, name);
+  t_saving = nullptr;
+  if (ok && comment) ok = g_default_preset.set_meta(preset, name, "comment", comment);
+  g_free(comment);
+  return ok;
 }
 
 // The `preset` property makes a preset a whole setting: every writable property it does not name
@@ -56,12 +81,26 @@ static void gst_vtc_encoder_reset_for_preset(GstVtcEncoder* self) {
   }
 }
 
-// What a saved preset holds: the writable properties, not `preset` itself.
+// What a preset holds: the writable properties, not `preset` itself; and when saving, not the
+// knobs that are not set (when_set rows), whose defaults a load would turn into set values
+// (bframes=0 instead of the speed preset's B-frames).
 static gchar** gst_vtc_encoder_get_property_names(GstPreset* preset) {
+  auto* self = GST_VTC_ENCODER(preset);
+  const gstvtc::PropertyTable* table = GST_VTC_ENCODER_GET_CLASS(self)->properties;
+  const bool saving = t_saving == preset && table;
+  const gstvtc::Settings settings =
+      saving ? gst_vtc_encoder_copy_settings(self) : gstvtc::Settings();
   gchar** all = g_default_preset.get_property_names(preset);
   GPtrArray* out = g_ptr_array_new();
-  for (gchar** n = all; n && *n; ++n)
-    if (std::strcmp(*n, "preset") != 0) g_ptr_array_add(out, g_strdup(*n));
+  for (gchar** n = all; n && *n; ++n) {
+    if (std::strcmp(*n, "preset") == 0) continue;
+    const gstvtc::PropertyTable::Entry* e = saving ? table->Lookup(*n) : nullptr;
+    if (e && !table->IsSet(settings, *e)) {
+      GST_DEBUG_OBJECT(self, "not saving %s: not set", *n);
+      continue;
+    }
+    g_ptr_array_add(out, g_strdup(*n));
+  }
   g_strfreev(all);
   g_ptr_array_add(out, nullptr);
   return reinterpret_cast<gchar**>(g_ptr_array_free(out, FALSE));
@@ -70,6 +109,7 @@ static gchar** gst_vtc_encoder_get_property_names(GstPreset* preset) {
 void gst_vtc_encoder_preset_init(GstPresetInterface* iface) {
   g_default_preset = *iface;  // GstPreset's defaults, set before this runs
   iface->load_preset = gst_vtc_encoder_load_preset;
+  iface->save_preset = gst_vtc_encoder_save_preset;
   iface->get_property_names = gst_vtc_encoder_get_property_names;
 }
 

@@ -4,7 +4,8 @@
 // the `preset` property. GstPreset's API (gst_preset_load_preset, gst-launch's @preset=) sets only
 // what a preset names, as GStreamer's does; the property makes a preset a whole setting (every
 // writable property it does not name goes back to its default first). Both keep the property
-// current. A saved preset holds the writable properties but `preset` itself.
+// current. A saved preset holds the writable properties but `preset` itself and the x264enc-named
+// knobs that are not set (PropertyRow::when_set), so that loading it leaves those to the encoder.
 //
 // Threads and locks: every function here may run on any thread with no lock held, and takes the
 // element's OBJECT_LOCK only around the preset state and the settings (never with another lock,
@@ -35,7 +36,7 @@ gstvtc::Settings* gst_vtc_encoder_settings(GstVtcEncoder* self);
 // --- Provided by gstvtcpresets.cpp ---------------------------------------------------------------
 
 // GstPreset's interface init (G_IMPLEMENT_INTERFACE, once, when the type is registered): keeps
-// GStreamer's default implementation and wraps load_preset and get_property_names.
+// GStreamer's default implementation and wraps load_preset, save_preset and get_property_names.
 void gst_vtc_encoder_preset_init(GstPresetInterface* iface);
 
 // The `preset` property's setter (set_property, no lock held). Null or "" clears the property

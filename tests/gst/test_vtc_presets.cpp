@@ -4,7 +4,9 @@
 // (GST_PRESET_PATH=plugin/), and the user's preset directory is one of the build directory's
 // (XDG_DATA_HOME, tests/gst/meson.build), so that a developer's own saved presets change nothing.
 
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 
 #include <cstring>
 #include <string>
@@ -130,12 +132,93 @@ GST_START_TEST(test_preset_property) {
 }
 GST_END_TEST;
 
+// vth264enc's preset file in the user's directory (where GstPreset saves), removed before and
+// after a case that saves: GStreamer stamps it with its own version, above the project's, so a
+// later run would read it instead of the project's presets. The directory must be the one the
+// test's environment names (a directory of the build, tests/gst/meson.build), never a person's.
+class UserPresetFile {
+ public:
+  UserPresetFile() {
+    const gchar* xdg = g_getenv("XDG_DATA_HOME");
+    fail_unless(xdg && *xdg && std::strcmp(g_get_user_data_dir(), xdg) == 0,
+                "XDG_DATA_HOME must name the test's own directory (meson test sets it): this case "
+                "saves presets there");
+    gchar* path = g_build_filename(xdg, "gstreamer-1.0", "presets", "GstVtH264Enc.prs", nullptr);
+    path_ = path;
+    g_free(path);
+    Remove();
+  }
+  ~UserPresetFile() { Remove(); }
+  UserPresetFile(const UserPresetFile&) = delete;
+  UserPresetFile& operator=(const UserPresetFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void Remove() {
+    g_remove(path_.c_str());
+    g_remove((path_ + ".bak").c_str());
+  }
+  std::string path_;
+};
+
+// A saved preset holds the x264enc-named knobs the user set and leaves out those not set (their
+// defaults would be set values once loaded: bframes=0 turns B-frames off), also when it replaces
+// a preset of the same name that had them set.
+GST_START_TEST(test_preset_save_leaves_unset_knobs_out) {
+  const char* kName = "vtt-saved";
+  UserPresetFile file;
+  GstElement* first = gst_element_factory_make(vtt::kElement, nullptr);
+  g_object_set(first, "bframes", 0u, "subme", 3u, nullptr);
+  fail_unless(gst_preset_save_preset(GST_PRESET(first), kName));
+  gst_object_unref(first);
+  // Saved again under the same name with bframes not set.
+  GstElement* second = gst_element_factory_make(vtt::kElement, nullptr);
+  g_object_set(second, "subme", 3u, nullptr);
+  fail_unless(gst_preset_save_preset(GST_PRESET(second), kName));
+  gst_object_unref(second);
+  // The file: subme there, bframes not.
+  GKeyFile* saved = g_key_file_new();
+  fail_unless(g_key_file_load_from_file(saved, file.path().c_str(), G_KEY_FILE_NONE, nullptr),
+              "no preset file at %s", file.path().c_str());
+  fail_unless(g_key_file_has_key(saved, kName, "subme", nullptr), "subme was not saved");
+  fail_unless(!g_key_file_has_key(saved, kName, "bframes", nullptr), "bframes, not set, was saved");
+  g_key_file_free(saved);
+  // Loaded into a fresh element: subme is 3, and bframes stays the speed preset's (B-frames).
+  GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
+  fail_unless(gst_preset_load_preset(GST_PRESET(el), kName));
+  guint subme = 0;
+  g_object_get(el, "subme", &subme, nullptr);
+  fail_unless_equals_int(subme, 3);
+  GstHarness* h = gst_harness_new_with_element(el, "sink", "src");
+  const vtt::Input in;
+  const int n = 30;
+  std::vector<vtt::OutBuf> bufs;
+  {
+    vtt::Recorder rec(h->sinkpad);
+    gst_harness_set_sink_caps_str(h, vtt::H264().reordering_caps);
+    gst_harness_set_src_caps_str(h, in.Caps().c_str());
+    for (int i = 0; i < n; i++)
+      fail_unless_equals_int(gst_harness_push(h, vtt::MakeFrame(in, i)), GST_FLOW_OK);
+    fail_unless(gst_harness_push_event(h, gst_event_new_eos()));
+    bufs = rec.Buffers();
+  }
+  gst_harness_teardown(h);
+  gst_object_unref(el);
+  fail_unless_equals_int(static_cast<int>(bufs.size()), n);
+  bool reordered = false;
+  for (size_t i = 1; i < bufs.size(); i++) reordered |= bufs[i].pts < bufs[i - 1].pts;
+  fail_unless(reordered, "no B-frames: the preset set bframes, which was not set when saved");
+}
+GST_END_TEST;
+
 // --- suite ----------------------------------------------------------------------------------
 
 int main(int argc, char** argv) {
   const std::vector<vtt::CaseEntry> cases = {
       VTT_CASE(test_presets),
       VTT_CASE(test_preset_property),
+      VTT_CASE(test_preset_save_leaves_unset_knobs_out),
   };
   return vtt::RunCases("vth264enc-presets", cases, argc, argv);
 }
