@@ -20,6 +20,7 @@
 #include "gstvtccaps.h"
 #include "gstvtcformats.h"
 #include "gstvtcmeta.h"
+#include "gstvtcpresets.h"
 #include "vtcompress/vtcompress.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtc_encoder_debug);
@@ -63,9 +64,8 @@ struct SessionContext {
 
 // All of an instance's state, constructed in the private area in init, destroyed in finalize.
 struct GstVtcEncoderPrivate {
-  gstvtc::Settings settings;   // OBJECT_LOCK
-  std::string preset;          // the last preset loaded (OBJECT_LOCK)
-  std::string missing_preset;  // a `preset` that does not exist, warned of again at start
+  gstvtc::Settings settings;  // OBJECT_LOCK
+  GstVtcPresetState presets;  // OBJECT_LOCK (gstvtcpresets.cpp)
 
   // Streaming-thread state (STREAM_LOCK), see the header for the lock order.
   GstVideoCodecState* input_state = nullptr;
@@ -103,8 +103,6 @@ struct GstVtcEncoderPrivate {
     gst_clear_caps(&failed_caps);
   }
 };
-
-static void gst_vtc_encoder_preset_init(GstPresetInterface* iface);
 
 #define gst_vtc_encoder_parent_class parent_class
 G_DEFINE_ABSTRACT_TYPE_WITH_CODE(GstVtcEncoder, gst_vtc_encoder, GST_TYPE_VIDEO_ENCODER,
@@ -865,15 +863,7 @@ static gboolean gst_vtc_encoder_start(GstVideoEncoder* enc) {
   // Fail at start, not at the first caps, for an encoder specification nothing can satisfy.
   const gstvtc::Settings settings = gst_vtc_encoder_copy_settings(self);
   priv->frames_dropped.store(0);
-  GST_OBJECT_LOCK(self);
-  const std::string missing = priv->missing_preset;
-  GST_OBJECT_UNLOCK(self);
-  if (!missing.empty())
-    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
-                        ("No preset \"%s\": the element runs with its other settings. "
-                         "gst-inspect-1.0 lists the presets it finds.",
-                         missing.c_str()),
-                        ("set through the preset property"));
+  gst_vtc_encoder_warn_missing_preset(self);
   if (settings.rate_control == GST_VTC_RATE_CONTROL_CBR && settings.bitrate == 0) {
     // ConstantBitRate 0 means off: the session would silently code quality-based.
     GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
@@ -1318,102 +1308,14 @@ static vtc::CompressionSessionRef gst_vtc_encoder_get_session(
 
 // --- GObject -------------------------------------------------------------------------------------
 
-// --- Presets -------------------------------------------------------------------------------------
+// --- Presets (gstvtcpresets.cpp) ----------------------------------------------------------------
 
-// GstPreset's own implementation (keyfiles in GST_PRESET_PATH, the user's and GStreamer's
-// directories), which the element's wraps.
-static GstPresetInterface g_default_preset;
-
-// GstPreset's loader, which also keeps the `preset` property current (gst_preset_load_preset(),
-// gst-launch's @preset=, the property). It sets only what the preset names, as GStreamer's own.
-static gboolean gst_vtc_encoder_load_preset(GstPreset* preset, const gchar* name) {
-  if (!g_default_preset.load_preset(preset, name)) return FALSE;
-  auto* self = GST_VTC_ENCODER(preset);
-  GST_OBJECT_LOCK(self);
-  gst_vtc_encoder_priv(self)->preset = name;
-  GST_OBJECT_UNLOCK(self);
-  return TRUE;
+GstVtcPresetState* gst_vtc_encoder_preset_state(GstVtcEncoder* self) {
+  return &gst_vtc_encoder_priv(self)->presets;
 }
 
-// The `preset` property makes a preset a whole setting: every writable property it does not name
-// goes back to its default first (x264enc-named knobs back to "not set", the preset's choice),
-// then the loader sets what it names. One property at a time: loaded while PLAYING, the running
-// session hears of each live change in turn.
-static void gst_vtc_encoder_reset_for_preset(GstVtcEncoder* self) {
-  GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
-  const gstvtc::PropertyTable* table = GST_VTC_ENCODER_GET_CLASS(self)->properties;
-  for (const gstvtc::PropertyTable::Entry& e : table->entries()) {
-    if (!(e.pspec->flags & G_PARAM_WRITABLE) || std::strcmp(e.pspec->name, "preset") == 0) continue;
-    if (e.row->when_set) {
-      GST_OBJECT_LOCK(self);
-      table->Unset(&priv->settings, e);
-      GST_OBJECT_UNLOCK(self);
-      g_object_notify_by_pspec(G_OBJECT(self), e.pspec);
-      continue;
-    }
-    GValue v = G_VALUE_INIT;
-    g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
-    g_param_value_set_default(e.pspec, &v);
-    GValue now = G_VALUE_INIT;
-    g_value_init(&now, G_PARAM_SPEC_VALUE_TYPE(e.pspec));
-    g_object_get_property(G_OBJECT(self), e.pspec->name, &now);
-    // Only what differs: a live session hears of each change (and non-live ones warn).
-    if (g_param_values_cmp(e.pspec, &v, &now) != 0)
-      g_object_set_property(G_OBJECT(self), e.pspec->name, &v);
-    g_value_unset(&now);
-    g_value_unset(&v);
-  }
-}
-
-// What a saved preset holds: the writable properties, not `preset` itself.
-static gchar** gst_vtc_encoder_get_property_names(GstPreset* preset) {
-  gchar** all = g_default_preset.get_property_names(preset);
-  GPtrArray* out = g_ptr_array_new();
-  for (gchar** n = all; n && *n; ++n)
-    if (std::strcmp(*n, "preset") != 0) g_ptr_array_add(out, g_strdup(*n));
-  g_strfreev(all);
-  g_ptr_array_add(out, nullptr);
-  return reinterpret_cast<gchar**>(g_ptr_array_free(out, FALSE));
-}
-
-static void gst_vtc_encoder_preset_init(GstPresetInterface* iface) {
-  g_default_preset = *iface;  // GstPreset's defaults, set before this runs
-  iface->load_preset = gst_vtc_encoder_load_preset;
-  iface->get_property_names = gst_vtc_encoder_get_property_names;
-}
-
-static void gst_vtc_encoder_set_preset(GstVtcEncoder* self, const gchar* name) {
-  GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
-  if (!name || !*name) {
-    GST_OBJECT_LOCK(self);
-    priv->preset.clear();
-    GST_OBJECT_UNLOCK(self);
-    return;
-  }
-  gchar** known = gst_preset_get_preset_names(GST_PRESET(self));
-  const bool exists = known && g_strv_contains(known, name);
-  g_strfreev(known);
-  if (exists) gst_vtc_encoder_reset_for_preset(self);
-  if (!exists || !gst_preset_load_preset(GST_PRESET(self), name)) {
-    // Posted now and again at start: on a launch line the element has no bus yet.
-    GST_OBJECT_LOCK(self);
-    priv->missing_preset = name;
-    GST_OBJECT_UNLOCK(self);
-    gchar** names = gst_preset_get_preset_names(GST_PRESET(self));
-    gchar* list = names ? g_strjoinv(", ", names) : g_strdup("");
-    GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
-                        ("No preset \"%s\" (presets: %s). Installed with the prefix of "
-                         "GStreamer, the presets are found by themselves; else set "
-                         "GST_PRESET_PATH to their directory (docs/install.md).",
-                         name, *list ? list : "none found"),
-                        ("gst_preset_load_preset failed"));
-    g_free(list);
-    g_strfreev(names);
-    return;
-  }
-  GST_OBJECT_LOCK(self);
-  priv->missing_preset.clear();
-  GST_OBJECT_UNLOCK(self);
+gstvtc::Settings* gst_vtc_encoder_settings(GstVtcEncoder* self) {
+  return &gst_vtc_encoder_priv(self)->settings;
 }
 
 static void gst_vtc_encoder_set_property(GObject* obj, guint id, const GValue* value,
@@ -1481,13 +1383,10 @@ static void gst_vtc_encoder_get_property(GObject* obj, guint id, GValue* value, 
   }
   switch (e->row->target) {
     case gstvtc::Target::kNone:  // the element's own: preset, frames-dropped
-      if (std::strcmp(pspec->name, "preset") == 0) {
-        GST_OBJECT_LOCK(self);
-        g_value_set_string(value, priv->preset.c_str());
-        GST_OBJECT_UNLOCK(self);
-      } else {
+      if (std::strcmp(pspec->name, "preset") == 0)
+        gst_vtc_encoder_get_preset(self, value);
+      else
         g_value_set_uint64(value, priv->frames_dropped.load());
-      }
       return;
     case gstvtc::Target::kSessionReadOnly:
       gstvtc::ReadSessionProperty(gst_vtc_encoder_get_session(self).get(), *e, value);
