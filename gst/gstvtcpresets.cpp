@@ -93,7 +93,11 @@ static gchar** gst_vtc_encoder_get_property_names(GstPreset* preset) {
   gchar** all = g_default_preset.get_property_names(preset);
   GPtrArray* out = g_ptr_array_new();
   for (gchar** n = all; n && *n; ++n) {
-    if (std::strcmp(*n, "preset") == 0) continue;
+    // Not settings: `preset` itself, and GstObject's name and parent (a preset must not
+    // rename the element it is loaded into).
+    if (std::strcmp(*n, "preset") == 0 || std::strcmp(*n, "name") == 0 ||
+        std::strcmp(*n, "parent") == 0)
+      continue;
     const gstvtc::PropertyTable::Entry* e = saving ? table->Lookup(*n) : nullptr;
     if (e && !table->IsSet(settings, *e)) {
       GST_DEBUG_OBJECT(self, "not saving %s: not set", *n);

@@ -183,6 +183,9 @@ GST_START_TEST(test_preset_save_leaves_unset_knobs_out) {
               "no preset file at %s", file.path().c_str());
   fail_unless(g_key_file_has_key(saved, kName, "subme", nullptr), "subme was not saved");
   fail_unless(!g_key_file_has_key(saved, kName, "bframes", nullptr), "bframes, not set, was saved");
+  for (const char* not_a_setting : {"name", "parent", "preset"})
+    fail_unless(!g_key_file_has_key(saved, kName, not_a_setting, nullptr), "%s was saved",
+                not_a_setting);
   g_key_file_free(saved);
   // Loaded into a fresh element: subme is 3, and bframes stays the speed preset's (B-frames).
   GstElement* el = gst_element_factory_make(vtt::kElement, nullptr);
