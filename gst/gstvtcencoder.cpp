@@ -1200,6 +1200,9 @@ static GstFlowReturn gst_vtc_encoder_handle_frame(GstVideoEncoder* enc, GstVideo
   if (!skipped.empty())
     GST_WARNING_OBJECT(self, "frame %u: a caption or user data meta left out: %s",
                        frame->system_frame_number, skipped.c_str());
+  gst_vtc_meta_to_roi(frame->input_buffer, &options, &skipped);
+  if (!skipped.empty())
+    GST_WARNING_OBJECT(self, "frame %u: %s left out", frame->system_frame_number, skipped.c_str());
   const vtc::Time pts = vtc::Time::Make(gint64(frame->pts), kTimescale);
   const vtc::Time duration = GST_CLOCK_TIME_IS_VALID(frame->duration)
                                  ? vtc::Time::Make(gint64(frame->duration), kTimescale)

@@ -142,6 +142,67 @@ void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::strin
   if (!messages.empty()) (*options)[vtc::key::kSEIPayloads] = vtc::Value(std::move(messages));
 }
 
+namespace {
+
+// The QP offset a region meta asks for (see the header); false if its number is unusable.
+bool RoiOffset(const GstVideoRegionOfInterestMeta* m, double* offset) {
+  *offset = kDefaultRoiQpOffset;
+  bool from_priority = false;
+  for (GList* l = m->params; l; l = l->next) {
+    auto* s = static_cast<const GstStructure*>(l->data);
+    const GValue* v = gst_structure_get_value(s, "delta-qp");
+    if (!v) {
+      const GValue* p = gst_structure_get_value(s, "priority");
+      if (p && G_VALUE_HOLDS_INT(p) && !from_priority) {
+        *offset = -g_value_get_int(p);
+        from_priority = true;
+      }
+      continue;
+    }
+    if (G_VALUE_HOLDS_INT(v))
+      *offset = g_value_get_int(v);
+    else if (G_VALUE_HOLDS_DOUBLE(v))
+      *offset = g_value_get_double(v);
+    else if (G_VALUE_HOLDS_FLOAT(v))
+      *offset = g_value_get_float(v);
+    else
+      return false;
+    break;  // delta-qp wins over priority
+  }
+  return *offset >= -51 && *offset <= 51;
+}
+
+}  // namespace
+
+void gst_vtc_meta_to_roi(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped) {
+  skipped->clear();
+  vtc::Array regions;
+  gpointer state = nullptr;
+  while (GstMeta* meta = gst_buffer_iterate_meta_filtered(
+             buffer, &state, GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) {
+    auto* m = reinterpret_cast<GstVideoRegionOfInterestMeta*>(meta);
+    double offset = 0;
+    if (m->w == 0 || m->h == 0) {
+      *skipped = "a region of interest of no size";
+      continue;
+    }
+    if (!RoiOffset(m, &offset)) {
+      *skipped = "a region of interest whose delta-qp or priority is not a QP offset in -51..51";
+      continue;
+    }
+    // The session clips regions to the picture but refuses absurd numbers: keep them sane.
+    auto sane = [](guint v) { return vtc::Value(std::min(v, 1u << 20)); };
+    regions.push_back(vtc::Value(vtc::Dictionary{
+        {vtc::key::kRegionX, sane(m->x)},
+        {vtc::key::kRegionY, sane(m->y)},
+        {vtc::key::kRegionWidth, sane(m->w)},
+        {vtc::key::kRegionHeight, sane(m->h)},
+        {vtc::key::kRegionQPOffset, vtc::Value(offset)},
+    }));
+  }
+  if (!regions.empty()) (*options)[vtc::key::kRegionsOfInterest] = vtc::Value(std::move(regions));
+}
+
 bool gst_vtc_meta_is_in_stream(const GstMeta* meta) {
   const GType api = meta->info->api;
   return api == GST_VIDEO_CAPTION_META_API_TYPE ||

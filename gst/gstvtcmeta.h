@@ -18,6 +18,13 @@
 // options[SEIPayloads]. A meta it cannot read is skipped; *skipped says why (empty if none).
 void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped);
 
+// Each GstVideoRegionOfInterestMeta as a region of the session's RegionsOfInterest: its QP
+// offset from a "delta-qp" field (a number in -51..51: negative is finer) of any of its param
+// structures, else -"priority" (an int; higher is more important), else kDefaultRoiQpOffset.
+// A region of no size or with an offset out of range is left out; *skipped says why.
+inline constexpr double kDefaultRoiQpOffset = -6;
+void gst_vtc_meta_to_roi(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped);
+
 // Whether an input meta is written into the stream by this element (captions, user data): the
 // base class then does not copy it onto the output as well, where a parser would find the
 // captions twice.

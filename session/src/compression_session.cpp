@@ -28,6 +28,7 @@
 #include "pixel_format.h"
 #include "pixel_transfer.h"
 #include "properties.h"
+#include "roi.h"
 #include "sei.h"
 #include "speed_governor.h"
 #include "vtcompress/multipass_storage.h"
@@ -49,8 +50,9 @@ struct FrameJob {
   Time pts, duration;
   std::int64_t pts_ticks = 0;  // pts in the session timescale
   bool force_keyframe = false;
-  bool force_intra_refresh = false;  // ForceIntraRefresh
-  std::vector<SeiPayload> sei;       // SEIPayloads, written into this frame's access unit
+  bool force_intra_refresh = false;       // ForceIntraRefresh
+  std::vector<SeiPayload> sei;            // SEIPayloads, written into this frame's access unit
+  std::vector<RegionOfInterest> regions;  // RegionsOfInterest
   void* refcon = nullptr;
   bool skip = false;      // multi-pass: outside the storage's time range, answered as dropped
   OutputHandler handler;  // set for the handler form
@@ -211,6 +213,14 @@ class SessionImpl {
       if (it != options->end() && !ParseSeiPayloads(it->second, &sei, &why))
         return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());
     }
+    std::vector<RegionOfInterest> regions;
+    if (options) {
+      auto it = options->find(key::kRegionsOfInterest);
+      std::string why;
+      if (it != options->end() &&
+          !ParseRegionsOfInterest(it->second, width_, height_, &regions, &why))
+        return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());
+    }
 
     DeferredLog log(logger_);
     std::unique_lock<std::mutex> lock(mu_);
@@ -275,6 +285,7 @@ class SessionImpl {
     f.force_keyframe = force_key;
     f.force_intra_refresh = force_refresh;
     f.sei = std::move(sei);
+    f.regions = std::move(regions);
     f.refcon = refcon;
     f.skip = skip;
     f.handler = std::move(handler);
@@ -760,6 +771,11 @@ class SessionImpl {
     }
     for (auto& [seq, f] : in_encoder_) Answer(f, Status::kNoErr, kEncodeInfo_FrameDropped, {});
     in_encoder_.clear();
+    if (!carried_sei_.empty())
+      logger_.Logf(LogLevel::kWarning,
+                   "%zu SEI messages of frames RealTime dropped at the end had no later frame to "
+                   "go with",
+                   carried_sei_.size());
     for (Job& j : rest)
       if (j.kind == Job::Kind::kFrame)
         Answer(j.frame, Status::kNoErr, kEncodeInfo_FrameDropped, {});
@@ -937,6 +953,7 @@ class SessionImpl {
     in.pts = f.pts_ticks;
     in.id = f.seq;
     in.speed_level = governed ? governor_.level() : -1;
+    in.regions = f.regions.empty() ? nullptr : &f.regions;
     // With intra refresh x264 places the periodic refreshes (waves) itself; without it a wave
     // asked for is a key frame.
     const bool waves = encoder_->IntraRefresh();

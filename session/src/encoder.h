@@ -11,6 +11,7 @@
 
 #include "log_internal.h"
 #include "properties.h"
+#include "roi.h"
 #include "speed_governor.h"
 #include "vtcompress/pixel_buffer.h"
 #include "vtcompress/sample_buffer.h"
@@ -44,6 +45,8 @@ struct InputFrame {
   const EncoderConfig* reconfigure = nullptr;
   // >= 0: RealTime's governor asks for this speed level (SpeedLevelCosts) from this frame on.
   int speed_level = -1;
+  // RegionsOfInterest of this picture (null: none), valid during Encode.
+  const std::vector<RegionOfInterest>* regions = nullptr;
 };
 
 struct EncodedFrame {

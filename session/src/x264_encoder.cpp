@@ -768,6 +768,22 @@ class X264Encoder final : public VideoEncoder {
     pic->i_pts = f.pts;
     pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
     pic->opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
+    if (f.regions) {
+      // x264 reads the offsets during this x264_encoder_encode (ratecontrol.c), so the array
+      // need not outlive the call. Without AQ (constant QP, tune psnr, aq-mode 0) it ignores them.
+      if (param_.rc.i_aq_mode != X264_AQ_NONE) {
+        // One float per macroblock; interlaced: rows of field macroblocks, height rounded to 32.
+        const int columns = (param_.i_width + 15) / 16;
+        const int rows =
+            param_.b_interlaced ? (param_.i_height + 31) / 32 * 2 : (param_.i_height + 15) / 16;
+        RegionOffsets(*f.regions, 16, columns, rows, &quant_offsets_);
+        pic->prop.quant_offsets = quant_offsets_.data();
+      } else if (!roi_warned_) {
+        roi_warned_ = true;
+        logger_->Logf(LogLevel::kWarning,
+                      "regions of interest need adaptive quantization, which is off: ignored");
+      }
+    }
     return true;
   }
 
@@ -944,6 +960,8 @@ class X264Encoder final : public VideoEncoder {
   int fail_at_ = 0;              // VTC_FAULT_INJECT encode:N (fault.h); 0 = never
   int frames_in_ = 0;
   std::vector<std::uint8_t> pad_copy_[3];  // padded copies of odd-sized planes (FillPicture)
+  std::vector<float> quant_offsets_;       // the picture's per-macroblock QP offsets (ROI)
+  bool roi_warned_ = false;
 };
 
 }  // namespace

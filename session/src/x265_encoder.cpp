@@ -835,6 +835,23 @@ class X265Encoder final : public VideoEncoder {
     pic->pts = f.pts;
     pic->sliceType = f.force_keyframe ? X265_TYPE_IDR : X265_TYPE_AUTO;
     pic->userData = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
+    // Offsets go with every picture, zeros without regions: x265 3.5 gives a recycled frame an
+    // offset array only if the first picture it held had one (a later picture's would be copied
+    // to null), and keeps a recycled frame's old offsets when a picture brings none.
+    if (param_.rc.aqMode != X265_AQ_NONE) {
+      // One float per 16x16 block (8x8 with qg-size 8), counted as x265's lookahead does:
+      // from its half-size picture of the padded size (param_'s) in 8x8 blocks.
+      const bool fine = param_.rc.qgSize == 8;
+      const int columns = ((param_.sourceWidth / 2 + 7) / 8) * (fine ? 2 : 1);
+      const int rows = ((param_.sourceHeight / 2 + 7) / 8) * (fine ? 2 : 1);
+      static const std::vector<RegionOfInterest> kNone;
+      RegionOffsets(f.regions ? *f.regions : kNone, fine ? 8 : 16, columns, rows, &quant_offsets_);
+      pic->quantOffsets = quant_offsets_.data();
+    } else if (f.regions && !roi_warned_) {
+      roi_warned_ = true;
+      logger_->Logf(LogLevel::kWarning,
+                    "regions of interest need adaptive quantization, which is off: ignored");
+    }
     return true;
   }
 
@@ -921,6 +938,8 @@ class X265Encoder final : public VideoEncoder {
   double zone_kbps_ = 0;
   AbrSteering steering_;
   std::vector<std::uint8_t> pad_copy_[3];  // padded copies of odd-sized planes
+  std::vector<float> quant_offsets_;       // the picture's per-block QP offsets (ROI)
+  bool roi_warned_ = false;
 };
 
 }  // namespace

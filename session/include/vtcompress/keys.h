@@ -253,6 +253,21 @@ inline constexpr const char kSEIPayload[] = "Payload";
 constexpr int kSEIPayloadType_UserDataRegistered = 4;
 constexpr int kSEIPayloadType_UserDataUnregistered = 5;
 constexpr int kMaxSEIPayloadBytes = 64 * 1024;
+// Extension frame option: regions of interest for this frame, an Array of Dictionaries with
+// kRegionX, kRegionY, kRegionWidth, kRegionHeight (integers, pixels of the session's picture)
+// and kRegionQPOffset (a number in -51..51: negative spends more bits there, positive fewer).
+// The encoder adds the offset to the QP it picks for every 16x16 block a region touches (x264's
+// quant_offsets, x265's quantOffsets), on top of its adaptive quantization; the rate control
+// still aims at the same bit rate, so the rest of the picture pays for it. Where regions
+// overlap the lowest offset wins; regions are clipped to the picture. Adaptive quantization must
+// be on (it is by default): under a constant QP or with it off (x264 tune psnr, aq-mode 0) the
+// regions do nothing, and the session logs so once. Anything else is kVTParameterErr.
+inline constexpr const char kRegionsOfInterest[] = "RegionsOfInterest";
+inline constexpr const char kRegionX[] = "X";
+inline constexpr const char kRegionY[] = "Y";
+inline constexpr const char kRegionWidth[] = "Width";
+inline constexpr const char kRegionHeight[] = "Height";
+inline constexpr const char kRegionQPOffset[] = "QPOffset";
 
 // kCMSampleAttachmentKey_* and kVTSampleAttachmentKey_*
 inline constexpr const char kNotSync[] = "NotSync";
