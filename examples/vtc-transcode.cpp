@@ -45,6 +45,7 @@ struct Transcode {
   bool keep_audio = true;
   bool tty = false;
   bool quiet = false;
+  bool interrupted = false;  // main loop only
 
   // Written from streaming threads, read on the main loop.
   std::atomic<bool> video_linked{false};
@@ -266,7 +267,7 @@ void PrintProgress(Transcode* t, bool final) {
   std::string line = std::to_string(frames) + " frames";
   gchar* rest;
   if (duration > 0 && pos >= 0) {
-    const double done = final ? 1.0 : MIN(1.0, double(pos) / double(duration));
+    const double done = final && !t->interrupted ? 1.0 : MIN(1.0, double(pos) / double(duration));
     const double eta = done > 0 ? elapsed * (1 - done) / done : 0;
     rest = g_strdup_printf("%5.1f%%  %s  %.0f fps  ETA %s", 100 * done, line.c_str(), fps,
                            done > 0 ? Clock(eta).c_str() : "?");
@@ -307,6 +308,7 @@ gboolean OnBusMessage(GstBus*, GstMessage* m, gpointer data) {
 gboolean OnInterrupt(gpointer data) {
   auto* t = static_cast<Transcode*>(data);
   g_printerr("\nvtc-transcode: interrupted, finishing the file\n");
+  t->interrupted = true;
   gst_element_send_event(t->pipeline, gst_event_new_eos());
   return G_SOURCE_REMOVE;
 }
@@ -565,7 +567,10 @@ int main(int argc, char** argv) {
     g_print("audio: %s\n", t.audio_note.empty() ? "none in the input" : t.audio_note.c_str());
     g_print("time: %.2f s (%.0f fps)\n", wall, wall > 0 ? t.frames / wall : 0.0);
     std::string why;
-    if (psnr && !ComparePsnr(in_uri, out_uri, &why)) {
+    if (t.interrupted) {
+      g_print("interrupted: the output has the part before Ctrl-C\n");
+      status = 130;
+    } else if (psnr && !ComparePsnr(in_uri, out_uri, &why)) {
       g_printerr("vtc-transcode: PSNR: %s\n", why.c_str());
       status = 1;
     }
