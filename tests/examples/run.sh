@@ -81,7 +81,10 @@ check_call() {  # CODEC FFPROBE_CODEC
   rates=$(awk -v s=$step '{ b[int($1 / s)] += $2 } END { for (i = 0; i < 4; i++) printf "%d ", b[i] * 8 / 1000 }' packets.txt)
   echo "measured kbit/s per step (targets 800 200 1600 200): $rates"
   read -r s0 s1 s2 s3 <<<"$rates"
-  ((s1 < s0 && s2 > s1 && s3 < s2)) || fail "steps $rates do not follow the targets 800 200 1600 200"
+  # Each target moves 4x or more; the measured rate must move by half that at least (rate
+  # control lags, steps 1 and 2 carry the requested key frames). Unchanged, they stay within 30%.
+  ((2 * s0 > 3 * s1 && 2 * s2 > 3 * s1 && 2 * s2 > 3 * s3)) ||
+    fail "steps $rates do not follow the targets 800 200 1600 200 (by 1.5x at least)"
 }
 
 case $case_name in
