@@ -83,6 +83,9 @@ struct GstVtcEncoderPrivate {
   // set_min_pts's shift, which the base class adds to frame->pts but not to the input segment.
   GstClockTime time_adjustment = 0;
   bool going_back = false;  // dropping frames whose time went back (warned once per episode)
+  // Captions and user data of frames qos dropped before the session saw them: they go with the
+  // next frame encoded (the session merges the captions into its one A/53 message).
+  vtc::Array carried_sei;
   // Written by the current session's worker only (sessions never overlap); kept across
   // sessions (caps changes, new segments) so that DTS keep increasing.
   GstClockTime last_dts = GST_CLOCK_TIME_NONE;
@@ -902,6 +905,7 @@ static gboolean gst_vtc_encoder_stop(GstVideoEncoder* enc) {
   GstVtcEncoderPrivate* priv = gst_vtc_encoder_priv(self);
   GST_VIDEO_ENCODER_STREAM_LOCK(self);
   gst_vtc_encoder_destroy_session(self, true);
+  priv->carried_sei.clear();
   GST_VIDEO_ENCODER_STREAM_UNLOCK(self);
   if (priv->input_state) {
     gst_video_codec_state_unref(priv->input_state);
@@ -1173,6 +1177,7 @@ static GstFlowReturn gst_vtc_encoder_handle_frame(GstVideoEncoder* enc, GstVideo
       gst_video_encoder_get_max_encode_time(enc, frame) < 0) {
     GST_DEBUG_OBJECT(self, "frame %u is too late for downstream: dropped (qos)",
                      frame->system_frame_number);
+    gst_vtc_meta_carry_sei(frame->input_buffer, &priv->carried_sei);
     priv->frames_dropped.fetch_add(1);
     gst_vtc_encoder_drop_frame(self, frame);
     return priv->last_flow.load();
@@ -1195,14 +1200,8 @@ static GstFlowReturn gst_vtc_encoder_handle_frame(GstVideoEncoder* enc, GstVideo
     GST_DEBUG_OBJECT(self, "intra-refresh wave at frame %u", frame->system_frame_number);
     options[vtc::key::kForceIntraRefresh] = vtc::Value(true);
   }
-  std::string skipped;
-  gst_vtc_meta_to_sei(frame->input_buffer, &options, &skipped);
-  if (!skipped.empty())
-    GST_WARNING_OBJECT(self, "frame %u: a caption or user data meta left out: %s",
-                       frame->system_frame_number, skipped.c_str());
-  gst_vtc_meta_to_roi(frame->input_buffer, &options, &skipped);
-  if (!skipped.empty())
-    GST_WARNING_OBJECT(self, "frame %u: %s left out", frame->system_frame_number, skipped.c_str());
+  gst_vtc_meta_frame_options(GST_OBJECT(self), GST_CAT_DEFAULT, frame->system_frame_number,
+                             frame->input_buffer, &priv->carried_sei, &options);
   const vtc::Time pts = vtc::Time::Make(gint64(frame->pts), kTimescale);
   const vtc::Time duration = GST_CLOCK_TIME_IS_VALID(frame->duration)
                                  ? vtc::Time::Make(gint64(frame->duration), kTimescale)
@@ -1252,6 +1251,7 @@ static gboolean gst_vtc_encoder_flush(GstVideoEncoder* enc) {
   // Pending frames are answered and discarded; the next frame starts a new session (an IDR).
   gst_vtc_encoder_destroy_session(self, true);
   gst_vtc_encoder_priv(self)->last_flow.store(GST_FLOW_OK);
+  gst_vtc_encoder_priv(self)->carried_sei.clear();  // captions of flushed frames
   gst_vtc_encoder_reset_time(self);
   return TRUE;
 }

@@ -203,6 +203,54 @@ void gst_vtc_meta_to_roi(GstBuffer* buffer, vtc::Dictionary* options, std::strin
   if (!regions.empty()) (*options)[vtc::key::kRegionsOfInterest] = vtc::Value(std::move(regions));
 }
 
+std::size_t gst_vtc_meta_sei_bytes(const vtc::Array& messages) {
+  std::size_t total = 0;
+  for (const vtc::Value& m : messages) {
+    if (!m.IsDictionary()) continue;
+    auto it = m.AsDictionary().find(vtc::key::kSEIPayload);
+    if (it != m.AsDictionary().end() && it->second.IsData()) total += it->second.AsData().size();
+  }
+  return total;
+}
+
+void gst_vtc_meta_carry_sei(GstBuffer* buffer, vtc::Array* carried) {
+  vtc::Dictionary options;
+  std::string skipped;
+  gst_vtc_meta_to_sei(buffer, &options, &skipped);
+  auto it = options.find(vtc::key::kSEIPayloads);
+  if (it == options.end()) return;
+  vtc::Array more = *carried;
+  for (const vtc::Value& m : it->second.AsArray()) more.push_back(m);
+  if (gst_vtc_meta_sei_bytes(more) <= std::size_t(vtc::key::kMaxSEIPayloadBytes))
+    *carried = std::move(more);
+}
+
+void gst_vtc_meta_frame_options(GstObject* self, GstDebugCategory* cat, guint32 number,
+                                GstBuffer* buffer, vtc::Array* carried, vtc::Dictionary* options) {
+  std::string skipped;
+  gst_vtc_meta_to_sei(buffer, options, &skipped);
+  if (!skipped.empty())
+    GST_CAT_WARNING_OBJECT(cat, self, "frame %u: a caption or user data meta left out: %s", number,
+                           skipped.c_str());
+  if (!carried->empty()) {
+    vtc::Array sei = std::move(*carried);
+    carried->clear();
+    auto it = options->find(vtc::key::kSEIPayloads);
+    if (it != options->end())
+      for (const vtc::Value& m : it->second.AsArray()) sei.push_back(m);
+    if (gst_vtc_meta_sei_bytes(sei) <= std::size_t(vtc::key::kMaxSEIPayloadBytes))
+      (*options)[vtc::key::kSEIPayloads] = vtc::Value(std::move(sei));
+    else
+      GST_CAT_WARNING_OBJECT(cat, self,
+                             "frame %u: the SEI of frames dropped before it do not fit with its "
+                             "own: left out",
+                             number);
+  }
+  gst_vtc_meta_to_roi(buffer, options, &skipped);
+  if (!skipped.empty())
+    GST_CAT_WARNING_OBJECT(cat, self, "frame %u: %s left out", number, skipped.c_str());
+}
+
 bool gst_vtc_meta_is_in_stream(const GstMeta* meta) {
   const GType api = meta->info->api;
   return api == GST_VIDEO_CAPTION_META_API_TYPE ||

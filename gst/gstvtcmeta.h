@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 
+#include <cstddef>
 #include <string>
 
 #include "vtcompress/value.h"
@@ -18,12 +19,25 @@
 // options[SEIPayloads]. A meta it cannot read is skipped; *skipped says why (empty if none).
 void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped);
 
+// The payload bytes of a SEIPayloads array (what the session counts against kMaxSEIPayloadBytes).
+std::size_t gst_vtc_meta_sei_bytes(const vtc::Array& messages);
+
 // Each GstVideoRegionOfInterestMeta as a region of the session's RegionsOfInterest: its QP
 // offset from a "delta-qp" field (a number in -51..51: negative is finer) of any of its param
 // structures, else -"priority" (an int; higher is more important), else kDefaultRoiQpOffset.
 // A region of no size or with an offset out of range is left out; *skipped says why.
 inline constexpr double kDefaultRoiQpOffset = -6;
 void gst_vtc_meta_to_roi(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped);
+
+// What a frame's metas add to its frame options: its captions and user data after those of
+// frames dropped before it (`carried`, emptied; left out if they no longer fit), and its regions
+// of interest. What it leaves out is logged to `cat` for `self`'s frame `number`.
+void gst_vtc_meta_frame_options(GstObject* self, GstDebugCategory* cat, guint32 number,
+                                GstBuffer* buffer, vtc::Array* carried, vtc::Dictionary* options);
+
+// A frame dropped before the session saw it (qos): its captions and user data join `carried`
+// for the next frame, as far as they fit in one frame's SEI.
+void gst_vtc_meta_carry_sei(GstBuffer* buffer, vtc::Array* carried);
 
 // Whether an input meta is written into the stream by this element (captions, user data): the
 // base class then does not copy it onto the output as well, where a parser would find the

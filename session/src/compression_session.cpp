@@ -212,6 +212,10 @@ class SessionImpl {
       std::string why;
       if (it != options->end() && !ParseSeiPayloads(it->second, &sei, &why))
         return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());
+      if (const int cut = MergeA53Captions(&sei))
+        logger_.Logf(LogLevel::kWarning,
+                     "EncodeFrame: %d caption triplets over the 31 one picture carries left out",
+                     cut);
     }
     std::vector<RegionOfInterest> regions;
     if (options) {
@@ -929,6 +933,11 @@ class SessionImpl {
       f.sei.insert(f.sei.begin(), std::make_move_iterator(carried_sei_.begin()),
                    std::make_move_iterator(carried_sei_.end()));
       carried_sei_.clear();
+      // One caption message a picture: the dropped frames' captions join this frame's.
+      if (const int cut = MergeA53Captions(&f.sei))
+        logger_.Logf(LogLevel::kWarning,
+                     "frame at %.3f s: %d caption triplets of dropped frames did not fit",
+                     f.pts.Seconds(), cut);
     }
     // Pixel transfer: a buffer the encoder cannot take as it is (layout, chroma format, depth,
     // size) is converted into the transfer's scratch picture, here on the worker.
@@ -954,6 +963,7 @@ class SessionImpl {
     in.id = f.seq;
     in.speed_level = governed ? governor_.level() : -1;
     in.regions = f.regions.empty() ? nullptr : &f.regions;
+    in.sei = encoder_->WritesSei() && !f.sei.empty() ? &f.sei : nullptr;
     // With intra refresh x264 places the periodic refreshes (waves) itself; without it a wave
     // asked for is a key frame.
     const bool waves = encoder_->IntraRefresh();
@@ -1134,7 +1144,8 @@ class SessionImpl {
 
       SampleBuffer::Init init;
       init.data = std::move(e.data);
-      if (!f.sei.empty() && !InsertSei(table_.backend().codec_type, f.sei, &init.data))
+      if (!f.sei.empty() && !encoder_->WritesSei() &&
+          !InsertSei(table_.backend().codec_type, f.sei, &init.data))
         logger_.Logf(LogLevel::kError, "frame at %.3f s: no slice to put its SEI before",
                      f.pts.Seconds());
       init.pts = f.pts;

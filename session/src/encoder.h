@@ -12,6 +12,7 @@
 #include "log_internal.h"
 #include "properties.h"
 #include "roi.h"
+#include "sei.h"
 #include "speed_governor.h"
 #include "vtcompress/pixel_buffer.h"
 #include "vtcompress/sample_buffer.h"
@@ -47,6 +48,8 @@ struct InputFrame {
   int speed_level = -1;
   // RegionsOfInterest of this picture (null: none), valid during Encode.
   const std::vector<RegionOfInterest>* regions = nullptr;
+  // SEIPayloads for an encoder that WritesSei() (null: none), valid during Encode.
+  const std::vector<SeiPayload>* sei = nullptr;
 };
 
 struct EncodedFrame {
@@ -110,6 +113,10 @@ class VideoEncoder {
   // True once after an Encode in which the encoder opened a new instance by itself (x265's level
   // change): that call's time is the new instance's start, not the level's pace.
   virtual bool TakeReopened() { return false; }
+  // Whether the encoder writes InputFrame::sei into the frame's access unit itself, inside its
+  // rate control (x264's extra_sei: counted in VBV and NAL HRD, filler included). Otherwise the
+  // session inserts them into the sample afterwards (sei.h), outside the encoder's accounting.
+  virtual bool WritesSei() const { return false; }
   virtual const StreamInfo& stream() const = 0;
   // Whether `next` (a config the backend's change rule would reconfigure to) needs a new instance
   // after all, for what only the open encoder knows (x265: a bit rate beyond the level it was

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sei.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 namespace vtc {
@@ -76,6 +78,62 @@ bool ParseSeiPayloads(const Value& value, std::vector<SeiPayload>* out, std::str
     out->push_back(SeiPayload{static_cast<int>(t), b});
   }
   return true;
+}
+
+namespace {
+
+// The header of an A/53 cc_data payload up to and including user_data_type_code 3, then
+// process_em_data_flag/process_cc_data_flag/additional_data_flag/cc_count and em_data.
+constexpr std::uint8_t kA53Header[] = {0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03};
+constexpr std::size_t kA53Triplets = sizeof(kA53Header) + 2;  // where the triplets start
+constexpr std::size_t kMaxTriplets = 31;
+
+// The triplets of an A/53 cc_data payload, or false if it is not one (or is cut short).
+bool A53Triplets(const SeiPayload& p, const std::uint8_t** first, std::size_t* count) {
+  if (p.type != key::kSEIPayloadType_UserDataRegistered || p.bytes.size() < kA53Triplets ||
+      !std::equal(std::begin(kA53Header), std::end(kA53Header), p.bytes.begin()))
+    return false;
+  const std::size_t n = p.bytes[sizeof(kA53Header)] & 0x1f;
+  if (kA53Triplets + 3 * n > p.bytes.size()) return false;
+  *first = p.bytes.data() + kA53Triplets;
+  *count = n;
+  return true;
+}
+
+}  // namespace
+
+int MergeA53Captions(std::vector<SeiPayload>* payloads) {
+  int first = -1, found = 0;
+  std::vector<std::uint8_t> triplets;
+  for (std::size_t i = 0; i < payloads->size(); ++i) {
+    const std::uint8_t* t = nullptr;
+    std::size_t n = 0;
+    if (!A53Triplets((*payloads)[i], &t, &n)) continue;
+    if (first < 0) first = int(i);
+    ++found;
+    triplets.insert(triplets.end(), t, t + 3 * n);
+  }
+  const std::size_t total = triplets.size() / 3;
+  if (found == 0 || (found == 1 && total <= kMaxTriplets)) return 0;
+  const std::size_t kept = std::min(total, kMaxTriplets);
+  SeiPayload merged;
+  merged.type = key::kSEIPayloadType_UserDataRegistered;
+  merged.bytes.assign(std::begin(kA53Header), std::end(kA53Header));
+  merged.bytes.push_back(std::uint8_t(0x40 | kept));  // process_cc_data_flag, cc_count
+  merged.bytes.push_back(0xff);                       // em_data
+  merged.bytes.insert(merged.bytes.end(), triplets.begin(), triplets.begin() + 3 * kept);
+  merged.bytes.push_back(0xff);  // marker_bits
+  std::vector<SeiPayload> out;
+  for (std::size_t i = 0; i < payloads->size(); ++i) {
+    const std::uint8_t* t = nullptr;
+    std::size_t n = 0;
+    if (int(i) == first)
+      out.push_back(std::move(merged));
+    else if (!A53Triplets((*payloads)[i], &t, &n))
+      out.push_back(std::move((*payloads)[i]));
+  }
+  *payloads = std::move(out);
+  return int(total - kept);
 }
 
 bool InsertSei(CodecType codec, const std::vector<SeiPayload>& payloads, Data* sample) {

@@ -26,6 +26,13 @@ struct SeiPayload {
 // shorter than its 16-byte UUID, more than kMaxSEIPayloadBytes in all.
 bool ParseSeiPayloads(const Value& value, std::vector<SeiPayload>* out, std::string* why);
 
+// ATSC A/53 captions (registered user data: T.35 country 0xB5, provider 0x0031, "GA94",
+// cc_data): a decoder or parser takes one such message per picture (GStreamer's parsers keep the
+// last one), so all of a frame's are merged into the first: their cc_data triplets in order, at
+// most 31 (cc_count's 5 bits; more than CEA-708's bandwidth anyway). Returns how many triplets
+// did not fit. Other messages are left alone.
+int MergeA53Captions(std::vector<SeiPayload>* payloads);
+
 // Inserts one SEI NAL unit carrying `payloads` into `sample` (NAL units with 4-byte big-endian
 // lengths, as the encoders produce), just before the first slice: after any access unit
 // delimiter, parameter sets and the encoder's own SEI (a buffering period must stay first).

@@ -519,6 +519,7 @@ class X264Encoder final : public VideoEncoder {
   }
   bool Exhausted() const override { return exhausted_; }
   bool IntraRefresh() const override { return h_ && param_.b_intra_refresh; }
+  bool WritesSei() const override { return true; }
   FormatDescriptionRef format_description() const override { return format_; }
   std::vector<double> SpeedLevelCosts() const override { return X264SpeedLevelCosts(); }
   int StartSpeedLevel() const override { return kX264StartSpeedLevel; }
@@ -768,14 +769,17 @@ class X264Encoder final : public VideoEncoder {
     pic->i_pts = f.pts;
     pic->i_type = f.force_keyframe ? X264_TYPE_IDR : X264_TYPE_AUTO;
     pic->opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(f.id));
+    if (f.sei && !AttachSei(*f.sei, pic)) return false;
     if (f.regions) {
       // x264 reads the offsets during this x264_encoder_encode (ratecontrol.c), so the array
       // need not outlive the call. Without AQ (constant QP, tune psnr, aq-mode 0) it ignores them.
       if (param_.rc.i_aq_mode != X264_AQ_NONE) {
         // One float per macroblock; interlaced: rows of field macroblocks, height rounded to 32.
         const int columns = (param_.i_width + 15) / 16;
-        const int rows =
-            param_.b_interlaced ? (param_.i_height + 31) / 32 * 2 : (param_.i_height + 15) / 16;
+        // Interlaced or fake-interlaced: x264 rounds the macroblock rows up to an even count.
+        const int rows = param_.b_interlaced || param_.b_fake_interlaced
+                             ? (param_.i_height + 31) / 32 * 2
+                             : (param_.i_height + 15) / 16;
         RegionOffsets(*f.regions, 16, columns, rows, &quant_offsets_);
         pic->prop.quant_offsets = quant_offsets_.data();
       } else if (!roi_warned_) {
@@ -784,6 +788,31 @@ class X264Encoder final : public VideoEncoder {
                       "regions of interest need adaptive quantization, which is off: ignored");
       }
     }
+    return true;
+  }
+
+  // The frame's SEI messages as x264's extra_sei: x264 writes them in the frame's access unit
+  // (after a buffering period) and counts them in its rate control, VBV and NAL HRD filler
+  // included. x264 frees the copies (sei_free) once written, or with the frame.
+  static bool AttachSei(const std::vector<SeiPayload>& sei, x264_picture_t* pic) {
+    auto* payloads =
+        static_cast<x264_sei_payload_t*>(std::calloc(sei.size(), sizeof(x264_sei_payload_t)));
+    if (!payloads) return false;
+    for (std::size_t i = 0; i < sei.size(); ++i) {
+      auto* bytes = static_cast<std::uint8_t*>(std::malloc(sei[i].bytes.size()));
+      if (!bytes) {
+        for (std::size_t j = 0; j < i; ++j) std::free(payloads[j].payload);
+        std::free(payloads);
+        return false;
+      }
+      std::memcpy(bytes, sei[i].bytes.data(), sei[i].bytes.size());
+      payloads[i].payload = bytes;
+      payloads[i].payload_size = int(sei[i].bytes.size());
+      payloads[i].payload_type = sei[i].type;
+    }
+    pic->extra_sei.num_payloads = int(sei.size());
+    pic->extra_sei.payloads = payloads;
+    pic->extra_sei.sei_free = std::free;
     return true;
   }
 

@@ -839,13 +839,22 @@ class X265Encoder final : public VideoEncoder {
     // offset array only if the first picture it held had one (a later picture's would be copied
     // to null), and keeps a recycled frame's old offsets when a picture brings none.
     if (param_.rc.aqMode != X265_AQ_NONE) {
-      // One float per 16x16 block (8x8 with qg-size 8), counted as x265's lookahead does:
-      // from its half-size picture of the padded size (param_'s) in 8x8 blocks.
-      const bool fine = param_.rc.qgSize == 8;
-      const int columns = ((param_.sourceWidth / 2 + 7) / 8) * (fine ? 2 : 1);
-      const int rows = ((param_.sourceHeight / 2 + 7) / 8) * (fine ? 2 : 1);
+      // One float per 16x16 block, counted as x265's lookahead does: from its half-size
+      // picture of the padded size (param_'s) in 8x8 blocks. With qg-size 8, one per 8x8 block:
+      // x265 indexes them over ceil(width / 8) columns but copies twice the 16x16 count.
       static const std::vector<RegionOfInterest> kNone;
-      RegionOffsets(f.regions ? *f.regions : kNone, fine ? 8 : 16, columns, rows, &quant_offsets_);
+      const std::vector<RegionOfInterest>& regions = f.regions ? *f.regions : kNone;
+      const int columns16 = (param_.sourceWidth / 2 + 7) / 8;
+      const int rows16 = (param_.sourceHeight / 2 + 7) / 8;
+      if (param_.rc.qgSize == 8) {
+        RegionOffsets(regions, 8, (param_.sourceWidth + 7) / 8, (param_.sourceHeight + 7) / 8,
+                      &quant_offsets_);
+        quant_offsets_.resize(
+            std::max(quant_offsets_.size(), std::size_t(columns16 * 2) * std::size_t(rows16 * 2)),
+            0.0f);
+      } else {
+        RegionOffsets(regions, 16, columns16, rows16, &quant_offsets_);
+      }
       pic->quantOffsets = quant_offsets_.data();
     } else if (f.regions && !roi_warned_) {
       roi_warned_ = true;

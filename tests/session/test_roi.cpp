@@ -147,6 +147,35 @@ TEST_P(Roi, BadRegionsAreRefused) {
   EXPECT_EQ(c.samples().size(), 1u);
 }
 
+// x265 3.5 recycles its frames: offsets on frames that follow many without regions (more than its
+// frame pool holds) must land, not crash or linger; also with qg-size 8 (8x8 offsets) and a width
+// that is not a multiple of 16.
+TEST(RoiHevc, RegionsAfterFramesWithoutThemAndBack) {
+  for (const char* options : {"", "qg-size=8"}) {
+    SCOPED_TRACE(options);
+    constexpr int kWidth = 328, kHeight = 200;  // 328 = 20.5 blocks of 16
+    Collector c;
+    Dictionary props{{key::kAverageBitRate, Value(60000)}};
+    if (*options) props[key::kX265Options] = Value(options);
+    auto s = MakeSession(kWidth, kHeight, kY420, &c, props, vtc::kCodecType_HEVC);
+    ASSERT_TRUE(s);
+    for (int i = 0; i < 90; ++i) {
+      auto b = MakePoolBuffer(*s, MakeMovingPicture(kWidth, kHeight, i));
+      ASSERT_TRUE(b);
+      Dictionary opts;
+      if (i >= 40 && i < 70) opts[key::kRegionsOfInterest] = Regions({200, 120, 128, 80}, -10);
+      ASSERT_EQ(s->EncodeFrame(b, FramePts(i), FrameDuration(), &opts, RefconFor(i), nullptr),
+                Status::kNoErr);
+    }
+    ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+    if (!FfmpegAvailable()) continue;
+    Decoded d;
+    std::string error;
+    ASSERT_TRUE(DecodeAnnexB(ToAnnexB(c.samples()), &d, &error, "hevc")) << error;
+    EXPECT_EQ(d.frames.size(), 90u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Codecs, Roi, ::testing::Values(vtc::kCodecType_H264, vtc::kCodecType_HEVC),
                          [](const auto& info) {
                            return std::string(info.param == vtc::kCodecType_HEVC ? "HEVC" : "H264");

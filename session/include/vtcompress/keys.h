@@ -239,14 +239,19 @@ inline constexpr const char kForceKeyFrame[] = "ForceKeyFrame";
 // Without IntraRefresh it is a key frame, as ForceKeyFrame. ForceKeyFrame wins over it.
 inline constexpr const char kForceIntraRefresh[] = "ForceIntraRefresh";
 // Extension frame option: SEI messages for this frame (an Array of Dictionaries, each with
-// kSEIPayloadType, an int, and kSEIPayload, Data: the payload without its type and size). The
-// session writes them as one SEI NAL unit (HEVC: prefix SEI) in this frame's own access unit,
-// before its first slice, whatever order the encoder outputs frames in, so a decoder gets them
-// with the picture they were given with (closed captions in presentation order). Types: 4,
-// registered user data (ITU-T T.35: ATSC A/53 captions, HDR10+), and 5, unregistered user data
-// (a 16-byte UUID, then the data); at most kMaxSEIPayloadBytes in all. Anything else is
-// kVTParameterErr from EncodeFrame. A frame the session drops (RealTime) hands its messages on to
-// the next frame it encodes, so captions are not lost with it.
+// kSEIPayloadType, an int, and kSEIPayload, Data: the payload without its type and size). They
+// go into this frame's own access unit, before its first slice, whatever order the encoder
+// outputs frames in, so a decoder gets them with the picture they were given with (closed
+// captions in presentation order). H.264: x264 writes them (extra_sei), inside its rate control,
+// so VBV, DataRateLimits and ConstantBitRate's HRD count them. HEVC: the session inserts one
+// prefix SEI NAL unit after x265 has coded the frame (x265 3.5's userSEI reuses a recycled
+// frame's buffers at their first size), outside x265's accounting: leave room for them in a tight
+// DataRateLimits. Types: 4, registered user data (ITU-T T.35: ATSC A/53 captions, HDR10+), and 5,
+// unregistered user data (a 16-byte UUID, then the data); at most kMaxSEIPayloadBytes in all.
+// Anything else is kVTParameterErr from EncodeFrame. A/53 caption messages of one frame are
+// merged into one (decoders and GStreamer's parsers take one a picture), at most 31 cc_data
+// triplets, the rest left out with a warning. A frame the session drops (RealTime) hands its
+// messages to the next frame it encodes, its captions merged into that frame's.
 inline constexpr const char kSEIPayloads[] = "SEIPayloads";
 inline constexpr const char kSEIPayloadType[] = "PayloadType";
 inline constexpr const char kSEIPayload[] = "Payload";
@@ -259,9 +264,11 @@ constexpr int kMaxSEIPayloadBytes = 64 * 1024;
 // The encoder adds the offset to the QP it picks for every 16x16 block a region touches (x264's
 // quant_offsets, x265's quantOffsets), on top of its adaptive quantization; the rate control
 // still aims at the same bit rate, so the rest of the picture pays for it. Where regions
-// overlap the lowest offset wins; regions are clipped to the picture. Adaptive quantization must
-// be on (it is by default): under a constant QP or with it off (x264 tune psnr, aq-mode 0) the
-// regions do nothing, and the session logs so once. Anything else is kVTParameterErr.
+// overlap the lowest offset wins; regions are clipped to the picture. The libraries apply them
+// through adaptive quantization or MB-tree (on by default; MB-tree alone is enough): under a
+// constant QP, or with both off, the regions do nothing and the session logs so once. In a
+// second pass, give the same regions as in the first (the libraries take referenced frames'
+// offsets from the first pass's statistics). Anything else is kVTParameterErr.
 inline constexpr const char kRegionsOfInterest[] = "RegionsOfInterest";
 inline constexpr const char kRegionX[] = "X";
 inline constexpr const char kRegionY[] = "Y";
