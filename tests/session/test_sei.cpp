@@ -234,6 +234,41 @@ INSTANTIATE_TEST_SUITE_P(Codecs, Sei, ::testing::Values(vtc::kCodecType_H264, vt
                            return std::string(IsHevc(info.param) ? "HEVC" : "H264");
                          });
 
+// H.264's SEI are x264's own (extra_sei): inside its rate control, so a ConstantBitRate stream
+// stays at its rate with captions on every frame (its filler makes room for them). Inserted
+// after x264 they would add their bytes on top: 8 x 200 bytes x 30 fps = 48 kbit/s, 10% here.
+TEST(SeiH264, ConstantBitRateCountsTheSei) {
+  constexpr int kW = 320, kH = 240, kFrames = 90, kRate = 480000;
+  Collector c;
+  auto s =
+      MakeSession(kW, kH, kY420, &c,
+                  {{key::kConstantBitRate, Value(kRate)}, {key::kExpectedFrameRate, Value(30)}});
+  ASSERT_TRUE(s);
+  Data big(200, 0x5a);
+  big.insert(big.begin(), {0x17, 0xee, 0x8c, 0x60, 0xf8, 0x4d, 0x11, 0xd9, 0x8c, 0xd6, 0x08, 0x00,
+                           0x20, 0x0c, 0x9a, 0x66});
+  for (int i = 0; i < kFrames; ++i) {
+    auto b = MakePoolBuffer(*s, MakeMovingPicture(kW, kH, i));
+    ASSERT_TRUE(b);
+    Dictionary opts{{key::kSEIPayloads, PayloadsValue({{5, big}})}};
+    ASSERT_EQ(s->EncodeFrame(b, FramePts(i), FrameDuration(), &opts, RefconFor(i), nullptr),
+              Status::kNoErr);
+  }
+  ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), Status::kNoErr);
+  const auto samples = c.samples();
+  ASSERT_EQ(samples.size(), size_t(kFrames));
+  size_t bytes = 0, with_sei = 0;
+  bool after_slice = false;
+  for (const auto& sm : samples) {
+    bytes += sm->data().size();
+    for (const Message& m : UserDataOf(vtc::kCodecType_H264, sm, &after_slice))
+      if (m.type == 5 && m.bytes == big) ++with_sei;
+  }
+  EXPECT_EQ(with_sei, size_t(kFrames));
+  const double bps = bytes * 8.0 * 30 / kFrames;
+  EXPECT_NEAR(bps, kRate, kRate * 0.03) << "the SEI were not counted in the CBR stream";
+}
+
 // RealTime drops frames when the timestamps run far ahead of the encoder: their captions come out
 // with the next frame encoded, merged into its one A/53 message (a parser keeps one a picture),
 // in order; none is lost unless a picture's 31 triplets are full.
