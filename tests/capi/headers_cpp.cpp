@@ -18,10 +18,11 @@ const CFStringRef kNamespaceKey = CFSTR("namespace-scope");
 }  // namespace
 
 int main() {
-  gst_init(nullptr, nullptr);
+  guint major = 0, minor = 0, micro = 0, nano = 0;
+  gst_version(&major, &minor, &micro, &nano);  // no gst_init: nothing process-wide to leak
   CFStringRef heap =
       CFStringCreateWithCString(kCFAllocatorDefault, "namespace-scope", kCFStringEncodingUTF8);
-  bool ok = heap && CFEqual(heap, kNamespaceKey) && capi_headers_c() == 0;
+  bool ok = major == 1 && heap && CFEqual(heap, kNamespaceKey) && capi_headers_c() == 0;
   CFRelease(heap);
   std::printf("%s\n", ok ? "headers OK" : "headers check failed");
   return ok ? 0 : 1;
