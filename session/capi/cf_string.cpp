@@ -69,6 +69,7 @@ bool DecodeToUtf8(const char* bytes, CFStringEncoding encoding, std::string* out
       *out = std::string(in);
       return true;
     case kCFStringEncodingASCII:
+    case kCFStringEncodingMacRoman:  // its ASCII half only (no table for the rest)
       if (!IsAscii(in)) return false;
       *out = std::string(in);
       return true;
@@ -96,6 +97,7 @@ bool EncodeFromUtf8(std::string_view text, CFStringEncoding encoding, std::strin
       *out = std::string(text);
       return true;
     case kCFStringEncodingASCII:
+    case kCFStringEncodingMacRoman:  // its ASCII half only
       if (!IsAscii(text)) return false;
       *out = std::string(text);
       return true;
@@ -253,6 +255,7 @@ CFIndex CFStringGetMaximumSizeForEncoding(CFIndex length, CFStringEncoding encod
     case kCFStringEncodingUTF8:
       return length * 3;  // a UTF-16 unit is at most 3 bytes; a pair (2 units) is 4
     case kCFStringEncodingASCII:
+    case kCFStringEncodingMacRoman:
     case kCFStringEncodingISOLatin1:
       return length;
     default:
@@ -290,6 +293,7 @@ const char* CFStringGetCStringPtr(CFStringRef theString, CFStringEncoding encodi
     case kCFStringEncodingUTF8:
       return text.data();
     case kCFStringEncodingASCII:
+    case kCFStringEncodingMacRoman:
     case kCFStringEncodingISOLatin1:
       return IsAscii(text) ? text.data() : nullptr;
     default:

@@ -100,7 +100,7 @@ TEST_F(Base, EqualAndHashAcrossTypes) {
 
 TEST_F(Base, RetainReleaseHammerFromManyThreads) {
   // Retains and releases from 8 threads at once: the count stays exact and the object is freed
-  // once, by the last release (ASan/TSan/valgrind see any race or double free).
+  // once, by the last release (the sanitizer and valgrind runs see a race or a double free).
   CFNumberRef n = MakeInt(7);
   constexpr int kThreads = 8, kRounds = 20000;
   std::vector<std::thread> threads;
@@ -189,6 +189,15 @@ TEST_F(Strings, Encodings) {
     EXPECT_EQ(CFStringCreateWithCString(nullptr, bad, kCFStringEncodingUTF8), nullptr) << bad;
     TakeWarnings();
   }
+  // MacRoman: its ASCII half.
+  EXPECT_STREQ(CFStringGetCStringPtr(ascii.get(), kCFStringEncodingMacRoman), "plain");
+  vtc::cf::Owned<CFStringRef> roman(
+      CFStringCreateWithCString(nullptr, "RealTime", kCFStringEncodingMacRoman));
+  EXPECT_TRUE(CFEqual(roman.get(), CFSTR("RealTime")));
+  EXPECT_EQ(CFStringGetCStringPtr(latin.get(), kCFStringEncodingMacRoman), nullptr);
+  EXPECT_FALSE(CFStringGetCString(latin.get(), buf, sizeof buf, kCFStringEncodingMacRoman));
+  EXPECT_EQ(CFStringCreateWithCString(nullptr, "\xa5", kCFStringEncodingMacRoman), nullptr);
+  EXPECT_TRUE(WarnedOnce("not supported"));
   EXPECT_EQ(CFStringCreateWithCString(nullptr, "x", kCFStringEncodingUTF16), nullptr);
   EXPECT_TRUE(WarnedOnce("not supported"));
 }

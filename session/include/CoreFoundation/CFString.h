@@ -20,7 +20,9 @@ __VTC_CF_EXTERN_C_BEGIN
 #define CFSTR(cStr) ((CFStringRef)(const void*)(__VTC_CFSTR_MARKER cStr))
 
 typedef UInt32 CFStringEncoding;
-/* Apple's values. Supported by the functions here: UTF8, ASCII, ISOLatin1 (others: NULL/false). */
+/* Apple's values. Supported by the functions here: UTF8, ASCII, ISOLatin1, and MacRoman for ASCII
+ * text only (the common CFStringGetCStringPtr(s, kCFStringEncodingMacRoman) idiom); others and
+ * MacRoman's upper half give NULL/false. */
 enum {
   kCFStringEncodingMacRoman = 0,
   kCFStringEncodingWindowsLatin1 = 0x0500,
@@ -67,8 +69,9 @@ CF_EXPORT CFIndex CFStringGetMaximumSizeForEncoding(CFIndex length, CFStringEnco
  * buffer is too small, the encoding cannot represent the text, or theString is not a CFString. */
 CF_EXPORT Boolean CFStringGetCString(CFStringRef theString, char* buffer, CFIndex bufferSize,
                                      CFStringEncoding encoding);
-/* The string's own NUL-terminated bytes when they are in that encoding (UTF-8 always; ASCII when
- * the text is ASCII), else NULL, as Apple's may. Valid while the string lives and is not mutated.
+/* The string's own NUL-terminated bytes when they are in that encoding (UTF-8 always; ASCII,
+ * MacRoman and ISOLatin1 when the text is ASCII), else NULL, as Apple's may. Valid while the string
+ * lives and is not mutated.
  */
 CF_EXPORT const char* CFStringGetCStringPtr(CFStringRef theString, CFStringEncoding encoding);
 /* Unicode code point order; kCFCompareCaseInsensitive folds ASCII letters, kCFCompareNumerically
