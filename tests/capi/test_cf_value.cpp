@@ -165,7 +165,8 @@ struct Gadget : vtc::cf::Object {
 };
 
 CFTypeID GadgetGetTypeID() {
-  static const CFTypeID id = vtc::cf::RegisterType<Gadget>({"Gadget", nullptr, nullptr, nullptr});
+  static const CFTypeID id =
+      vtc::cf::RegisterType<Gadget>({"Gadget", nullptr, nullptr, nullptr, nullptr});
   return id;
 }
 
