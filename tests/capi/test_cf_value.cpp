@@ -125,10 +125,10 @@ TEST_F(CfValue, WhatCannotConvertIsRefused) {
   // Value -> CF: objects, and a string with a NUL; nothing leaks on the way out.
   struct Thing : vtc::Object {};
   CFTypeRef cf = kCFNull;
-  EXPECT_FALSE(vtc::cf::CreateCFValue(Value(std::make_shared<Thing>()), &cf));
+  const Value thing(std::make_shared<Thing>());
+  EXPECT_FALSE(vtc::cf::CreateCFValue(thing, &cf));
   EXPECT_EQ(cf, nullptr);
-  Value deep(vtc::Dictionary{{"a", Value(1)},
-                             {"b", Value(vtc::Array{Value(2), Value(std::make_shared<Thing>())})}});
+  Value deep(vtc::Dictionary{{"a", Value(1)}, {"b", Value(vtc::Array{Value(2), thing})}});
   EXPECT_FALSE(vtc::cf::CreateCFValue(deep, &cf));
   EXPECT_EQ(cf, nullptr);
   EXPECT_FALSE(vtc::cf::CreateCFValue(Value(std::string("a\0b", 3)), &cf));
