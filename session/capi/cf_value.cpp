@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cf_value.h"
+
+#include "cf_types.h"
+
+namespace vtc::cf {
+namespace {
+
+bool HoldsCFValues(const CFArrayCallBacks& cb) {
+  return cb.retain == &CFTypeRetainCallBack;
+}
+
+}  // namespace
+
+bool ToValue(CFTypeRef cf, Value* out) {
+  if (!cf) {
+    *out = Value();
+    return true;
+  }
+  switch (TypeOf(cf)) {
+    case kNullTypeID:
+      *out = Value();
+      return true;
+    case kBooleanTypeID:
+      *out = Value(static_cast<const __CFBoolean*>(Header(cf))->value);
+      return true;
+    case kStringTypeID: {
+      std::string_view text;
+      StringText(cf, &text);
+      *out = Value(std::string(text));
+      return true;
+    }
+    case kNumberTypeID: {
+      const auto* n = static_cast<const __CFNumber*>(Header(cf));
+      *out = n->IsFloat() ? Value(n->d) : Value(static_cast<long long>(n->i));
+      return true;
+    }
+    case kDataTypeID:
+      *out = Value(static_cast<const __CFData*>(Header(cf))->bytes);
+      return true;
+    case kArrayTypeID: {
+      const auto* a = static_cast<const __CFArray*>(Header(cf));
+      if (!HoldsCFValues(a->callbacks)) return false;
+      Array array;
+      array.reserve(a->values.size());
+      for (const void* v : a->values) {
+        Value element;
+        if (!ToValue(v, &element)) return false;
+        array.push_back(std::move(element));
+      }
+      *out = Value(std::move(array));
+      return true;
+    }
+    case kDictionaryTypeID: {
+      const auto* d = static_cast<const __CFDictionary*>(Header(cf));
+      if (d->value_callbacks.retain != &CFTypeRetainCallBack ||
+          d->key_callbacks.equal != &CFEqual)  // kCFType or kCFCopyString keys
+        return false;
+      Dictionary dict;
+      for (const auto& [key, value] : d->map) {
+        std::string_view name;
+        Value element;
+        if (!StringText(key, &name) || !ToValue(value, &element)) return false;
+        dict.emplace(std::string(name), std::move(element));
+      }
+      *out = Value(std::move(dict));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool CreateCFValue(const Value& value, CFTypeRef* out) {
+  *out = nullptr;
+  switch (value.type()) {
+    case Value::Type::kNull:
+      *out = kCFNull;
+      return true;
+    case Value::Type::kBool:
+      *out = value.AsBool() ? kCFBooleanTrue : kCFBooleanFalse;
+      return true;
+    case Value::Type::kInt: {
+      std::int64_t i = 0;
+      value.GetInt(&i);
+      if (i >= INT32_MIN && i <= INT32_MAX) {
+        auto i32 = static_cast<std::int32_t>(i);
+        *out = CFNumberCreate(nullptr, kCFNumberSInt32Type, &i32);
+      } else {
+        *out = CFNumberCreate(nullptr, kCFNumberSInt64Type, &i);
+      }
+      return true;
+    }
+    case Value::Type::kDouble: {
+      double d = 0;
+      value.GetDouble(&d);
+      *out = CFNumberCreate(nullptr, kCFNumberFloat64Type, &d);
+      return true;
+    }
+    case Value::Type::kString:
+      if (value.AsString().find('\0') != std::string::npos) return false;  // C strings end there
+      *out = CFStringCreateWithCString(nullptr, value.AsString().c_str(), kCFStringEncodingUTF8);
+      return *out != nullptr;
+    case Value::Type::kData: {
+      const Data& data = value.AsData();
+      *out = CFDataCreate(nullptr, data.data(), static_cast<CFIndex>(data.size()));
+      return true;
+    }
+    case Value::Type::kArray: {
+      Owned<CFMutableArrayRef> array(CFArrayCreateMutable(nullptr, 0, &kCFTypeArrayCallBacks));
+      for (const Value& v : value.AsArray()) {
+        CFTypeRef element;
+        if (!CreateCFValue(v, &element)) return false;
+        Owned<CFTypeRef> held(element);
+        CFArrayAppendValue(array.get(), element);
+      }
+      array.get()->mutable_ = false;
+      *out = array.release();
+      return true;
+    }
+    case Value::Type::kDictionary: {
+      Owned<CFMutableDictionaryRef> dict(CFDictionaryCreateMutable(
+          nullptr, 0, &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks));
+      for (const auto& [name, v] : value.AsDictionary()) {
+        CFTypeRef element;
+        Owned<CFStringRef> key(
+            CFStringCreateWithCString(nullptr, name.c_str(), kCFStringEncodingUTF8));
+        if (!key || !CreateCFValue(v, &element)) return false;
+        Owned<CFTypeRef> held(element);
+        CFDictionarySetValue(dict.get(), key.get(), element);
+      }
+      dict.get()->mutable_ = false;
+      *out = dict.release();
+      return true;
+    }
+    case Value::Type::kObject:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace vtc::cf
