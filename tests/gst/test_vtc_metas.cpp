@@ -246,6 +246,58 @@ GST_START_TEST(test_captions_metas_not_copied) {
 }
 GST_END_TEST;
 
+// qos=true drops frames downstream says are too late before they reach the session: their
+// captions go with the next frame encoded, merged into its one A/53 message, in order.
+GST_START_TEST(test_captions_of_qos_dropped_frames) {
+  const vtt::Codec& codec = VTT_CODEC;
+  const Input in = vtt::Small();
+  vtt::Enc e(codec, "qos=true", in, codec.Caps(true));
+  auto push = [&](int first, int count) {
+    for (int i = first; i < first + count; ++i) {
+      GstBuffer* buf = vtt::MakeFrame(in, i);
+      const Bytes cc = {0xfc, guint8(0x80 | i), 0x80};
+      gst_buffer_add_video_caption_meta(buf, GST_VIDEO_CAPTION_TYPE_CEA708_RAW, cc.data(),
+                                        cc.size());
+      e.PushBuffer(buf);
+    }
+  };
+  push(0, 10);
+  // Downstream is 2 s late at frame 10: frames 10..29 are dropped; frame 30, asked to be a key
+  // frame, is encoded anyway and carries their captions.
+  gst_harness_push_upstream_event(
+      e.h(), gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 2.0, 2 * GST_SECOND, in.Pts(10)));
+  push(10, 20);
+  gst_harness_push_event(e.h(), gst_video_event_new_downstream_force_key_unit(
+                                    in.Pts(30), GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, TRUE, 1));
+  push(30, 1);
+  e.Eos();
+  const auto bufs = e.rec().Buffers();
+  fail_unless(bufs.size() < 31, "qos dropped nothing: the case would not see a carry");
+  const bool hevc = std::string(codec.id) == "h265";
+  std::map<GstClockTime, std::vector<int>> by_pts;
+  for (const auto& b : bufs) {
+    int a53 = 0;
+    for (const nal::Nal& n : vtt::SplitOrFail(codec, b, true)) {
+      if (n.type != (hevc ? 39 : 6)) continue;
+      std::vector<nal::SeiMessage> messages;
+      fail_unless(nal::ParseSei(n, hevc ? 2 : 1, &messages));
+      for (const auto& m : messages) {
+        if (m.type != 4 || m.payload.size() < 11 || m.payload[3] != 'G') continue;
+        ++a53;
+        const int count = m.payload[8] & 0x1f;
+        for (int k = 0; k < count; ++k) by_pts[b.pts].push_back(m.payload[11 + 3 * k] & 0x7f);
+      }
+    }
+    fail_unless(a53 <= 1, "%d caption messages in one picture", a53);
+  }
+  std::vector<int> got, want;
+  for (const auto& [pts, indices] : by_pts) got.insert(got.end(), indices.begin(), indices.end());
+  for (int i = 0; i <= 30; ++i) want.push_back(i);
+  fail_unless(got == want, "captions out: %zu of 31, in order: %s", got.size(),
+              got == want ? "yes" : "no");
+}
+GST_END_TEST;
+
 // Luma PSNR inside the box over every decoded frame against the source pictures.
 struct Box {
   guint x, y, w, h;
@@ -334,6 +386,7 @@ int main(int argc, char** argv) {
   std::vector<vtt::CaseEntry> cases = {
       VTT_GENERIC_CASE(test_captions_round_trip),
       VTT_GENERIC_CASE(test_captions_metas_not_copied),
+      VTT_GENERIC_CASE(test_captions_of_qos_dropped_frames),
       VTT_GENERIC_CASE(test_roi_regions_come_out_sharper),
   };
   return vtt::RunCases("vtc-metas", cases, argc, argv);
