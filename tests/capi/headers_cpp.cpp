@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Compile test: the CoreFoundation headers in a C++17 translation unit beside the C library's and
-// GStreamer's (GStreamer first this time), -Wall -Wextra -Wpedantic -Werror; then runs the C
-// translation unit's check too.
+// Compile test: the CoreFoundation, CoreMedia and CoreVideo headers in a C++17 translation unit
+// beside the C library's and GStreamer's (GStreamer first this time), -Wall -Wextra -Wpedantic
+// -Werror; then runs the C translation unit's check too.
 #include <CoreFoundation/CoreFoundation.h>
+#include <CoreMedia/CoreMedia.h>
+#include <CoreVideo/CoreVideo.h>
 #include <gst/gst.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +24,8 @@ int main() {
   gst_version(&major, &minor, &micro, &nano);  // no gst_init: nothing process-wide to leak
   CFStringRef heap =
       CFStringCreateWithCString(kCFAllocatorDefault, "namespace-scope", kCFStringEncodingUTF8);
-  bool ok = major == 1 && heap && CFEqual(heap, kNamespaceKey) && capi_headers_c() == 0;
+  bool ok = major == 1 && heap && CMTimeCompare(CMTimeMake(1, 2), kCMTimeZero) > 0 &&
+            CVPixelBufferGetTypeID() != 0 && CFEqual(heap, kNamespaceKey) && capi_headers_c() == 0;
   CFRelease(heap);
   std::printf("%s\n", ok ? "headers OK" : "headers check failed");
   return ok ? 0 : 1;

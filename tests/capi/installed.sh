@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The C API as a user gets it: `meson install` into a staging directory, then the C11 program
-# tests/capi/test_cf_c.c built against the installed vtcompress.pc alone
+# tests/capi/test_cf_c.c and test_cm_time_c.c built against the installed vtcompress.pc alone
 # (#include <CoreFoundation/CoreFoundation.h> through its Cflags) and run on libvtcompress.so.0;
 # the library exports the CF functions and constants, and none of the runtime's C++ internals.
 # Usage: installed.sh BUILD_DIR SOURCE_DIR (meson passes both).
@@ -10,7 +10,12 @@ build=$1
 src=$2
 stage=$(mktemp -d "${TMPDIR:-/tmp}/vtc-capi-install.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-fail() { echo "capi install test: $*" >&2; exit 1; }
+fail() { # shellcheck disable=SC2046
+${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$stage/cm_time_c" \
+  "$src/tests/capi/test_cm_time_c.c" $(pkg-config --cflags --libs vtcompress) -lm ||
+  fail "test_cm_time_c.c does not build against vtcompress.pc"
+LD_LIBRARY_PATH=$lib "$stage/cm_time_c" 2>"$stage/run.log" || { cat "$stage/run.log" >&2; fail "cm_time_c failed"; }
+echo "capi install test: $*" >&2; exit 1; }
 
 meson install -C "$build" --no-rebuild --destdir "$stage" >"$stage/install.log" 2>&1 ||
   { cat "$stage/install.log" >&2; fail "meson install failed"; }
@@ -21,7 +26,8 @@ export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$stage
 
 exports=$(nm -D --defined-only "$lib/libvtcompress.so")
 for sym in CFRetain CFRelease CFStringCreateWithCString CFDictionaryCreateMutable kCFBooleanTrue \
-  kCFTypeDictionaryKeyCallBacks kCFAllocatorNull; do
+  kCFTypeDictionaryKeyCallBacks kCFAllocatorNull CMTimeAdd kCMTimeInvalid CVPixelBufferCreate \
+  CVPixelBufferPoolCreatePixelBuffer kCVPixelBufferPixelFormatTypeKey; do
   grep -qw "$sym" <<<"$exports" || fail "$sym not exported"
 done
 if nm -DC --defined-only "$lib/libvtcompress.so" | grep -q 'vtc::cf::'; then
@@ -32,4 +38,9 @@ fi
 ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$stage/cf_c" "$src/tests/capi/test_cf_c.c" \
   $(pkg-config --cflags --libs vtcompress) || fail "test_cf_c.c does not build against vtcompress.pc"
 LD_LIBRARY_PATH=$lib "$stage/cf_c" 2>"$stage/run.log" || { cat "$stage/run.log" >&2; fail "it failed"; }
+# shellcheck disable=SC2046
+${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$stage/cm_time_c" \
+  "$src/tests/capi/test_cm_time_c.c" $(pkg-config --cflags --libs vtcompress) -lm ||
+  fail "test_cm_time_c.c does not build against vtcompress.pc"
+LD_LIBRARY_PATH=$lib "$stage/cm_time_c" 2>"$stage/run.log" || { cat "$stage/run.log" >&2; fail "cm_time_c failed"; }
 echo "capi install test: headers, pc file, exports and the C program OK"
