@@ -334,6 +334,7 @@ static void BadInput(void) {
   CVPixelBufferRef frame = NULL;
   EXPECT(CVPixelBufferPoolCreatePixelBuffer(NULL, VTCompressionSessionGetPixelBufferPool(session),
                                             &frame) == kCVReturnSuccess);
+  if (frame) FillFrame(frame, 0); /* x264 reads every pixel: no uninitialised memory */
   CFNumberRef number = Int32(1);
   CFTypeRef out = NULL;
   VTCompressionSessionRef none = NULL;
