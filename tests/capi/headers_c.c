@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Compile test: the CoreFoundation, CoreMedia and CoreVideo headers in a C11 translation unit
- * beside glibc's and GStreamer's, built with -Wall -Wextra -Wpedantic -Werror
+/* Compile test: the CoreFoundation, CoreMedia, CoreVideo and VideoToolbox headers in a C11
+ * translation unit beside glibc's and GStreamer's, built with -Wall -Wextra -Wpedantic -Werror
  * (tests/capi/meson.build). Including them in both orders and using a few names from each catches
  * clashing types or macros. */
 #include <CoreFoundation/CFString.h> /* again, after GStreamer: include guards hold */
 #include <CoreFoundation/CoreFoundation.h>
 #include <CoreMedia/CoreMedia.h>
 #include <CoreVideo/CoreVideo.h>
+#include <VideoToolbox/VideoToolbox.h>
+#include <VideoToolbox/vtcompress_capi.h>
 #include <gst/gst.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +26,10 @@ int capi_headers_c(void) {
   if (copy) memcpy(copy, "x", 2);
   int ok = g && b && be != 0 && CMTIME_IS_NUMERIC(kFileScopeTime) &&
            kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange == 0x34323076 && copy &&
-           CFStringGetLength(kFileScopeKey) == 10 && GST_VERSION_MAJOR == 1;
+           CFStringGetLength(kFileScopeKey) == 10 && GST_VERSION_MAJOR == 1 &&
+           kVTParameterErr == -12902 && kCMBlockBufferBadOffsetParameterErr == -12703 &&
+           VTCompressionSessionGetTypeID() != CMSampleBufferGetTypeID() &&
+           vtcompress_capi_live_object_count() >= 0;
   free(copy);
   return ok ? 0 : 1;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Compile test: the CoreFoundation, CoreMedia and CoreVideo headers in a C++17 translation unit
-// beside the C library's and GStreamer's (GStreamer first this time), -Wall -Wextra -Wpedantic
-// -Werror; then runs the C translation unit's check too.
+// Compile test: the CoreFoundation, CoreMedia, CoreVideo and VideoToolbox headers in a C++17
+// translation unit beside the C library's and GStreamer's (GStreamer first this time), -Wall
+// -Wextra -Wpedantic -Werror; then runs the C translation unit's check too.
 #include <CoreFoundation/CoreFoundation.h>
 #include <CoreMedia/CoreMedia.h>
 #include <CoreVideo/CoreVideo.h>
+#include <VideoToolbox/VideoToolbox.h>
 #include <gst/gst.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@ int main() {
   CFStringRef heap =
       CFStringCreateWithCString(kCFAllocatorDefault, "namespace-scope", kCFStringEncodingUTF8);
   bool ok = major == 1 && heap && CMTimeCompare(CMTimeMake(1, 2), kCMTimeZero) > 0 &&
-            CVPixelBufferGetTypeID() != 0 && CFEqual(heap, kNamespaceKey) && capi_headers_c() == 0;
+            CVPixelBufferGetTypeID() != 0 && VTCompressionSessionGetTypeID() != 0 &&
+            CMFormatDescriptionGetTypeID() != 0 && CFEqual(heap, kNamespaceKey) &&
+            capi_headers_c() == 0;
   CFRelease(heap);
   std::printf("%s\n", ok ? "headers OK" : "headers check failed");
   return ok ? 0 : 1;

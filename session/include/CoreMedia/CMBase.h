@@ -21,6 +21,13 @@ typedef int32_t CMPersistentTrackID;
 typedef CFIndex CMItemCount;
 typedef CFIndex CMItemIndex;
 
+/* CoreFoundation's property-list type (Apple's CFBase.h has it; CoreMedia is the first user
+ * here). */
+#ifndef __VTC_CF_PROPERTY_LIST_REF
+#define __VTC_CF_PROPERTY_LIST_REF
+typedef CFTypeRef CFPropertyListRef;
+#endif
+
 __VTC_CF_EXTERN_C_END
 
 #endif /* __VTC_COREMEDIA_CMBASE_H */

@@ -6,6 +6,9 @@
 
 #include <CoreFoundation/CoreFoundation.h>
 #include <CoreMedia/CMBase.h>
+#include <CoreMedia/CMBlockBuffer.h>
+#include <CoreMedia/CMFormatDescription.h>
+#include <CoreMedia/CMSampleBuffer.h>
 #include <CoreMedia/CMTime.h>
 #include <CoreMedia/CMTimeRange.h>
 
