@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cf_value.h"
 
+#include <cstdint>
+
 #include "cf_types.h"
 
 namespace vtc::cf {
@@ -8,6 +10,15 @@ namespace {
 
 bool HoldsCFValues(const CFArrayCallBacks& cb) {
   return cb.retain == &CFTypeRetainCallBack;
+}
+
+// Collections made with NULL (or their own) callbacks hold whatever pointers the caller put in,
+// and VideoToolbox reads them as CF objects all the same: FFmpeg makes its frame options with
+// CFDictionaryCreate(NULL, keys, values, 1, NULL, NULL). Such a collection is read when each
+// element is plausibly a CF object: not a small integer cast to a pointer, and starting with an
+// object header or a CFSTR marker. (A wild pointer is read as on Apple's: it may crash.)
+bool PlausibleCF(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p) >= 0x10000 && TypeOf(p) != 0;
 }
 
 }  // namespace
@@ -40,7 +51,9 @@ bool ToValue(CFTypeRef cf, Value* out) {
       return true;
     case kArrayTypeID: {
       const auto* a = static_cast<const __CFArray*>(Header(cf));
-      if (!HoldsCFValues(a->callbacks)) return false;
+      if (!HoldsCFValues(a->callbacks))
+        for (const void* v : a->values)
+          if (!PlausibleCF(v)) return false;
       Array array;
       array.reserve(a->values.size());
       for (const void* v : a->values) {
@@ -54,8 +67,9 @@ bool ToValue(CFTypeRef cf, Value* out) {
     case kDictionaryTypeID: {
       const auto* d = static_cast<const __CFDictionary*>(Header(cf));
       if (d->value_callbacks.retain != &CFTypeRetainCallBack ||
-          d->key_callbacks.equal != &CFEqual)  // kCFType or kCFCopyString keys
-        return false;
+          d->key_callbacks.equal != &CFEqual)  // not kCFType or kCFCopyString keys
+        for (const auto& [key, value] : d->map)
+          if (!PlausibleCF(key) || !PlausibleCF(value)) return false;
       Dictionary dict;
       for (const auto& [key, value] : d->map) {
         std::string_view name;

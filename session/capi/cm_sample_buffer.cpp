@@ -114,12 +114,38 @@ OpaqueCMBlockBuffer::OpaqueCMBlockBuffer(std::shared_ptr<const void> o, const st
                                          std::size_t n)
     : Object(CMBlockBufferGetTypeID(), kMagicCounted), owner(std::move(o)), data(d), size(n) {}
 
+namespace {
+
+// On Apple's platforms the format description extensions that describe the picture are CoreVideo's
+// attachment keys (kCMFormatDescriptionExtension_ColorPrimaries is kCVImageBufferColorPrimariesKey,
+// "CVImageBufferColorPrimaries"); the session names them as its compression properties.
+vtc::Dictionary AppleExtensionKeys(vtc::Dictionary ext) {
+  static const std::pair<const char*, const char*> kRenames[] = {
+      {vtc::key::kColorPrimaries, "CVImageBufferColorPrimaries"},
+      {vtc::key::kTransferFunction, "CVImageBufferTransferFunction"},
+      {vtc::key::kYCbCrMatrix, "CVImageBufferYCbCrMatrix"},
+      {vtc::key::kPixelAspectRatio, "CVPixelAspectRatio"},
+      {vtc::key::kFieldCount, "CVFieldCount"},
+      {vtc::key::kFieldDetail, "CVFieldDetail"},
+      {vtc::key::kCleanAperture, "CVCleanAperture"},
+  };
+  for (const auto& [from, to] : kRenames) {
+    auto it = ext.find(from);
+    if (it == ext.end()) continue;
+    ext[to] = std::move(it->second);
+    ext.erase(it);
+  }
+  return ext;
+}
+
+}  // namespace
+
 opaqueCMFormatDescription::opaqueCMFormatDescription(vtc::FormatDescriptionRef d)
     : Object(CMFormatDescriptionGetTypeID(), kMagicCounted), desc(std::move(d)), extensions() {
   CFTypeRef cf = nullptr;
   // The session's extensions are plain data (strings, numbers, data, dictionaries); should one
   // ever not convert, the description has an empty dictionary rather than none.
-  if (CreateCFValue(vtc::Value(desc->extensions()), &cf)) {
+  if (CreateCFValue(vtc::Value(AppleExtensionKeys(desc->extensions())), &cf)) {
     extensions = static_cast<CFDictionaryRef>(cf);
   } else {
     Warn("CMFormatDescription", "extensions that do not convert to CF values; left out");
@@ -152,29 +178,34 @@ opaqueCMSampleBuffer::~opaqueCMSampleBuffer() {
 
 extern "C" {
 
-// Texts are the session's (vtcompress/keys.h); test_cm_sample_buffer checks.
+// Texts: the session's (vtcompress/keys.h), except the extensions Apple shares with CoreVideo's
+// attachments, which have Apple's CV texts (AppleExtensionKeys); test_cm_sample_buffer checks.
 const CFStringRef kCMFormatDescriptionExtension_SampleDescriptionExtensionAtoms =
     CFSTR("SampleDescriptionExtensionAtoms");
 const CFStringRef kCMFormatDescriptionExtension_FullRangeVideo = CFSTR("FullRangeVideo");
-const CFStringRef kCMFormatDescriptionExtension_CleanAperture = CFSTR("CleanAperture");
+const CFStringRef kCMFormatDescriptionExtension_CleanAperture = CFSTR("CVCleanAperture");
 const CFStringRef kCMFormatDescriptionKey_CleanApertureWidth = CFSTR("Width");
 const CFStringRef kCMFormatDescriptionKey_CleanApertureHeight = CFSTR("Height");
 const CFStringRef kCMFormatDescriptionKey_CleanApertureHorizontalOffset = CFSTR("HorizontalOffset");
 const CFStringRef kCMFormatDescriptionKey_CleanApertureVerticalOffset = CFSTR("VerticalOffset");
-const CFStringRef kCMFormatDescriptionExtension_PixelAspectRatio = CFSTR("PixelAspectRatio");
+const CFStringRef kCMFormatDescriptionExtension_PixelAspectRatio = CFSTR("CVPixelAspectRatio");
 const CFStringRef kCMFormatDescriptionKey_PixelAspectRatioHorizontalSpacing =
     CFSTR("HorizontalSpacing");
 const CFStringRef kCMFormatDescriptionKey_PixelAspectRatioVerticalSpacing =
     CFSTR("VerticalSpacing");
-const CFStringRef kCMFormatDescriptionExtension_ColorPrimaries = CFSTR("ColorPrimaries");
-const CFStringRef kCMFormatDescriptionExtension_TransferFunction = CFSTR("TransferFunction");
-const CFStringRef kCMFormatDescriptionExtension_YCbCrMatrix = CFSTR("YCbCrMatrix");
-const CFStringRef kCMFormatDescriptionExtension_FieldCount = CFSTR("FieldCount");
-const CFStringRef kCMFormatDescriptionExtension_FieldDetail = CFSTR("FieldDetail");
+const CFStringRef kCMFormatDescriptionExtension_ColorPrimaries =
+    CFSTR("CVImageBufferColorPrimaries");
+const CFStringRef kCMFormatDescriptionExtension_TransferFunction =
+    CFSTR("CVImageBufferTransferFunction");
+const CFStringRef kCMFormatDescriptionExtension_YCbCrMatrix = CFSTR("CVImageBufferYCbCrMatrix");
+const CFStringRef kCMFormatDescriptionExtension_FieldCount = CFSTR("CVFieldCount");
+const CFStringRef kCMFormatDescriptionExtension_FieldDetail = CFSTR("CVFieldDetail");
 const CFStringRef kCMFormatDescriptionExtension_MasteringDisplayColorVolume =
     CFSTR("MasteringDisplayColorVolume");
 const CFStringRef kCMFormatDescriptionExtension_ContentLightLevelInfo =
     CFSTR("ContentLightLevelInfo");
+const CFStringRef kCMFormatDescriptionExtension_VerbatimSampleDescription =
+    CFSTR("VerbatimSampleDescription");
 
 const CFStringRef kCMSampleAttachmentKey_NotSync = CFSTR("NotSync");
 const CFStringRef kCMSampleAttachmentKey_PartialSync = CFSTR("PartialSync");

@@ -183,15 +183,15 @@ const CFStringRef kCVPixelBufferPoolAllocationThresholdKey = CFSTR("AllocationTh
 const CFStringRef kCVBufferPropagatedAttachmentsKey = CFSTR("PropagatedAttachments");
 const CFStringRef kCVBufferNonPropagatedAttachmentsKey = CFSTR("NonPropagatedAttachments");
 
-// Colour keys and values (see CVImageBuffer.h).
-const CFStringRef kCVImageBufferColorPrimariesKey = CFSTR("ColorPrimaries");
+// Colour keys and values: Apple's texts (see CVImageBuffer.h).
+const CFStringRef kCVImageBufferColorPrimariesKey = CFSTR("CVImageBufferColorPrimaries");
 const CFStringRef kCVImageBufferColorPrimaries_ITU_R_709_2 = CFSTR("ITU_R_709_2");
 const CFStringRef kCVImageBufferColorPrimaries_EBU_3213 = CFSTR("EBU_3213");
 const CFStringRef kCVImageBufferColorPrimaries_SMPTE_C = CFSTR("SMPTE_C");
 const CFStringRef kCVImageBufferColorPrimaries_ITU_R_2020 = CFSTR("ITU_R_2020");
 const CFStringRef kCVImageBufferColorPrimaries_P3_D65 = CFSTR("P3_D65");
 const CFStringRef kCVImageBufferColorPrimaries_DCI_P3 = CFSTR("DCI_P3");
-const CFStringRef kCVImageBufferTransferFunctionKey = CFSTR("TransferFunction");
+const CFStringRef kCVImageBufferTransferFunctionKey = CFSTR("CVImageBufferTransferFunction");
 const CFStringRef kCVImageBufferTransferFunction_ITU_R_709_2 = CFSTR("ITU_R_709_2");
 const CFStringRef kCVImageBufferTransferFunction_SMPTE_240M_1995 = CFSTR("SMPTE_240M_1995");
 const CFStringRef kCVImageBufferTransferFunction_Linear = CFSTR("Linear");
@@ -200,16 +200,29 @@ const CFStringRef kCVImageBufferTransferFunction_ITU_R_2020 = CFSTR("ITU_R_2020"
 const CFStringRef kCVImageBufferTransferFunction_SMPTE_ST_2084_PQ = CFSTR("SMPTE_ST_2084_PQ");
 const CFStringRef kCVImageBufferTransferFunction_SMPTE_ST_428_1 = CFSTR("SMPTE_ST_428_1");
 const CFStringRef kCVImageBufferTransferFunction_ITU_R_2100_HLG = CFSTR("ITU_R_2100_HLG");
-const CFStringRef kCVImageBufferYCbCrMatrixKey = CFSTR("YCbCrMatrix");
+const CFStringRef kCVImageBufferTransferFunction_UseGamma = CFSTR("UseGamma");
+const CFStringRef kCVImageBufferGammaLevelKey = CFSTR("CVImageBufferGammaLevel");
+const CFStringRef kCVImageBufferYCbCrMatrixKey = CFSTR("CVImageBufferYCbCrMatrix");
 const CFStringRef kCVImageBufferYCbCrMatrix_ITU_R_709_2 = CFSTR("ITU_R_709_2");
 const CFStringRef kCVImageBufferYCbCrMatrix_ITU_R_601_4 = CFSTR("ITU_R_601_4");
 const CFStringRef kCVImageBufferYCbCrMatrix_SMPTE_240M_1995 = CFSTR("SMPTE_240M_1995");
 const CFStringRef kCVImageBufferYCbCrMatrix_ITU_R_2020 = CFSTR("ITU_R_2020");
-const CFStringRef kCVImageBufferPixelAspectRatioKey = CFSTR("PixelAspectRatio");
+const CFStringRef kCVImageBufferPixelAspectRatioKey = CFSTR("CVPixelAspectRatio");
 const CFStringRef kCVImageBufferPixelAspectRatioHorizontalSpacingKey = CFSTR("HorizontalSpacing");
 const CFStringRef kCVImageBufferPixelAspectRatioVerticalSpacingKey = CFSTR("VerticalSpacing");
-const CFStringRef kCVImageBufferFieldCountKey = CFSTR("FieldCount");
-const CFStringRef kCVImageBufferFieldDetailKey = CFSTR("FieldDetail");
+const CFStringRef kCVImageBufferFieldCountKey = CFSTR("CVFieldCount");
+const CFStringRef kCVImageBufferFieldDetailKey = CFSTR("CVFieldDetail");
+const CFStringRef kCVImageBufferChromaLocationTopFieldKey =
+    CFSTR("CVImageBufferChromaLocationTopField");
+const CFStringRef kCVImageBufferChromaLocationBottomFieldKey =
+    CFSTR("CVImageBufferChromaLocationBottomField");
+const CFStringRef kCVImageBufferChromaLocation_Left = CFSTR("Left");
+const CFStringRef kCVImageBufferChromaLocation_Center = CFSTR("Center");
+const CFStringRef kCVImageBufferChromaLocation_TopLeft = CFSTR("TopLeft");
+const CFStringRef kCVImageBufferChromaLocation_Top = CFSTR("Top");
+const CFStringRef kCVImageBufferChromaLocation_BottomLeft = CFSTR("BottomLeft");
+const CFStringRef kCVImageBufferChromaLocation_Bottom = CFSTR("Bottom");
+const CFStringRef kCVImageBufferChromaLocation_DV420 = CFSTR("DV 4:2:0");
 
 }  // extern "C"
 

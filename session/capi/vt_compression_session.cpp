@@ -41,6 +41,7 @@ struct OpaqueVTCompressionSession : vtc::cf::Object {
   vtc::FormatDescriptionRef format_source;
   CMFormatDescriptionRef format = nullptr;  // wraps format_source
   std::vector<CMTimeRange> ranges;          // GetTimeRangesForNextPass's array
+  bool colour_read = false;                 // the first frame's colour attachments were read
 };
 
 namespace vtc::cf {
@@ -193,6 +194,34 @@ OSStatus VTCompressionSessionPrepareToEncodeFrames(VTCompressionSessionRef sessi
   return s ? ToOS(s->session->PrepareToEncodeFrames()) : OSStatus(kVTParameterErr);
 }
 
+namespace {
+
+// As VideoToolbox does, a source buffer's colour attachments describe the stream when the session
+// was not told (code that tags its CVPixelBuffers, as capture code does, gets the VUI it asked
+// for). Read once, from the first frame: the session fixes its colour description there.
+void ReadColourAttachments(OpaqueVTCompressionSession* s, CVImageBufferRef buffer) {
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (s->colour_read) return;
+    s->colour_read = true;
+  }
+  const std::pair<CFStringRef, const char*> kKeys[] = {
+      {kCVImageBufferColorPrimariesKey, vtc::key::kColorPrimaries},
+      {kCVImageBufferTransferFunctionKey, vtc::key::kTransferFunction},
+      {kCVImageBufferYCbCrMatrixKey, vtc::key::kYCbCrMatrix},
+  };
+  for (const auto& [attachment, key] : kKeys) {
+    std::string_view text;
+    if (!StringText(CVBufferGetAttachment(buffer, attachment, nullptr), &text)) continue;
+    vtc::Value current;
+    if (s->session->CopyProperty(key, &current) == Status::kNoErr && !current.IsNull()) continue;
+    if (s->session->SetProperty(key, vtc::Value(std::string(text))) != Status::kNoErr)
+      Warn("VTCompressionSessionEncodeFrame", "a colour attachment the session does not know");
+  }
+}
+
+}  // namespace
+
 OSStatus VTCompressionSessionEncodeFrame(VTCompressionSessionRef session,
                                          CVImageBufferRef imageBuffer, CMTime presentationTimeStamp,
                                          CMTime duration, CFDictionaryRef frameProperties,
@@ -211,6 +240,7 @@ OSStatus VTCompressionSessionEncodeFrame(VTCompressionSessionRef session,
   }
   vtc::Dictionary options;
   if (!ToDictionary(frameProperties, &options, __func__, "frameProperties")) return kVTParameterErr;
+  if (imageBuffer) ReadColourAttachments(s, imageBuffer);
   vtc::EncodeInfoFlags flags = 0;
   Status st =
       s->session->EncodeFrame(buffer, ToVtcTime(presentationTimeStamp), ToVtcTime(duration),

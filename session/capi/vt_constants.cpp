@@ -53,6 +53,9 @@ const CFStringRef kVTCompressionPropertyKey_MasteringDisplayColorVolume =
     CFSTR("MasteringDisplayColorVolume");
 const CFStringRef kVTCompressionPropertyKey_ContentLightLevelInfo = CFSTR("ContentLightLevelInfo");
 const CFStringRef kVTCompressionPropertyKey_MultiPassStorage = CFSTR("MultiPassStorage");
+const CFStringRef kVTCompressionPropertyKey_MoreFramesBeforeStart = CFSTR("MoreFramesBeforeStart");
+const CFStringRef kVTCompressionPropertyKey_MoreFramesAfterEnd = CFSTR("MoreFramesAfterEnd");
+const CFStringRef kVTCompressionPropertyKey_TargetQualityForAlpha = CFSTR("TargetQualityForAlpha");
 const CFStringRef kVTCompressionPropertyKey_EncoderFrameDelay = CFSTR("EncoderFrameDelay");
 const CFStringRef kVTCompressionPropertyKey_EncoderReorderDepth = CFSTR("EncoderReorderDepth");
 const CFStringRef kVTCompressionPropertyKey_RealTimeSpeedLevel = CFSTR("RealTimeSpeedLevel");
@@ -157,6 +160,16 @@ const CFStringRef kVTVideoEncoderSpecification_EnableLowLatencyRateControl =
     CFSTR("EnableLowLatencyRateControl");
 
 const CFStringRef kVTEncodeFrameOptionKey_ForceKeyFrame = CFSTR("ForceKeyFrame");
+const CFStringRef kVTEncodeFrameOptionKey_ForceIntraRefresh = CFSTR("ForceIntraRefresh");
+const CFStringRef kVTEncodeFrameOptionKey_SEIPayloads = CFSTR("SEIPayloads");
+const CFStringRef kVTSEIPayloadKey_PayloadType = CFSTR("PayloadType");
+const CFStringRef kVTSEIPayloadKey_Payload = CFSTR("Payload");
+const CFStringRef kVTEncodeFrameOptionKey_RegionsOfInterest = CFSTR("RegionsOfInterest");
+const CFStringRef kVTRegionOfInterestKey_X = CFSTR("X");
+const CFStringRef kVTRegionOfInterestKey_Y = CFSTR("Y");
+const CFStringRef kVTRegionOfInterestKey_Width = CFSTR("Width");
+const CFStringRef kVTRegionOfInterestKey_Height = CFSTR("Height");
+const CFStringRef kVTRegionOfInterestKey_QPOffset = CFSTR("QPOffset");
 
 const CFStringRef kVTSampleAttachmentKey_QualityMetrics = CFSTR("QualityMetrics");
 const CFStringRef kVTSampleAttachmentQualityMetricsKey_LumaMeanSquaredError =

@@ -9,10 +9,31 @@
 #include <CoreVideo/CoreVideo.h>
 #include <VideoToolbox/VideoToolbox.h>
 #include <VideoToolbox/vtcompress_capi.h>
+/* Apple's SDK headers that ported code includes beside the frameworks. */
+#include <Availability.h>
+#include <AvailabilityMacros.h>
+#include <TargetConditionals.h>
 #include <gst/gst.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if TARGET_OS_MAC || TARGET_OS_OSX || TARGET_OS_IPHONE || !TARGET_OS_LINUX
+#error "TargetConditionals.h: Linux is none of Apple's systems"
+#endif
+#if defined(__x86_64__) != TARGET_CPU_X86_64 || defined(__aarch64__) != TARGET_CPU_ARM64
+#error "TargetConditionals.h: the CPU macros follow the compiler"
+#endif
+#if defined(MAC_OS_X_VERSION_10_9) || defined(__MAC_OS_X_VERSION_MAX_ALLOWED)
+#error "Availability.h: no SDK version exists, so version comparisons take the older branch"
+#endif
+#if !defined(kCFCoreFoundationVersionNumber10_7)
+#error "CFBase.h: FFmpeg maps NV12 only under #ifdef kCFCoreFoundationVersionNumber10_7"
+#endif
+
+API_AVAILABLE(macos(10.15), ios(13.0)) static int MarkedAvailable(void) {
+  return 1;
+}
 
 static const CFStringRef kFileScopeKey = CFSTR("file-scope");
 static const CMTime kFileScopeTime = {1, 30, kCMTimeFlags_Valid, 0};
@@ -29,7 +50,10 @@ int capi_headers_c(void) {
            CFStringGetLength(kFileScopeKey) == 10 && GST_VERSION_MAJOR == 1 &&
            kVTParameterErr == -12902 && kCMBlockBufferBadOffsetParameterErr == -12703 &&
            VTCompressionSessionGetTypeID() != CMSampleBufferGetTypeID() &&
-           vtcompress_capi_live_object_count() >= 0;
+           vtcompress_capi_live_object_count() >= 0 &&
+           /* GCC has no __builtin_available: Availability.h makes it true */
+           (__builtin_available(macOS 10.15, iOS 13, *) ? MarkedAvailable() : 0) &&
+           kCFCoreFoundationVersionNumber >= kCFCoreFoundationVersionNumber10_7;
   free(copy);
   return ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 #include <CoreFoundation/CoreFoundation.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include "cf_test_util.h"
 #include "cf_value.h"
@@ -97,6 +98,20 @@ TEST_F(CfValue, FromCFMadeByHand) {
   EXPECT_TRUE(null_value.IsNull());
 }
 
+// CF objects in collections made with NULL callbacks (FFmpeg's frame options) are read.
+TEST_F(CfValue, CollectionsWithNullCallbacksOfCFObjectsConvert) {
+  vtc::cf::Owned<CFNumberRef> seven(MakeInt(7));
+  const void* keys[] = {CFSTR("ForceKeyFrame"), CFSTR("Count")};
+  const void* values[] = {kCFBooleanTrue, seven.get()};
+  vtc::cf::Owned<CFDictionaryRef> d(CFDictionaryCreate(nullptr, keys, values, 2, nullptr, nullptr));
+  Value v;
+  ASSERT_TRUE(vtc::cf::ToValue(d.get(), &v));
+  EXPECT_EQ(v, Value(vtc::Dictionary{{"ForceKeyFrame", Value(true)}, {"Count", Value(7)}}));
+  vtc::cf::Owned<CFArrayRef> a(CFArrayCreate(nullptr, values, 2, nullptr));
+  ASSERT_TRUE(vtc::cf::ToValue(a.get(), &v));
+  EXPECT_EQ(v, Value(vtc::Array{Value(true), Value(7)}));
+}
+
 TEST_F(CfValue, WhatCannotConvertIsRefused) {
   Value v(123);
   // Another CF type.
@@ -116,6 +131,10 @@ TEST_F(CfValue, WhatCannotConvertIsRefused) {
   vtc::cf::Owned<CFDictionaryRef> raw_dict(
       CFDictionaryCreate(nullptr, raw, raw, 1, nullptr, nullptr));
   EXPECT_FALSE(vtc::cf::ToValue(raw_dict.get(), &v));
+  // Small integers cast to pointers, as code does with NULL callbacks.
+  const void* small[] = {reinterpret_cast<const void*>(std::uintptr_t{42})};
+  vtc::cf::Owned<CFArrayRef> ints(CFArrayCreate(nullptr, small, 1, nullptr));
+  EXPECT_FALSE(vtc::cf::ToValue(ints.get(), &v));
   // Nested deep inside.
   const void* inner[] = {numeric.get()};
   vtc::cf::Owned<CFArrayRef> outer(CFArrayCreate(nullptr, inner, 1, &kCFTypeArrayCallBacks));

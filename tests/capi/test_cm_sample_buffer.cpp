@@ -5,6 +5,7 @@
 // accessors with their out-parameters, the extension atoms, attachments, CreateContiguous with a
 // custom block source, and bad input. Every case fails if it leaves a CF object alive (CfTest).
 #include <CoreMedia/CoreMedia.h>
+#include <CoreVideo/CoreVideo.h>
 
 #include <condition_variable>
 #include <cstring>
@@ -46,6 +47,8 @@ std::vector<vtc::SampleBufferRef> Encode(vtc::CodecType codec, int frames) {
                                                                  on_output, &sink, &session));
   if (!session) return {};
   session->SetProperty(vtc::key::kAllowFrameReordering, false);
+  // A colour extension on the description (its key is renamed to Apple's CV text).
+  session->SetProperty(vtc::key::kColorPrimaries, std::string("ITU_R_709_2"));
   vtc::PixelBufferPoolRef pool = session->GetPixelBufferPool();
   for (int i = 0; i < frames; ++i) {
     vtc::PixelBufferRef buffer;
@@ -101,15 +104,22 @@ TEST_F(CmSampleTest, ConstantsAreApplesAndTheSessions) {
   EXPECT_EQ(vtc::key::kSampleDescriptionExtensionAtoms,
             Text(kCMFormatDescriptionExtension_SampleDescriptionExtensionAtoms));
   EXPECT_EQ(vtc::key::kFullRangeVideo, Text(kCMFormatDescriptionExtension_FullRangeVideo));
-  EXPECT_EQ(vtc::key::kCleanAperture, Text(kCMFormatDescriptionExtension_CleanAperture));
+  // The picture-describing extensions are CoreVideo's attachment keys, as on Apple's platforms.
+  EXPECT_EQ("CVCleanAperture", Text(kCMFormatDescriptionExtension_CleanAperture));
   EXPECT_EQ(vtc::key::kCleanApertureHorizontalOffset,
             Text(kCMFormatDescriptionKey_CleanApertureHorizontalOffset));
-  EXPECT_EQ(vtc::key::kPixelAspectRatio, Text(kCMFormatDescriptionExtension_PixelAspectRatio));
+  EXPECT_EQ("CVPixelAspectRatio", Text(kCMFormatDescriptionExtension_PixelAspectRatio));
+  EXPECT_TRUE(
+      CFEqual(kCVImageBufferPixelAspectRatioKey, kCMFormatDescriptionExtension_PixelAspectRatio));
   EXPECT_EQ(vtc::key::kHorizontalSpacing,
             Text(kCMFormatDescriptionKey_PixelAspectRatioHorizontalSpacing));
-  EXPECT_EQ(vtc::key::kColorPrimaries, Text(kCMFormatDescriptionExtension_ColorPrimaries));
-  EXPECT_EQ(vtc::key::kYCbCrMatrix, Text(kCMFormatDescriptionExtension_YCbCrMatrix));
-  EXPECT_EQ(vtc::key::kFieldDetail, Text(kCMFormatDescriptionExtension_FieldDetail));
+  EXPECT_TRUE(
+      CFEqual(kCVImageBufferColorPrimariesKey, kCMFormatDescriptionExtension_ColorPrimaries));
+  EXPECT_TRUE(
+      CFEqual(kCVImageBufferTransferFunctionKey, kCMFormatDescriptionExtension_TransferFunction));
+  EXPECT_TRUE(CFEqual(kCVImageBufferYCbCrMatrixKey, kCMFormatDescriptionExtension_YCbCrMatrix));
+  EXPECT_TRUE(CFEqual(kCVImageBufferFieldCountKey, kCMFormatDescriptionExtension_FieldCount));
+  EXPECT_TRUE(CFEqual(kCVImageBufferFieldDetailKey, kCMFormatDescriptionExtension_FieldDetail));
   EXPECT_EQ(vtc::key::kMasteringDisplayColorVolume,
             Text(kCMFormatDescriptionExtension_MasteringDisplayColorVolume));
   EXPECT_EQ(vtc::key::kContentLightLevelInfo,
@@ -268,6 +278,12 @@ TEST_F(CmSampleTest, H264FormatDescription) {
   EXPECT_EQ(vd->avcc(),
             vtc::Data(CFDataGetBytePtr(avcc), CFDataGetBytePtr(avcc) + CFDataGetLength(avcc)));
   EXPECT_EQ(nullptr, CMFormatDescriptionGetExtension(fd.get(), CFSTR("NoSuchExtension")));
+  // The colour extension under Apple's key, not the session's property name.
+  EXPECT_EQ("ITU_R_709_2", Text(CMFormatDescriptionGetExtension(
+                               fd.get(), kCMFormatDescriptionExtension_ColorPrimaries)));
+  EXPECT_EQ(nullptr, CFDictionaryGetValue(ext, CFSTR("ColorPrimaries")));
+  EXPECT_EQ(nullptr, CMFormatDescriptionGetExtension(
+                         fd.get(), kCMFormatDescriptionExtension_VerbatimSampleDescription));
 
   // Equality by content: another wrapper of the same description is equal, not identical.
   vtc::cf::Owned<CMFormatDescriptionRef> again(vtc::cf::WrapFormatDescription(vd));

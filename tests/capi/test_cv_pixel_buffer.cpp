@@ -71,10 +71,13 @@ TEST_F(CvTest, ConstantsAreApplesAndTheSessions) {
   EXPECT_EQ(vtc::key::kExtendedPixelsBottom, Text(kCVPixelBufferExtendedPixelsBottomKey));
   EXPECT_EQ(vtc::key::kPoolMinimumBufferCount, Text(kCVPixelBufferPoolMinimumBufferCountKey));
   EXPECT_EQ(vtc::key::kPoolAllocationThreshold, Text(kCVPixelBufferPoolAllocationThresholdKey));
-  EXPECT_EQ(vtc::key::kColorPrimaries, Text(kCVImageBufferColorPrimariesKey));
-  EXPECT_EQ(vtc::key::kTransferFunction, Text(kCVImageBufferTransferFunctionKey));
-  EXPECT_EQ(vtc::key::kYCbCrMatrix, Text(kCVImageBufferYCbCrMatrixKey));
-  EXPECT_EQ(vtc::key::kPixelAspectRatio, Text(kCVImageBufferPixelAspectRatioKey));
+  // Attachment keys are Apple's texts (code may spell them as literals, as printed on a Mac).
+  EXPECT_EQ("CVImageBufferColorPrimaries", Text(kCVImageBufferColorPrimariesKey));
+  EXPECT_EQ("CVImageBufferTransferFunction", Text(kCVImageBufferTransferFunctionKey));
+  EXPECT_EQ("CVImageBufferYCbCrMatrix", Text(kCVImageBufferYCbCrMatrixKey));
+  EXPECT_EQ("CVPixelAspectRatio", Text(kCVImageBufferPixelAspectRatioKey));
+  EXPECT_EQ("CVImageBufferChromaLocationTopField", Text(kCVImageBufferChromaLocationTopFieldKey));
+  EXPECT_EQ(vtc::key::kHorizontalSpacing, Text(kCVImageBufferPixelAspectRatioHorizontalSpacingKey));
   // Every colour value string is one the session's table knows, and back.
   for (const std::string& name : vtc::ColorPrimariesNames()) {
     CFStringRef s = MakeString(name.c_str());
@@ -325,7 +328,7 @@ TEST_F(CvTest, AttachmentsHoldTheirValuesAndModes) {
   EXPECT_EQ("ITU_R_2020", Text(CVBufferGetAttachment(pb, kCVImageBufferColorPrimariesKey, &mode)));
   EXPECT_EQ(kCVAttachmentMode_ShouldPropagate, mode);
   // A key made at run time finds it too.
-  CFStringRef key = MakeString("YCbCrMatrix");
+  CFStringRef key = MakeString("CVImageBufferYCbCrMatrix");
   EXPECT_EQ("ITU_R_601_4", Text(CVBufferGetAttachment(pb, key, &mode)));
   EXPECT_EQ(kCVAttachmentMode_ShouldNotPropagate, mode);
   CFRelease(key);
@@ -410,6 +413,10 @@ TEST_F(CvTest, BadInputGivesCVReturnCodes) {
             CVPixelBufferCreate(nullptr, 16385, 16, kCVPixelFormatType_32BGRA, nullptr, &pb));
   EXPECT_EQ(kCVReturnInvalidPixelFormat,
             CVPixelBufferCreate(nullptr, 16, 16, 0x12345678, nullptr, &pb));
+  // One of Apple's the session does not take.
+  EXPECT_EQ(kCVReturnInvalidPixelFormat,
+            CVPixelBufferCreate(nullptr, 16, 16, kCVPixelFormatType_4444AYpCbCr16, nullptr, &pb));
+  EXPECT_EQ(vtc::FourCC("y416"), kCVPixelFormatType_4444AYpCbCr16);
   // Attributes that are not a dictionary.
   EXPECT_EQ(kCVReturnInvalidPixelBufferAttributes,
             CVPixelBufferCreate(nullptr, 16, 16, kCVPixelFormatType_32BGRA,

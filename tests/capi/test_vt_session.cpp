@@ -289,6 +289,16 @@ TEST_F(VtTest, OtherConstantsAreApplesAndTheSessions) {
   EXPECT_EQ(kVTCompressionSessionBeginFinalPass, vtc::kCompressionSessionBeginFinalPass);
   EXPECT_EQ(kVTUnlimitedFrameDelayCount, vtc::kUnlimitedFrameDelayCount);
   EXPECT_EQ(vtc::key::kForceKeyFrame, Text(kVTEncodeFrameOptionKey_ForceKeyFrame));
+  EXPECT_EQ(vtc::key::kForceIntraRefresh, Text(kVTEncodeFrameOptionKey_ForceIntraRefresh));
+  EXPECT_EQ(vtc::key::kSEIPayloads, Text(kVTEncodeFrameOptionKey_SEIPayloads));
+  EXPECT_EQ(vtc::key::kSEIPayloadType, Text(kVTSEIPayloadKey_PayloadType));
+  EXPECT_EQ(vtc::key::kSEIPayload, Text(kVTSEIPayloadKey_Payload));
+  EXPECT_EQ(vtc::key::kRegionsOfInterest, Text(kVTEncodeFrameOptionKey_RegionsOfInterest));
+  EXPECT_EQ(vtc::key::kRegionX, Text(kVTRegionOfInterestKey_X));
+  EXPECT_EQ(vtc::key::kRegionY, Text(kVTRegionOfInterestKey_Y));
+  EXPECT_EQ(vtc::key::kRegionWidth, Text(kVTRegionOfInterestKey_Width));
+  EXPECT_EQ(vtc::key::kRegionHeight, Text(kVTRegionOfInterestKey_Height));
+  EXPECT_EQ(vtc::key::kRegionQPOffset, Text(kVTRegionOfInterestKey_QPOffset));
   EXPECT_EQ(vtc::key::kEncoderID, Text(kVTVideoEncoderSpecification_EncoderID));
   EXPECT_EQ(vtc::key::kEnableHardwareAcceleratedVideoEncoder,
             Text(kVTVideoEncoderSpecification_EnableHardwareAcceleratedVideoEncoder));
@@ -320,9 +330,9 @@ TEST_F(VtTest, EncodesAndHandsOutSamplesTheCallbackDoesNotOwn) {
   EXPECT_EQ(noErr, VTCompressionSessionPrepareToEncodeFrames(s.get()));
   const void* force_keys[] = {kVTEncodeFrameOptionKey_ForceKeyFrame};
   const void* force_values[] = {kCFBooleanTrue};
-  vtc::cf::Owned<CFDictionaryRef> force(CFDictionaryCreate(nullptr, force_keys, force_values, 1,
-                                                           &kCFTypeDictionaryKeyCallBacks,
-                                                           &kCFTypeDictionaryValueCallBacks));
+  // NULL callbacks, as FFmpeg's videotoolboxenc.c makes its ForceKeyFrame options.
+  vtc::cf::Owned<CFDictionaryRef> force(
+      CFDictionaryCreate(nullptr, force_keys, force_values, 1, nullptr, nullptr));
   int refcons[4];
   for (int i = 0; i < 4; ++i) {
     vtc::cf::Owned<CVPixelBufferRef> frame(Frame(s.get(), i));
@@ -381,6 +391,133 @@ TEST_F(VtTest, EncodesAndHandsOutSamplesTheCallbackDoesNotOwn) {
             VTCompressionSessionEncodeFrame(s.get(), nullptr, CMTimeMake(9, 30), kCMTimeInvalid,
                                             nullptr, nullptr, nullptr));
   TakeWarnings();  // the session's own messages about refused calls
+}
+
+// The session's extension frame options, spelled with their constants and CF values.
+TEST_F(VtTest, ExtensionFrameOptionsThroughCF) {
+  Output out;
+  Session s = Create(kCMVideoCodecType_H264, &out);
+  ASSERT_EQ(noErr, VTSessionSetProperty(s.get(), kVTCompressionPropertyKey_AllowFrameReordering,
+                                        kCFBooleanFalse));
+  // One unregistered user data SEI: a 16-byte UUID, then the text.
+  const char payload[] = "0123456789abcdefhello from C";
+  vtc::cf::Owned<CFDataRef> data(
+      CFDataCreate(nullptr, reinterpret_cast<const UInt8*>(payload), sizeof payload - 1));
+  vtc::cf::Owned<CFNumberRef> five(MakeInt(5));
+  const void* sei_keys[] = {kVTSEIPayloadKey_PayloadType, kVTSEIPayloadKey_Payload};
+  const void* sei_values[] = {five.get(), data.get()};
+  vtc::cf::Owned<CFDictionaryRef> sei(CFDictionaryCreate(nullptr, sei_keys, sei_values, 2,
+                                                         &kCFTypeDictionaryKeyCallBacks,
+                                                         &kCFTypeDictionaryValueCallBacks));
+  const void* sei_list[] = {sei.get()};
+  vtc::cf::Owned<CFArrayRef> seis(CFArrayCreate(nullptr, sei_list, 1, &kCFTypeArrayCallBacks));
+  auto region = [](int qp_offset) {
+    vtc::cf::Owned<CFNumberRef> zero(MakeInt(0)), size(MakeInt(32)), qp(MakeInt(qp_offset));
+    const void* k[] = {kVTRegionOfInterestKey_X, kVTRegionOfInterestKey_Y,
+                       kVTRegionOfInterestKey_Width, kVTRegionOfInterestKey_Height,
+                       kVTRegionOfInterestKey_QPOffset};
+    const void* v[] = {zero.get(), zero.get(), size.get(), size.get(), qp.get()};
+    vtc::cf::Owned<CFDictionaryRef> r(CFDictionaryCreate(
+        nullptr, k, v, 5, &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks));
+    const void* list[] = {r.get()};
+    return vtc::cf::Owned<CFArrayRef>(CFArrayCreate(nullptr, list, 1, &kCFTypeArrayCallBacks));
+  };
+  vtc::cf::Owned<CFArrayRef> good_region = region(-6), bad_region = region(99);
+  const void* opt_keys[] = {kVTEncodeFrameOptionKey_SEIPayloads,
+                            kVTEncodeFrameOptionKey_RegionsOfInterest,
+                            kVTEncodeFrameOptionKey_ForceIntraRefresh};
+  const void* opt_values[] = {seis.get(), good_region.get(), kCFBooleanTrue};
+  vtc::cf::Owned<CFDictionaryRef> options(CFDictionaryCreate(nullptr, opt_keys, opt_values, 3,
+                                                             &kCFTypeDictionaryKeyCallBacks,
+                                                             &kCFTypeDictionaryValueCallBacks));
+  const void* bad_values[] = {seis.get(), bad_region.get(), kCFBooleanTrue};
+  vtc::cf::Owned<CFDictionaryRef> bad(CFDictionaryCreate(nullptr, opt_keys, bad_values, 3,
+                                                         &kCFTypeDictionaryKeyCallBacks,
+                                                         &kCFTypeDictionaryValueCallBacks));
+  for (int i = 0; i < 3; ++i) {
+    vtc::cf::Owned<CVPixelBufferRef> frame(Frame(s.get(), i));
+    EXPECT_EQ(noErr, VTCompressionSessionEncodeFrame(
+                         s.get(), frame.get(), CMTimeMake(i, 30), CMTimeMake(1, 30),
+                         i == 1 ? options.get() : nullptr, nullptr, nullptr));
+  }
+  // A QP offset outside -51..51: the session's kVTParameterErr, nothing encoded.
+  vtc::cf::Owned<CVPixelBufferRef> frame(Frame(s.get(), 3));
+  EXPECT_EQ(kVTParameterErr,
+            VTCompressionSessionEncodeFrame(s.get(), frame.get(), CMTimeMake(3, 30),
+                                            CMTimeMake(1, 30), bad.get(), nullptr, nullptr));
+  TakeWarnings();
+  EXPECT_EQ(noErr, VTCompressionSessionCompleteFrames(s.get(), kCMTimeInvalid));
+  ASSERT_EQ(3u, out.samples.size());
+  // The text is in frame 1's access unit and no other; frame 1 is a key frame (ForceIntraRefresh
+  // without IntraRefresh).
+  for (int i = 0; i < 3; ++i) {
+    CMBlockBufferRef block = CMSampleBufferGetDataBuffer(out.samples[i]);
+    std::string bytes(CMBlockBufferGetDataLength(block), '\0');
+    ASSERT_EQ(kCMBlockBufferNoErr,
+              CMBlockBufferCopyDataBytes(block, 0, bytes.size(), bytes.data()));
+    EXPECT_EQ(i == 1, bytes.find("hello from C") != std::string::npos) << i;
+    CFArrayRef a = CMSampleBufferGetSampleAttachmentsArray(out.samples[i], false);
+    auto d = (CFDictionaryRef)CFArrayGetValueAtIndex(a, 0);
+    EXPECT_EQ(i != 2, CFDictionaryGetValue(d, kCMSampleAttachmentKey_NotSync) != kCFBooleanTrue)
+        << i;
+  }
+}
+
+// A source buffer's colour attachments describe the stream unless the session was told.
+TEST_F(VtTest, FirstFramesColourAttachmentsFillUnsetColourProperties) {
+  Output out;
+  Session s = Create(kCMVideoCodecType_H264, &out);
+  ASSERT_EQ(noErr, VTSessionSetProperty(s.get(), kVTCompressionPropertyKey_YCbCrMatrix,
+                                        kCVImageBufferYCbCrMatrix_ITU_R_709_2));
+  for (int i = 0; i < 2; ++i) {
+    vtc::cf::Owned<CVPixelBufferRef> frame(Frame(s.get(), i));
+    CVBufferSetAttachment(
+        frame.get(), kCVImageBufferColorPrimariesKey,
+        i == 0 ? kCVImageBufferColorPrimaries_ITU_R_2020 : kCVImageBufferColorPrimaries_EBU_3213,
+        kCVAttachmentMode_ShouldPropagate);
+    CVBufferSetAttachment(frame.get(), kCVImageBufferTransferFunctionKey,
+                          kCVImageBufferTransferFunction_ITU_R_2020,
+                          kCVAttachmentMode_ShouldPropagate);
+    CVBufferSetAttachment(frame.get(), kCVImageBufferYCbCrMatrixKey,
+                          kCVImageBufferYCbCrMatrix_ITU_R_2020, kCVAttachmentMode_ShouldPropagate);
+    EXPECT_EQ(noErr, VTCompressionSessionEncodeFrame(s.get(), frame.get(), CMTimeMake(i, 30),
+                                                     CMTimeMake(1, 30), nullptr, nullptr, nullptr));
+  }
+  EXPECT_EQ(noErr, VTCompressionSessionCompleteFrames(s.get(), kCMTimeInvalid));
+  ASSERT_EQ(2u, out.samples.size());
+  CMFormatDescriptionRef fd = CMSampleBufferGetFormatDescription(out.samples[1]);
+  // Primaries and transfer from frame 0's attachments (frame 1's differ: not read), the matrix
+  // the session was given.
+  EXPECT_EQ("ITU_R_2020", Text(CMFormatDescriptionGetExtension(
+                              fd, kCMFormatDescriptionExtension_ColorPrimaries)));
+  EXPECT_EQ("ITU_R_2020", Text(CMFormatDescriptionGetExtension(
+                              fd, kCMFormatDescriptionExtension_TransferFunction)));
+  EXPECT_EQ("ITU_R_709_2",
+            Text(CMFormatDescriptionGetExtension(fd, kCMFormatDescriptionExtension_YCbCrMatrix)));
+  CFTypeRef primaries = nullptr;
+  EXPECT_EQ(noErr, VTSessionCopyProperty(s.get(), kVTCompressionPropertyKey_ColorPrimaries, nullptr,
+                                         &primaries));
+  EXPECT_EQ("ITU_R_2020", Text(primaries));
+  if (primaries) CFRelease(primaries);
+}
+
+// Apple's keys the session lacks: kVTPropertyNotSupportedErr, not listed as supported.
+TEST_F(VtTest, ApplesKeysTheSessionLacksAreNotSupported) {
+  Output out;
+  Session s = Create(kCMVideoCodecType_H264, &out);
+  const std::set<std::string> supported = SupportedKeys(s.get());
+  for (CFStringRef key : {kVTCompressionPropertyKey_MoreFramesBeforeStart,
+                          kVTCompressionPropertyKey_MoreFramesAfterEnd,
+                          kVTCompressionPropertyKey_TargetQualityForAlpha}) {
+    EXPECT_EQ(0u, supported.count(Text(key))) << Text(key);
+    EXPECT_EQ(kVTPropertyNotSupportedErr, VTSessionSetProperty(s.get(), key, kCFBooleanTrue))
+        << Text(key);
+  }
+  EXPECT_EQ("MoreFramesBeforeStart", Text(kVTCompressionPropertyKey_MoreFramesBeforeStart));
+  EXPECT_EQ("MoreFramesAfterEnd", Text(kVTCompressionPropertyKey_MoreFramesAfterEnd));
+  EXPECT_EQ("TargetQualityForAlpha", Text(kVTCompressionPropertyKey_TargetQualityForAlpha));
+  EXPECT_GE(kCFCoreFoundationVersionNumber, kCFCoreFoundationVersionNumber10_7);
+  TakeWarnings();
 }
 
 TEST_F(VtTest, PropertiesAnswerWithVideoToolboxStatuses) {

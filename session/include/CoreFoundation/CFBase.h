@@ -110,6 +110,18 @@ CF_EXPORT CFTypeID CFAllocatorGetTypeID(void);
 /* kCFNull: the singleton null object (for collections, which cannot hold NULL with the kCFType
  * callbacks). */
 CF_EXPORT const CFNullRef kCFNull;
+
+/* Version numbers, for code that picks API by CoreFoundation's version (FFmpeg maps NV12 only
+ * "#ifdef kCFCoreFoundationVersionNumber10_7"). The run-time number is that of macOS 10.11's
+ * CoreFoundation: what this subset offers is what VideoToolbox code of that age and later uses. */
+#define kCFCoreFoundationVersionNumber10_5 476.00
+#define kCFCoreFoundationVersionNumber10_6 550.00
+#define kCFCoreFoundationVersionNumber10_7 635.00
+#define kCFCoreFoundationVersionNumber10_8 744.00
+#define kCFCoreFoundationVersionNumber10_9 855.11
+#define kCFCoreFoundationVersionNumber10_10 1151.16
+#define kCFCoreFoundationVersionNumber10_11 1253
+CF_EXPORT const double kCFCoreFoundationVersionNumber;
 CF_EXPORT CFTypeID CFNullGetTypeID(void);
 
 /* Polymorphic functions. Differences from Apple's CoreFoundation: CFRetain and CFRelease of NULL

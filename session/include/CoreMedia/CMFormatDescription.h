@@ -56,6 +56,9 @@ CM_EXPORT const CFStringRef kCMFormatDescriptionExtension_FieldCount;
 CM_EXPORT const CFStringRef kCMFormatDescriptionExtension_FieldDetail;
 CM_EXPORT const CFStringRef kCMFormatDescriptionExtension_MasteringDisplayColorVolume;
 CM_EXPORT const CFStringRef kCMFormatDescriptionExtension_ContentLightLevelInfo;
+/* Apple's, never on the session's descriptions (it holds a QuickTime sample description, which
+ * Apple's encoders give for ProRes): CMFormatDescriptionGetExtension answers NULL. */
+CM_EXPORT const CFStringRef kCMFormatDescriptionExtension_VerbatimSampleDescription;
 
 CM_EXPORT CFTypeID CMFormatDescriptionGetTypeID(void);
 /* Same codec, sizes, parameter sets and extensions. False when either is NULL. */

@@ -44,6 +44,13 @@ enum {
   kCVPixelFormatType_444YpCbCr10BiPlanarFullRange = 0x78663434   /* 'xf44' */
 };
 
+/* Apple's formats the session does not take, for code that lists them (FFmpeg's format table):
+ * CVPixelBufferCreate answers kCVReturnInvalidPixelFormat, session creation
+ * kVTPixelTransferNotSupportedErr. */
+enum {
+  kCVPixelFormatType_4444AYpCbCr16 = 0x79343136 /* 'y416': 16-bit A Y Cb Cr */
+};
+
 typedef CVOptionFlags CVPixelBufferLockFlags;
 enum { kCVPixelBufferLock_ReadOnly = 0x00000001 };
 

@@ -52,6 +52,14 @@ VT_EXPORT const CFStringRef kVTCompressionPropertyKey_MasteringDisplayColorVolum
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_ContentLightLevelInfo;
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_MultiPassStorage;
 
+/* Apple's keys the session does not have (not in CopySupportedPropertyDictionary): setting them
+ * answers kVTPropertyNotSupportedErr, as VideoToolbox does on an encoder without them, so code
+ * that treats that status as "ignore" (FFmpeg's frames_before/frames_after and the alpha quality
+ * of HEVC with alpha) runs on. */
+VT_EXPORT const CFStringRef kVTCompressionPropertyKey_MoreFramesBeforeStart;
+VT_EXPORT const CFStringRef kVTCompressionPropertyKey_MoreFramesAfterEnd;
+VT_EXPORT const CFStringRef kVTCompressionPropertyKey_TargetQualityForAlpha;
+
 /* Keys of this implementation, not Apple's (vtcompress/keys.h): read-only state ... */
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_EncoderFrameDelay;
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_EncoderReorderDepth;
@@ -161,6 +169,22 @@ VT_EXPORT const CFStringRef kVTVideoEncoderSpecification_EnableLowLatencyRateCon
 
 /* Frame options (VTCompressionSessionEncodeFrame's frameProperties). */
 VT_EXPORT const CFStringRef kVTEncodeFrameOptionKey_ForceKeyFrame;
+/* Frame options of this implementation, not Apple's (vtcompress/keys.h documents each):
+ * ForceIntraRefresh (CFBoolean: start an intra refresh wave, or a key frame without IntraRefresh);
+ * SEIPayloads (a CFArray of CFDictionaries, each a PayloadType CFNumber, 4 or 5, and a Payload
+ * CFData without the type and size bytes: captions, user data, in this frame's access unit);
+ * RegionsOfInterest (a CFArray of CFDictionaries of CFNumbers X, Y, Width, Height, in pixels,
+ * and QPOffset, -51..51: negative spends more bits there). */
+VT_EXPORT const CFStringRef kVTEncodeFrameOptionKey_ForceIntraRefresh;
+VT_EXPORT const CFStringRef kVTEncodeFrameOptionKey_SEIPayloads;
+VT_EXPORT const CFStringRef kVTSEIPayloadKey_PayloadType;
+VT_EXPORT const CFStringRef kVTSEIPayloadKey_Payload;
+VT_EXPORT const CFStringRef kVTEncodeFrameOptionKey_RegionsOfInterest;
+VT_EXPORT const CFStringRef kVTRegionOfInterestKey_X;
+VT_EXPORT const CFStringRef kVTRegionOfInterestKey_Y;
+VT_EXPORT const CFStringRef kVTRegionOfInterestKey_Width;
+VT_EXPORT const CFStringRef kVTRegionOfInterestKey_Height;
+VT_EXPORT const CFStringRef kVTRegionOfInterestKey_QPOffset;
 
 /* The QualityMetrics sample attachment (with CalculateMeanSquaredError) and its keys. */
 VT_EXPORT const CFStringRef kVTSampleAttachmentKey_QualityMetrics;

@@ -128,10 +128,10 @@ class VTC_EXPORT CompressionSession {
   // else kCouldNotFindVideoEncoderErr. width/height 1..16384. encoder_specification (may be
   // null): EncoderID (one of that codec's in CopyVideoEncoderList, else
   // kCouldNotFindVideoEncoderErr), Enable-/RequireHardwareAcceleratedVideoEncoder (Require = true
-  // gives kCouldNotFindVideoEncoderErr: there is no hardware encoder), EnableLowLatencyRateControl. source_image_buffer_attributes
-  // (may be null) describes the pool of GetPixelBufferPool; see PixelBufferPool::Create (Width and
-  // Height default to the session's). output_callback may be null only if every frame is
-  // submitted with EncodeFrameWithOutputHandler.
+  // gives kCouldNotFindVideoEncoderErr: there is no hardware encoder), EnableLowLatencyRateControl.
+  // source_image_buffer_attributes (may be null) describes the pool of GetPixelBufferPool; see
+  // PixelBufferPool::Create (Width and Height default to the session's). output_callback may be
+  // null only if every frame is submitted with EncodeFrameWithOutputHandler.
   static Status Create(int width, int height, CodecType codec_type,
                        const Dictionary* encoder_specification,
                        const Dictionary* source_image_buffer_attributes,
