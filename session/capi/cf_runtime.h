@@ -24,6 +24,10 @@
 #include <new>
 #include <string>
 
+namespace vtc {
+class Value;
+}  // namespace vtc
+
 namespace vtc::cf {
 
 // First 4 bytes of every object. A CFSTR literal starts with __VTC_CFSTR_MARKER instead.
@@ -47,6 +51,9 @@ struct TypeInfo {
   CFHashCode (*hash)(const Object* o);
   std::string (*describe)(const Object* o);
   void (*finalize)(Object* o);  // destroys and frees; set by RegisterType<T>
+  // For types that wrap a session object (VTMultiPassStorage): the property value they stand for
+  // (ToValue); nullptr for types that are not property values.
+  bool (*to_value)(const Object* o, vtc::Value* out) = nullptr;
 };
 
 // Fixed ids of the built-in types (Apple's numbering of the time; programs must not rely on it).

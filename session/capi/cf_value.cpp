@@ -80,8 +80,10 @@ bool ToValue(CFTypeRef cf, Value* out) {
       *out = Value(std::move(dict));
       return true;
     }
-    default:
-      return false;
+    default: {
+      const TypeInfo* info = GetTypeInfo(TypeOf(cf));
+      return info && info->to_value && info->to_value(Header(cf), out);
+    }
   }
 }
 

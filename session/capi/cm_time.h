@@ -34,4 +34,11 @@ inline CMTimeRange FromVtcTimeRange(const TimeRange& r) {
   return out;
 }
 
+inline TimeRange ToVtcTimeRange(const CMTimeRange& r) {
+  TimeRange out;
+  out.start = ToVtcTime(r.start);
+  out.duration = ToVtcTime(r.duration);
+  return out;
+}
+
 }  // namespace vtc::cf

@@ -18,6 +18,7 @@
 #include "cm_time.h"
 #include "cm_types.h"
 #include "cv_types.h"
+#include "vt_types.h"
 #include "vtcompress/compression_session.h"
 
 using vtc::Status;
@@ -358,6 +359,10 @@ OSStatus VTSessionCopyProperty(VTSessionRef session, CFStringRef propertyKey, CF
   Status st = s->session->CopyProperty(std::string(key), &value);
   if (!vtc::Ok(st)) return ToOS(st);
   if (value.IsNull()) return noErr;  // a property without a value: NULL, as Apple's
+  if (value.IsObject()) {            // MultiPassStorage: a new wrapper, CFEqual to the one set
+    *out = WrapMultiPassStorage(value.AsObject());
+    return *out ? noErr : OSStatus(kVTPropertyNotSupportedErr);
+  }
   return CopyOut(value, out, __func__);
 }
 

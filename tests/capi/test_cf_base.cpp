@@ -3,10 +3,12 @@
 // reference counts, and bad input (a warning and NULL/false/0, never a crash).
 #include <CoreFoundation/CoreFoundation.h>
 
+#include <unistd.h>
 #include <cfloat>
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "cf_test_util.h"
@@ -21,6 +23,7 @@ using Base = CfTest;
 using Strings = CfTest;
 using Numbers = CfTest;
 using Data = CfTest;
+using Urls = CfTest;
 
 TEST_F(Base, TypeIdsAreDistinctAndNamed) {
   const CFTypeID ids[] = {CFStringGetTypeID(), CFNumberGetTypeID(),   CFBooleanGetTypeID(),
@@ -485,6 +488,65 @@ TEST(ByteOrder, Swaps) {
   EXPECT_EQ(CFSwapInt16HostToBig(0x1122), v16);
   EXPECT_EQ(CFSwapInt64HostToBig(0x1122334455667788ull), v64);
   EXPECT_EQ(CFByteOrderGetCurrent(), CFByteOrderLittleEndian);  // the x86-64 and arm64 hosts
+}
+
+// File URLs, for VTMultiPassStorageCreate: absolute paths, Apple's string form, bad input.
+TEST_F(Urls, FileUrlsFromPathsAndBack) {
+  CFURLRef url =
+      CFURLCreateWithFileSystemPath(nullptr, CFSTR("/tmp/a b/stats"), kCFURLPOSIXPathStyle, false);
+  ASSERT_NE(url, nullptr);
+  EXPECT_EQ(CFGetTypeID(url), CFURLGetTypeID());
+  EXPECT_EQ(Text(CFURLGetString(url)), "file:///tmp/a%20b/stats");
+  EXPECT_EQ(CFURLGetString(url), CFURLGetString(url));  // Get rule: the URL's own string
+  EXPECT_FALSE(CFURLHasDirectoryPath(url));
+  UInt8 buffer[64];
+  ASSERT_TRUE(CFURLGetFileSystemRepresentation(url, true, buffer, sizeof buffer));
+  EXPECT_STREQ(reinterpret_cast<const char*>(buffer), "/tmp/a b/stats");
+  EXPECT_FALSE(CFURLGetFileSystemRepresentation(url, true, buffer, 5));  // too small
+  CFStringRef path = CFURLCopyFileSystemPath(url, kCFURLPOSIXPathStyle);
+  EXPECT_EQ(Text(path), "/tmp/a b/stats");
+  CFRelease(path);
+  // The same path from bytes is CFEqual, with the same hash.
+  const char bytes[] = "/tmp/a b/stats";
+  CFURLRef same = CFURLCreateFromFileSystemRepresentation(
+      nullptr, reinterpret_cast<const UInt8*>(bytes), sizeof bytes - 1, false);
+  EXPECT_TRUE(CFEqual(url, same));
+  EXPECT_EQ(CFHash(url), CFHash(same));
+  CFRelease(same);
+  CFRelease(url);
+
+  // A directory: a trailing slash in the string, not in the path.
+  CFURLRef dir = CFURLCreateWithFileSystemPath(nullptr, CFSTR("/tmp/"), kCFURLPOSIXPathStyle, true);
+  EXPECT_EQ(Text(CFURLGetString(dir)), "file:///tmp/");
+  EXPECT_TRUE(CFURLHasDirectoryPath(dir));
+  path = CFURLCopyFileSystemPath(dir, kCFURLPOSIXPathStyle);
+  EXPECT_EQ(Text(path), "/tmp");
+  CFRelease(path);
+  CFRelease(dir);
+
+  // A relative path is made absolute against the current directory.
+  char cwd[4096];
+  ASSERT_NE(::getcwd(cwd, sizeof cwd), nullptr);
+  CFURLRef rel =
+      CFURLCreateWithFileSystemPath(nullptr, CFSTR("stats"), kCFURLPOSIXPathStyle, false);
+  path = CFURLCopyFileSystemPath(rel, kCFURLPOSIXPathStyle);
+  EXPECT_EQ(Text(path), std::string(cwd) + "/stats");
+  CFRelease(path);
+  CFRelease(rel);
+  EXPECT_TRUE(TakeWarnings().empty());
+
+  // Bad input: NULL and a warning.
+  EXPECT_EQ(CFURLCreateWithFileSystemPath(nullptr, CFSTR("C:\\x"), kCFURLWindowsPathStyle, false),
+            nullptr);
+  EXPECT_EQ(CFURLCreateWithFileSystemPath(nullptr, (CFStringRef)kCFBooleanTrue,
+                                          kCFURLPOSIXPathStyle, false),
+            nullptr);
+  EXPECT_EQ(CFURLCreateWithFileSystemPath(nullptr, CFSTR(""), kCFURLPOSIXPathStyle, false),
+            nullptr);
+  EXPECT_EQ(CFURLCreateFromFileSystemRepresentation(nullptr, nullptr, 4, false), nullptr);
+  EXPECT_EQ(CFURLGetString((CFURLRef)kCFBooleanTrue), nullptr);
+  EXPECT_FALSE(CFURLGetFileSystemRepresentation(nullptr, true, buffer, sizeof buffer));
+  EXPECT_EQ(TakeWarnings().size(), 6u);
 }
 
 }  // namespace

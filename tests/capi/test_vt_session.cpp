@@ -8,6 +8,8 @@
 #include <VideoToolbox/VideoToolbox.h>
 #include <VideoToolbox/vtcompress_capi.h>
 
+#include <unistd.h>
+
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -461,6 +463,97 @@ TEST_F(VtTest, ExtensionFrameOptionsThroughCF) {
     EXPECT_EQ(i != 2, CFDictionaryGetValue(d, kCMSampleAttachmentKey_NotSync) != kCFBooleanTrue)
         << i;
   }
+}
+
+// Two passes through VTMultiPassStorage, as Apple's multi-pass samples do.
+TEST_F(VtTest, TwoPassesThroughAMultiPassStorage) {
+  // A named file kept with DoNotDelete, in a directory of this test's own.
+  char dir_template[] = "/tmp/vtc-capi-multipass-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string file = std::string(dir_template) + "/stats";
+  vtc::cf::Owned<CFURLRef> url(CFURLCreateFromFileSystemRepresentation(
+      nullptr, reinterpret_cast<const UInt8*>(file.c_str()), CFIndex(file.size()), false));
+  const void* opt_keys[] = {kVTMultiPassStorageCreationOption_DoNotDelete};
+  const void* opt_values[] = {kCFBooleanTrue};
+  vtc::cf::Owned<CFDictionaryRef> options(CFDictionaryCreate(nullptr, opt_keys, opt_values, 1,
+                                                             &kCFTypeDictionaryKeyCallBacks,
+                                                             &kCFTypeDictionaryValueCallBacks));
+  VTMultiPassStorageRef raw = nullptr;
+  ASSERT_EQ(noErr,
+            VTMultiPassStorageCreate(nullptr, url.get(), kCMTimeRangeInvalid, options.get(), &raw));
+  vtc::cf::Owned<VTMultiPassStorageRef> storage(raw);
+  EXPECT_EQ(VTMultiPassStorageGetTypeID(), CFGetTypeID(storage.get()));
+
+  Output out;
+  Session s = Create(kCMVideoCodecType_H264, &out);
+  vtc::cf::Owned<CFNumberRef> rate(MakeInt(200000));
+  ASSERT_EQ(noErr,
+            VTSessionSetProperty(s.get(), kVTCompressionPropertyKey_AverageBitRate, rate.get()));
+  ASSERT_EQ(noErr, VTSessionSetProperty(s.get(), kVTCompressionPropertyKey_MultiPassStorage,
+                                        storage.get()));
+  CFTypeRef back = nullptr;
+  ASSERT_EQ(noErr, VTSessionCopyProperty(s.get(), kVTCompressionPropertyKey_MultiPassStorage,
+                                         nullptr, &back));
+  EXPECT_TRUE(back && CFEqual(back, storage.get()));
+  if (back) CFRelease(back);
+
+  constexpr int kN = 12;
+  Boolean further = false;
+  for (int pass = 0; pass < 2; ++pass) {
+    const size_t before = out.samples.size();
+    ASSERT_EQ(noErr, VTCompressionSessionBeginPass(s.get(), 0, nullptr));
+    for (int i = 0; i < kN; ++i) {
+      vtc::cf::Owned<CVPixelBufferRef> frame(Frame(s.get(), i));
+      ASSERT_EQ(noErr,
+                VTCompressionSessionEncodeFrame(s.get(), frame.get(), CMTimeMake(i, 30),
+                                                CMTimeMake(1, 30), nullptr, nullptr, nullptr));
+    }
+    ASSERT_EQ(noErr, VTCompressionSessionEndPass(s.get(), &further, nullptr));
+    EXPECT_EQ(size_t(kN), out.samples.size() - before) << "pass " << pass;
+    CMItemCount count = -1;
+    const CMTimeRange* ranges = nullptr;
+    ASSERT_EQ(noErr, VTCompressionSessionGetTimeRangesForNextPass(s.get(), &count, &ranges));
+    if (pass == 0) {
+      EXPECT_TRUE(further);
+      ASSERT_EQ(1, count);
+      EXPECT_EQ(0, CMTimeCompare(ranges[0].start, CMTimeMake(0, 30)));
+      EXPECT_EQ(0, CMTimeCompare(CMTimeRangeGetEnd(ranges[0]), CMTimeMake(kN, 30)));
+    } else {
+      EXPECT_FALSE(further);
+      EXPECT_EQ(0, count);
+    }
+  }
+  EXPECT_EQ(noErr, VTMultiPassStorageClose(storage.get()));
+  EXPECT_EQ(noErr, VTMultiPassStorageClose(storage.get()));  // idempotent
+  VTCompressionSessionInvalidate(s.get());
+  EXPECT_EQ(0, ::access(file.c_str(), F_OK));  // DoNotDelete kept the statistics
+  const std::string files[] = {file, file + ".mbtree", file + ".vtcpass", file + ".temp",
+                               file + ".mbtree.temp"};
+  for (const std::string& f : files) ::unlink(f.c_str());
+  EXPECT_EQ(0, ::rmdir(dir_template));
+
+  // Bad input.
+  EXPECT_EQ(kVTParameterErr,
+            VTMultiPassStorageCreate(nullptr, nullptr, kCMTimeRangeInvalid, nullptr, nullptr));
+  EXPECT_EQ(kVTParameterErr, VTMultiPassStorageCreate(nullptr, (CFURLRef)kCFBooleanTrue,
+                                                      kCMTimeRangeInvalid, nullptr, &raw));
+  EXPECT_EQ(nullptr, raw);
+  const void* bad_keys[] = {CFSTR("NoSuchOption")};
+  vtc::cf::Owned<CFDictionaryRef> bad(CFDictionaryCreate(nullptr, bad_keys, opt_values, 1,
+                                                         &kCFTypeDictionaryKeyCallBacks,
+                                                         &kCFTypeDictionaryValueCallBacks));
+  EXPECT_EQ(kVTParameterErr,
+            VTMultiPassStorageCreate(nullptr, nullptr, kCMTimeRangeInvalid, bad.get(), &raw));
+  vtc::cf::Owned<CFURLRef> nowhere(CFURLCreateWithFileSystemPath(
+      nullptr, CFSTR("/nonexistent-vtc-dir/stats"), kCFURLPOSIXPathStyle, false));
+  EXPECT_EQ(kVTMultiPassStorageInvalidErr,
+            VTMultiPassStorageCreate(nullptr, nowhere.get(), kCMTimeRangeInvalid, nullptr, &raw));
+  EXPECT_EQ(kVTParameterErr, VTMultiPassStorageClose(nullptr));
+  // A temporary storage (NULL URL) works too and is gone after Close.
+  ASSERT_EQ(noErr, VTMultiPassStorageCreate(nullptr, nullptr, kCMTimeRangeInvalid, nullptr, &raw));
+  EXPECT_EQ(noErr, VTMultiPassStorageClose(raw));
+  CFRelease(raw);
+  TakeWarnings();
 }
 
 // A source buffer's colour attachments describe the stream unless the session was told.

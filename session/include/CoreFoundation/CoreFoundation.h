@@ -11,5 +11,6 @@
 #include <CoreFoundation/CFDictionary.h>
 #include <CoreFoundation/CFNumber.h>
 #include <CoreFoundation/CFString.h>
+#include <CoreFoundation/CFURL.h>
 
 #endif /* __VTC_COREFOUNDATION_COREFOUNDATION_H */

@@ -12,8 +12,8 @@
 
 __VTC_CF_EXTERN_C_BEGIN
 
-/* VideoToolbox's keys. MultiPassStorage is listed by the session but there is no
- * VTMultiPassStorageRef in this C API yet: setting it gives kVTParameterErr (docs/capi.md). */
+/* VideoToolbox's keys. MultiPassStorage takes a VTMultiPassStorageRef
+ * (VideoToolbox/VTMultiPassStorage.h); CopyProperty gives a new reference CFEqual to it. */
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_NumberOfPendingFrames;
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_PixelBufferPoolIsShared;
 VT_EXPORT const CFStringRef kVTCompressionPropertyKey_VideoEncoderPixelBufferAttributes;

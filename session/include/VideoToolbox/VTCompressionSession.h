@@ -17,8 +17,7 @@
  *   EncodeFrame are retained until their frame is answered.
  *
  * Not here: VTCompressionSessionEncodeFrameWithOutputHandler (the block form: the library is
- * built without blocks; use the callback form), the multi-image (MV-HEVC) functions, and
- * VTMultiPassStorage (so Begin/EndPass answer kVTMultiPassStorageInvalidErr). */
+ * built without blocks; use the callback form) and the multi-image (MV-HEVC) functions. */
 #ifndef __VTC_VIDEOTOOLBOX_VTCOMPRESSIONSESSION_H
 #define __VTC_VIDEOTOOLBOX_VTCOMPRESSIONSESSION_H
 
@@ -82,8 +81,9 @@ VT_EXPORT OSStatus VTCompressionSessionCompleteFrames(VTCompressionSessionRef se
 typedef uint32_t VTCompressionSessionOptionFlags;
 enum { kVTCompressionSessionBeginFinalPass = 1 << 0 };
 
-/* Multi-pass (vtcompress/compression_session.h). Without a MultiPassStorage, which this C API
- * cannot set yet, they return kVTMultiPassStorageInvalidErr. `reserved` must be NULL. The range
+/* Multi-pass (vtcompress/compression_session.h), with a VTMultiPassStorage set as the
+ * session's kVTCompressionPropertyKey_MultiPassStorage (VideoToolbox/VTMultiPassStorage.h);
+ * without one they return kVTMultiPassStorageInvalidErr. `reserved` must be NULL. The range
  * array of GetTimeRangesForNextPass is the session's, valid until the next EndPass, Invalidate or
  * GetTimeRangesForNextPass. */
 VT_EXPORT OSStatus VTCompressionSessionBeginPass(VTCompressionSessionRef session,

@@ -9,6 +9,7 @@
 #include <VideoToolbox/VTCompressionProperties.h>
 #include <VideoToolbox/VTCompressionSession.h>
 #include <VideoToolbox/VTErrors.h>
+#include <VideoToolbox/VTMultiPassStorage.h>
 #include <VideoToolbox/VTSession.h>
 #include <VideoToolbox/VTVideoEncoderList.h>
 
