@@ -12,6 +12,7 @@
 
 #include "nal_bits.h"
 #include "test_util.h"
+#include "vtcompress/a53.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 // libx265 3.5 leaks a copy of its parameters at every x265_encoder_open (as test_hevc.cpp).
@@ -64,6 +65,22 @@ std::vector<int> CaptionIndices(const Data& p) {
   for (int k = 0; k < n; ++k)
     out.push_back((p.at(11 + 3 * k) & 0x7f) | ((p.at(12 + 3 * k) & 0x7f) << 7));
   return out;
+}
+
+// The public builder lays an A/53 payload out as CaptionPayload spells it, and keeps at most 31
+// triplets (cc_count's 5 bits).
+TEST(SeiA53, CaptionPayloadLayout) {
+  const std::uint8_t one[] = {0xfc, 0x80 | (1234 & 0x7f), 0x80 | (1234 >> 7)};
+  EXPECT_EQ(vtc::A53CaptionPayload(one, 1), CaptionPayload(1234));
+  std::vector<std::uint8_t> many;
+  for (int i = 0; i < 40; ++i) many.insert(many.end(), {0xfc, uint8_t(0x80 | i), 0x80});
+  const Data p = vtc::A53CaptionPayload(many.data(), 40);
+  ASSERT_EQ(p.size(), 8 + 2 + 3 * 31 + 1u);
+  EXPECT_EQ(p.at(8), 0x40 | 31);
+  std::vector<int> want;
+  for (int i = 0; i < 31; ++i) want.push_back(i);
+  EXPECT_EQ(CaptionIndices(p), want);
+  EXPECT_EQ(p.back(), 0xff);
 }
 
 // Unregistered user data whose bytes need emulation prevention (00 00 0x runs).
