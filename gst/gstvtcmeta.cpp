@@ -6,11 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "vtcompress/a53.h"
 #include "vtcompress/keys.h"
 
 namespace {
-
-constexpr std::size_t kMaxTriplets = 31;  // cc_count is 5 bits
 
 // cc_data triplets: cc_valid/cc_type byte and two data bytes. CEA-608 field 1 is 0xFC, field 2
 // 0xFD (marker bits, cc_valid, cc_type 0 or 1).
@@ -90,16 +89,6 @@ vtc::Value Message(int type, vtc::Data bytes) {
                                     {vtc::key::kSEIPayload, vtc::Value(std::move(bytes))}});
 }
 
-// ATSC A/53 Part 4 user data in ITU-T T.35 form: United States (0xB5), provider ATSC (0x0031),
-// "GA94", cc_data (user_data_type 3) with process_cc_data_flag set, em_data 0xFF, the triplets
-// and the marker 0xFF.
-vtc::Data A53Payload(const std::uint8_t* triplets, std::size_t count) {
-  vtc::Data p = {0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03, std::uint8_t(0x40 | count), 0xff};
-  p.insert(p.end(), triplets, triplets + 3 * count);
-  p.push_back(0xff);
-  return p;
-}
-
 }  // namespace
 
 void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::string* skipped) {
@@ -123,9 +112,9 @@ void gst_vtc_meta_to_sei(GstBuffer* buffer, vtc::Dictionary* options, std::strin
         *skipped = why;
     }
   }
-  for (std::size_t at = 0; at < triplets.size(); at += 3 * kMaxTriplets) {
-    const std::size_t n = std::min(kMaxTriplets, (triplets.size() - at) / 3);
-    add(vtc::key::kSEIPayloadType_UserDataRegistered, A53Payload(&triplets[at], n));
+  for (std::size_t at = 0; at < triplets.size(); at += 3 * vtc::kA53MaxTriplets) {
+    const std::size_t n = std::min(vtc::kA53MaxTriplets, (triplets.size() - at) / 3);
+    add(vtc::key::kSEIPayloadType_UserDataRegistered, vtc::A53CaptionPayload(&triplets[at], n));
   }
   state = nullptr;
   while (GstMeta* meta = gst_buffer_iterate_meta(buffer, &state)) {

@@ -207,20 +207,17 @@ class SessionImpl {
     const bool force_refresh = GetBoolKey(options, key::kForceIntraRefresh, false, &options_ok);
     if (!options_ok) return Fail(Status::kParameterErr, "ForceIntraRefresh must be a boolean");
     std::vector<SeiPayload> sei;
+    std::vector<RegionOfInterest> regions;
     if (options) {
-      auto it = options->find(key::kSEIPayloads);
       std::string why;
+      auto it = options->find(key::kSEIPayloads);
       if (it != options->end() && !ParseSeiPayloads(it->second, &sei, &why))
         return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());
       if (const int cut = MergeA53Captions(&sei))
         logger_.Logf(LogLevel::kWarning,
                      "EncodeFrame: %d caption triplets over the 31 one picture carries left out",
                      cut);
-    }
-    std::vector<RegionOfInterest> regions;
-    if (options) {
-      auto it = options->find(key::kRegionsOfInterest);
-      std::string why;
+      it = options->find(key::kRegionsOfInterest);
       if (it != options->end() &&
           !ParseRegionsOfInterest(it->second, width_, height_, &regions, &why))
         return Fail(Status::kParameterErr, "EncodeFrame: %s", why.c_str());

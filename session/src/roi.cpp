@@ -56,6 +56,8 @@ bool ParseRegionsOfInterest(const Value& value, int picture_width, int picture_h
 void RegionOffsets(const std::vector<RegionOfInterest>& regions, int block, int columns, int rows,
                    std::vector<float>* offsets) {
   offsets->assign(std::size_t(columns) * std::size_t(rows), 0.0f);
+  // x265 gets offsets on every picture: no per-picture allocation when there is no region.
+  if (regions.empty()) return;
   // Where regions overlap the lowest offset wins: start from "no region" and take minima.
   std::vector<bool> covered(offsets->size(), false);
   for (const RegionOfInterest& r : regions) {

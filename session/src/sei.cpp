@@ -7,6 +7,8 @@
 #include <iterator>
 #include <string>
 
+#include "vtcompress/a53.h"
+
 namespace vtc {
 namespace {
 
@@ -86,7 +88,6 @@ namespace {
 // process_em_data_flag/process_cc_data_flag/additional_data_flag/cc_count and em_data.
 constexpr std::uint8_t kA53Header[] = {0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03};
 constexpr std::size_t kA53Triplets = sizeof(kA53Header) + 2;  // where the triplets start
-constexpr std::size_t kMaxTriplets = 31;
 
 // The triplets of an A/53 cc_data payload, or false if it is not one (or is cut short).
 bool A53Triplets(const SeiPayload& p, const std::uint8_t** first, std::size_t* count) {
@@ -102,6 +103,16 @@ bool A53Triplets(const SeiPayload& p, const std::uint8_t** first, std::size_t* c
 
 }  // namespace
 
+Data A53CaptionPayload(const std::uint8_t* triplets, std::size_t count) {
+  count = std::min(count, kA53MaxTriplets);
+  Data p(std::begin(kA53Header), std::end(kA53Header));
+  p.push_back(std::uint8_t(0x40 | count));  // process_cc_data_flag, cc_count
+  p.push_back(0xff);                        // em_data
+  p.insert(p.end(), triplets, triplets + 3 * count);
+  p.push_back(0xff);  // marker_bits
+  return p;
+}
+
 int MergeA53Captions(std::vector<SeiPayload>* payloads) {
   int first = -1, found = 0;
   std::vector<std::uint8_t> triplets;
@@ -114,15 +125,10 @@ int MergeA53Captions(std::vector<SeiPayload>* payloads) {
     triplets.insert(triplets.end(), t, t + 3 * n);
   }
   const std::size_t total = triplets.size() / 3;
-  if (found == 0 || (found == 1 && total <= kMaxTriplets)) return 0;
-  const std::size_t kept = std::min(total, kMaxTriplets);
-  SeiPayload merged;
-  merged.type = key::kSEIPayloadType_UserDataRegistered;
-  merged.bytes.assign(std::begin(kA53Header), std::end(kA53Header));
-  merged.bytes.push_back(std::uint8_t(0x40 | kept));  // process_cc_data_flag, cc_count
-  merged.bytes.push_back(0xff);                       // em_data
-  merged.bytes.insert(merged.bytes.end(), triplets.begin(), triplets.begin() + 3 * kept);
-  merged.bytes.push_back(0xff);  // marker_bits
+  if (found == 0 || (found == 1 && total <= kA53MaxTriplets)) return 0;
+  const std::size_t kept = std::min(total, kA53MaxTriplets);
+  SeiPayload merged{key::kSEIPayloadType_UserDataRegistered,
+                    A53CaptionPayload(triplets.data(), kept)};
   std::vector<SeiPayload> out;
   for (std::size_t i = 0; i < payloads->size(); ++i) {
     const std::uint8_t* t = nullptr;

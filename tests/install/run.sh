@@ -6,7 +6,12 @@
 #     and encodes;
 #   - the shared library has its soname and exports the API but nothing internal;
 #   - GStreamer loads the installed plugin (gst-inspect-1.0), which exports no session code, and
-#     the presets are installed beside it.
+#     the presets are installed beside it;
+#   - the C API: the library exports the CoreFoundation / CoreMedia / CoreVideo / VideoToolbox
+#     functions and constants and none of the CF runtime's internals, and the C11 programs
+#     tests/capi/test_cf_c.c, test_cm_time_c.c and test_vt_encoder.c build against the installed
+#     vtcompress.pc alone (#include <CoreFoundation/CoreFoundation.h> through its Cflags) and run
+#     on libvtcompress.so.0.
 # Usage: run.sh BUILD_DIR SOURCE_DIR (meson passes both).
 set -euo pipefail
 build=$1
@@ -72,4 +77,35 @@ done
 for p in GstVtH264Enc.prs GstVtH265Enc.prs; do
   [[ -f $stage$prefix/share/gstreamer-1.0/presets/$p ]] || fail "preset file $p not installed"
 done
-echo "install test: library, pc file, example, plugin and presets OK ($stage)"
+
+# The C API: its exports (raw names: demangling could make a C++ symbol match), then the C
+# programs built from the pc file alone and run.
+c_exports=$(nm -D --defined-only "$stage$libdir/libvtcompress.so")
+for sym in CFRetain CFRelease CFStringCreateWithCString CFDictionaryCreateMutable kCFBooleanTrue \
+  kCFTypeDictionaryKeyCallBacks kCFAllocatorNull CMTimeAdd kCMTimeInvalid CVPixelBufferCreate \
+  CVPixelBufferPoolCreatePixelBuffer kCVPixelBufferPixelFormatTypeKey VTCompressionSessionCreate \
+  VTSessionSetProperty kVTCompressionPropertyKey_AverageBitRate kVTProfileLevel_H264_Main_AutoLevel \
+  CMSampleBufferGetDataBuffer CMVideoFormatDescriptionGetH264ParameterSetAtIndex \
+  CMBlockBufferCopyDataBytes vtcompress_capi_live_object_count; do
+  grep -qw "$sym" <<<"$c_exports" || fail "$sym not exported"
+done
+! grep -q 'vtc::cf::' <<<"$exports" || fail "the CF runtime's internals are exported"
+capi_c() {  # NAME SOURCE [LIBS...]: build tests/capi/SOURCE against vtcompress.pc into $stage/NAME
+  local name=$1 source=$2
+  shift 2
+  # shellcheck disable=SC2046
+  ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$stage/$name" "$src/tests/capi/$source" \
+    $(pkg-config --cflags --libs vtcompress) "$@" || fail "$source does not build against vtcompress.pc"
+}
+capi_c cf_c test_cf_c.c
+LD_LIBRARY_PATH=$stage$libdir "$stage/cf_c" 2>"$stage/run.log" ||
+  { cat "$stage/run.log" >&2; fail "cf_c failed"; }
+capi_c cm_time_c test_cm_time_c.c -lm
+LD_LIBRARY_PATH=$stage$libdir "$stage/cm_time_c" 2>"$stage/run.log" ||
+  { cat "$stage/run.log" >&2; fail "cm_time_c failed"; }
+capi_c vt_encoder test_vt_encoder.c
+rc=0
+LD_LIBRARY_PATH=$stage$libdir "$stage/vt_encoder" 2>"$stage/run.log" || rc=$?
+# 77: no ffmpeg here; the build against the installed headers is what this test adds.
+[[ $rc == 0 || $rc == 77 ]] || { cat "$stage/run.log" >&2; fail "vt_encoder failed"; }
+echo "install test: library, pc file, example, plugin, presets and C API OK ($stage)"

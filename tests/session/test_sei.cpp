@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "nal_bits.h"
 #include "test_util.h"
+#include "vtcompress/a53.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 // libx265 3.5 leaks a copy of its parameters at every x265_encoder_open (as test_hevc.cpp).
@@ -65,6 +67,22 @@ std::vector<int> CaptionIndices(const Data& p) {
   return out;
 }
 
+// The public builder lays an A/53 payload out as CaptionPayload spells it, and keeps at most 31
+// triplets (cc_count's 5 bits).
+TEST(SeiA53, CaptionPayloadLayout) {
+  const std::uint8_t one[] = {0xfc, 0x80 | (1234 & 0x7f), 0x80 | (1234 >> 7)};
+  EXPECT_EQ(vtc::A53CaptionPayload(one, 1), CaptionPayload(1234));
+  std::vector<std::uint8_t> many;
+  for (int i = 0; i < 40; ++i) many.insert(many.end(), {0xfc, uint8_t(0x80 | i), 0x80});
+  const Data p = vtc::A53CaptionPayload(many.data(), 40);
+  ASSERT_EQ(p.size(), 8 + 2 + 3 * 31 + 1u);
+  EXPECT_EQ(p.at(8), 0x40 | 31);
+  std::vector<int> want;
+  for (int i = 0; i < 31; ++i) want.push_back(i);
+  EXPECT_EQ(CaptionIndices(p), want);
+  EXPECT_EQ(p.back(), 0xff);
+}
+
 // Unregistered user data whose bytes need emulation prevention (00 00 0x runs).
 Data UnregisteredPayload(int index) {
   Data d = {0x17, 0xee, 0x8c, 0x60, 0xf8, 0x4d, 0x11, 0xd9,
@@ -95,41 +113,6 @@ bool IsSlice(vtc::CodecType codec, int type) {
   return IsHevc(codec) ? type < 32 : type >= 1 && type <= 5;
 }
 
-// The messages of one SEI NAL unit (header included), or ADD_FAILURE.
-std::vector<Message> ParseSei(vtc::CodecType codec, const std::vector<uint8_t>& nal) {
-  Data rbsp;
-  int zeros = 0;
-  for (size_t i = IsHevc(codec) ? 2 : 1; i < nal.size(); ++i) {
-    if (zeros >= 2 && nal[i] == 3) {
-      zeros = 0;
-      continue;
-    }
-    rbsp.push_back(nal[i]);
-    zeros = nal[i] == 0 ? zeros + 1 : 0;
-  }
-  std::vector<Message> out;
-  size_t at = 0;
-  while (at < rbsp.size() && !(at + 1 == rbsp.size() && rbsp[at] == 0x80)) {
-    Message m;
-    for (; at < rbsp.size() && rbsp[at] == 0xff; ++at) m.type += 255;
-    if (at >= rbsp.size()) break;
-    m.type += rbsp[at++];
-    size_t size = 0;
-    for (; at < rbsp.size() && rbsp[at] == 0xff; ++at) size += 255;
-    if (at >= rbsp.size()) break;
-    size += rbsp[at++];
-    if (at + size > rbsp.size()) {
-      ADD_FAILURE() << "SEI message runs past its NAL unit";
-      return out;
-    }
-    m.bytes.assign(rbsp.begin() + at, rbsp.begin() + at + size);
-    at += size;
-    out.push_back(std::move(m));
-  }
-  EXPECT_EQ(at + 1, rbsp.size()) << "SEI NAL unit does not end with its trailing bits";
-  return out;
-}
-
 // Every user data message of a sample that sits before its first slice (the encoders' own SEI
 // are of other types), and whether any SEI came after a slice.
 std::vector<Message> UserDataOf(vtc::CodecType codec, const vtc::SampleBufferRef& s,
@@ -137,14 +120,17 @@ std::vector<Message> UserDataOf(vtc::CodecType codec, const vtc::SampleBufferRef
   std::vector<Message> out;
   bool slice_seen = false;
   const int sei_type = IsHevc(codec) ? 39 : 6;
-  for (const auto& nal : SplitAvcc(s)) {
-    const int type = NalType(codec, nal);
+  for (auto& unit : SplitAvcc(s)) {
+    const int type = NalType(codec, unit);
     if (IsSlice(codec, type)) slice_seen = true;
     if (type != sei_type) continue;
     if (slice_seen) *sei_after_slice = true;
-    if (IsHevc(codec)) EXPECT_EQ(nal[1] & 7, 1) << "TemporalId + 1 of the SEI NAL unit";
-    for (Message& m : ParseSei(codec, nal))
-      if (m.type == 4 || m.type == 5) out.push_back(std::move(m));
+    if (IsHevc(codec)) EXPECT_EQ(unit[1] & 7, 1) << "TemporalId + 1 of the SEI NAL unit";
+    std::vector<nal::SeiMessage> messages;
+    EXPECT_TRUE(nal::ParseSei(nal::Nal{type, std::move(unit)}, IsHevc(codec) ? 2 : 1, &messages))
+        << "a broken SEI NAL unit: a message runs past it or its trailing bits are missing";
+    for (nal::SeiMessage& m : messages)
+      if (m.type == 4 || m.type == 5) out.push_back({m.type, std::move(m.payload)});
   }
   return out;
 }

@@ -250,8 +250,9 @@ inline constexpr const char kForceIntraRefresh[] = "ForceIntraRefresh";
 // unregistered user data (a 16-byte UUID, then the data); at most kMaxSEIPayloadBytes in all.
 // Anything else is kVTParameterErr from EncodeFrame. A/53 caption messages of one frame are
 // merged into one (decoders and GStreamer's parsers take one a picture), at most 31 cc_data
-// triplets, the rest left out with a warning. A frame the session drops (RealTime) hands its
-// messages to the next frame it encodes, its captions merged into that frame's.
+// triplets, the rest left out with a warning (A53CaptionPayload, a53.h, builds such a message).
+// A frame the session drops (RealTime) hands its messages to the next frame it encodes, its
+// captions merged into that frame's.
 inline constexpr const char kSEIPayloads[] = "SEIPayloads";
 inline constexpr const char kSEIPayloadType[] = "PayloadType";
 inline constexpr const char kSEIPayload[] = "Payload";

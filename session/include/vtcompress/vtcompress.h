@@ -2,6 +2,7 @@
 // The whole session API.
 #pragma once
 
+#include "vtcompress/a53.h"
 #include "vtcompress/color.h"
 #include "vtcompress/compression_session.h"
 #include "vtcompress/keys.h"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // NAL units of any codec that frames them as H.264 and HEVC do: 4-byte big-endian lengths (avc,
-// hvc1: the element's packetized output) or Annex B start codes (byte-stream). The codec only
-// decides how the type is read from the NAL header (see vtt::Codec).
+// hvc1: the element's packetized output, the session's samples) or Annex B start codes
+// (byte-stream). The codec only decides how the type is read from the NAL header (see
+// vtt::Codec). Shared by the session's and the element's tests.
 #pragma once
 
 #include <cstddef>
