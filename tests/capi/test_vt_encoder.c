@@ -10,8 +10,13 @@
  * every check passes; each failure prints its line. Exit 77 (skip) without ffmpeg. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <TargetConditionals.h> /* as Apple's samples do; the installed copy in the install test */
 #include <VideoToolbox/VideoToolbox.h>
 #include <VideoToolbox/vtcompress_capi.h>
+
+#if TARGET_OS_OSX || TARGET_OS_IPHONE
+#error "built for Linux"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
