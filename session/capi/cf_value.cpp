@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cf_value.h"
 
+#include <sys/uio.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstring>
 
 #include "cf_types.h"
 
@@ -15,15 +19,31 @@ bool HoldsCFValues(const CFArrayCallBacks& cb) {
 // Collections made with NULL (or their own) callbacks hold whatever pointers the caller put in,
 // and VideoToolbox reads them as CF objects all the same: FFmpeg makes its frame options with
 // CFDictionaryCreate(NULL, keys, values, 1, NULL, NULL). Such a collection is read when each
-// element is plausibly a CF object: not a small integer cast to a pointer, and starting with an
-// object header or a CFSTR marker. (A wild pointer is read as on Apple's: it may crash.)
+// element is a CF object, which is found out without touching the pointer: the first 8 bytes are
+// copied by the kernel (process_vm_readv on this process: EFAULT, not a crash, for memory that
+// is not there; nothing read past a small object's end in this process's own accesses), and
+// must be an object header or a CFSTR marker. Where the probe is not allowed, such collections
+// are refused, as before.
 bool PlausibleCF(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p) >= 0x10000 && TypeOf(p) != 0;
+  if (reinterpret_cast<std::uintptr_t>(p) < 0x10000) return false;  // small integers cast
+  unsigned char head[8];
+  iovec local{head, sizeof head};
+  iovec remote{const_cast<void*>(p), sizeof head};
+  if (::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0) != ssize_t(sizeof head))
+    return false;
+  if (std::memcmp(head, __VTC_CFSTR_MARKER, sizeof head) == 0) return true;
+  std::uint32_t magic;
+  std::memcpy(&magic, head, sizeof magic);
+  return magic == kMagicCounted || magic == kMagicImmortal;
 }
 
-}  // namespace
+// Deeper than any property value; a collection that holds itself stops here.
+constexpr int kMaxDepth = 32;
 
-bool ToValue(CFTypeRef cf, Value* out) {
+bool ToValueAt(CFTypeRef cf, Value* out, int depth);
+
+bool ToValueAt(CFTypeRef cf, Value* out, int depth) {
+  if (depth > kMaxDepth) return false;
   if (!cf) {
     *out = Value();
     return true;
@@ -58,7 +78,7 @@ bool ToValue(CFTypeRef cf, Value* out) {
       array.reserve(a->values.size());
       for (const void* v : a->values) {
         Value element;
-        if (!ToValue(v, &element)) return false;
+        if (!ToValueAt(v, &element, depth + 1)) return false;
         array.push_back(std::move(element));
       }
       *out = Value(std::move(array));
@@ -74,7 +94,7 @@ bool ToValue(CFTypeRef cf, Value* out) {
       for (const auto& [key, value] : d->map) {
         std::string_view name;
         Value element;
-        if (!StringText(key, &name) || !ToValue(value, &element)) return false;
+        if (!StringText(key, &name) || !ToValueAt(value, &element, depth + 1)) return false;
         dict.emplace(std::string(name), std::move(element));
       }
       *out = Value(std::move(dict));
@@ -85,6 +105,12 @@ bool ToValue(CFTypeRef cf, Value* out) {
       return info && info->to_value && info->to_value(Header(cf), out);
     }
   }
+}
+
+}  // namespace
+
+bool ToValue(CFTypeRef cf, Value* out) {
+  return ToValueAt(cf, out, 0);
 }
 
 bool CreateCFValue(const Value& value, CFTypeRef* out) {

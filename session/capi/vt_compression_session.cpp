@@ -42,7 +42,7 @@ struct OpaqueVTCompressionSession : vtc::cf::Object {
   vtc::FormatDescriptionRef format_source;
   CMFormatDescriptionRef format = nullptr;  // wraps format_source
   std::vector<CMTimeRange> ranges;          // GetTimeRangesForNextPass's array
-  bool colour_read = false;                 // the first frame's colour attachments were read
+  bool colour_read = false;  // a frame was accepted: its colour attachments were read
 };
 
 namespace vtc::cf {
@@ -199,12 +199,13 @@ namespace {
 
 // As VideoToolbox does, a source buffer's colour attachments describe the stream when the session
 // was not told (code that tags its CVPixelBuffers, as capture code does, gets the VUI it asked
-// for). Read once, from the first frame: the session fixes its colour description there.
+// for). Read from the first frame the session accepts: it fixes its colour description there.
+// (A colour property set on another thread while that first frame is being submitted may lose
+// to the attachment; the property is fixed at that frame either way.)
 void ReadColourAttachments(OpaqueVTCompressionSession* s, CVImageBufferRef buffer) {
   {
     std::lock_guard<std::mutex> lock(s->mu);
     if (s->colour_read) return;
-    s->colour_read = true;
   }
   const std::pair<CFStringRef, const char*> kKeys[] = {
       {kCVImageBufferColorPrimariesKey, vtc::key::kColorPrimaries},
@@ -212,12 +213,16 @@ void ReadColourAttachments(OpaqueVTCompressionSession* s, CVImageBufferRef buffe
       {kCVImageBufferYCbCrMatrixKey, vtc::key::kYCbCrMatrix},
   };
   for (const auto& [attachment, key] : kKeys) {
+    // Copy, not Get: another thread may replace the attachment meanwhile.
+    Owned<CFTypeRef> value(CVBufferCopyAttachment(buffer, attachment, nullptr));
     std::string_view text;
-    if (!StringText(CVBufferGetAttachment(buffer, attachment, nullptr), &text)) continue;
+    if (!value.get() || !StringText(value.get(), &text)) continue;
     vtc::Value current;
     if (s->session->CopyProperty(key, &current) == Status::kNoErr && !current.IsNull()) continue;
-    if (s->session->SetProperty(key, vtc::Value(std::string(text))) != Status::kNoErr)
-      Warn("VTCompressionSessionEncodeFrame", "a colour attachment the session does not know");
+    const Status st = s->session->SetProperty(key, vtc::Value(std::string(text)));
+    if (st != Status::kNoErr)
+      Warn("VTCompressionSessionEncodeFrame", "colour attachment %s=%.*s not taken: %s", key,
+           int(text.size()), text.data(), vtc::StatusName(st));
   }
 }
 
@@ -247,6 +252,10 @@ OSStatus VTCompressionSessionEncodeFrame(VTCompressionSessionRef session,
       s->session->EncodeFrame(buffer, ToVtcTime(presentationTimeStamp), ToVtcTime(duration),
                               frameProperties ? &options : nullptr, sourceFrameRefcon, &flags);
   if (infoFlagsOut) *infoFlagsOut = flags;
+  if (imageBuffer && vtc::Ok(st)) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->colour_read = true;
+  }
   return ToOS(st);
 }
 

@@ -84,10 +84,13 @@ OSStatus VTMultiPassStorageCreate(CFAllocatorRef, CFURLRef fileURL, CMTimeRange 
       Warn(__func__, "fileURL is not a CFURL");
       return kVTParameterErr;
     }
-    CFStringRef p = CFURLCopyFileSystemPath(fileURL, kCFURLPOSIXPathStyle);
+    Owned<CFStringRef> p(CFURLCopyFileSystemPath(fileURL, kCFURLPOSIXPathStyle));
     std::string_view text;
-    if (p && StringText(p, &text)) path = std::string(text);
-    if (p) CFRelease(p);
+    if (!p.get() || !StringText(p.get(), &text) || text.empty()) {
+      Warn(__func__, "fileURL has no file system path");  // not silently a temporary file
+      return kVTParameterErr;
+    }
+    path = std::string(text);
   }
   vtc::Value opts;
   if (options && (TypeOf(options) != kDictionaryTypeID || !ToValue(options, &opts))) {

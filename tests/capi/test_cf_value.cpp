@@ -123,9 +123,10 @@ TEST_F(CfValue, WhatCannotConvertIsRefused) {
   vtc::cf::Owned<CFDictionaryRef> numeric(CFDictionaryCreate(
       nullptr, keys, values, 1, &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks));
   EXPECT_FALSE(vtc::cf::ToValue(numeric.get(), &v));
-  // Collections of raw pointers (NULL callbacks).
-  int x = 0;
-  const void* raw[] = {&x};
+  // Collections of raw pointers (NULL callbacks): memory that is not an object, and an address
+  // with nothing mapped there (read through the kernel: refused, not a crash).
+  static const char kNotAnObject[16] = "not a CF object";
+  const void* raw[] = {kNotAnObject};
   vtc::cf::Owned<CFArrayRef> raw_array(CFArrayCreate(nullptr, raw, 1, nullptr));
   EXPECT_FALSE(vtc::cf::ToValue(raw_array.get(), &v));
   vtc::cf::Owned<CFDictionaryRef> raw_dict(
@@ -135,6 +136,15 @@ TEST_F(CfValue, WhatCannotConvertIsRefused) {
   const void* small[] = {reinterpret_cast<const void*>(std::uintptr_t{42})};
   vtc::cf::Owned<CFArrayRef> ints(CFArrayCreate(nullptr, small, 1, nullptr));
   EXPECT_FALSE(vtc::cf::ToValue(ints.get(), &v));
+  const void* unmapped[] = {reinterpret_cast<const void*>(std::uintptr_t{0x12345678})};
+  const void* string_keys[] = {CFSTR("Key")};
+  vtc::cf::Owned<CFDictionaryRef> wild(
+      CFDictionaryCreate(nullptr, string_keys, unmapped, 1, nullptr, nullptr));
+  EXPECT_FALSE(vtc::cf::ToValue(wild.get(), &v));
+  // An array that holds itself ends at the depth limit instead of the stack's.
+  vtc::cf::Owned<CFMutableArrayRef> self(CFArrayCreateMutable(nullptr, 0, nullptr));
+  CFArrayAppendValue(self.get(), self.get());
+  EXPECT_FALSE(vtc::cf::ToValue(self.get(), &v));
   // Nested deep inside.
   const void* inner[] = {numeric.get()};
   vtc::cf::Owned<CFArrayRef> outer(CFArrayCreate(nullptr, inner, 1, &kCFTypeArrayCallBacks));

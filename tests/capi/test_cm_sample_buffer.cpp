@@ -49,6 +49,9 @@ std::vector<vtc::SampleBufferRef> Encode(vtc::CodecType codec, int frames) {
   session->SetProperty(vtc::key::kAllowFrameReordering, false);
   // A colour extension on the description (its key is renamed to Apple's CV text).
   session->SetProperty(vtc::key::kColorPrimaries, std::string("ITU_R_709_2"));
+  session->SetProperty(vtc::key::kPixelAspectRatio,
+                       vtc::Dictionary{{vtc::key::kHorizontalSpacing, vtc::Value(4)},
+                                       {vtc::key::kVerticalSpacing, vtc::Value(3)}});
   vtc::PixelBufferPoolRef pool = session->GetPixelBufferPool();
   for (int i = 0; i < frames; ++i) {
     vtc::PixelBufferRef buffer;
@@ -282,6 +285,15 @@ TEST_F(CmSampleTest, H264FormatDescription) {
   EXPECT_EQ("ITU_R_709_2", Text(CMFormatDescriptionGetExtension(
                                fd.get(), kCMFormatDescriptionExtension_ColorPrimaries)));
   EXPECT_EQ(nullptr, CFDictionaryGetValue(ext, CFSTR("ColorPrimaries")));
+  auto par = (CFDictionaryRef)CMFormatDescriptionGetExtension(
+      fd.get(), kCMFormatDescriptionExtension_PixelAspectRatio);
+  ASSERT_NE(nullptr, par);
+  EXPECT_TRUE(CFDictionaryGetValue(ext, CFSTR("CVPixelAspectRatio")) == par);
+  int spacing = 0;
+  EXPECT_TRUE(CFNumberGetValue((CFNumberRef)CFDictionaryGetValue(
+                                   par, kCMFormatDescriptionKey_PixelAspectRatioHorizontalSpacing),
+                               kCFNumberIntType, &spacing));
+  EXPECT_EQ(4, spacing);
   EXPECT_EQ(nullptr, CMFormatDescriptionGetExtension(
                          fd.get(), kCMFormatDescriptionExtension_VerbatimSampleDescription));
 

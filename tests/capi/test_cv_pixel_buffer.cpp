@@ -77,6 +77,8 @@ TEST_F(CvTest, ConstantsAreApplesAndTheSessions) {
   EXPECT_EQ("CVImageBufferYCbCrMatrix", Text(kCVImageBufferYCbCrMatrixKey));
   EXPECT_EQ("CVPixelAspectRatio", Text(kCVImageBufferPixelAspectRatioKey));
   EXPECT_EQ("CVImageBufferChromaLocationTopField", Text(kCVImageBufferChromaLocationTopFieldKey));
+  EXPECT_EQ("CVFieldCount", Text(kCVImageBufferFieldCountKey));
+  EXPECT_EQ("CVFieldDetail", Text(kCVImageBufferFieldDetailKey));
   EXPECT_EQ(vtc::key::kHorizontalSpacing, Text(kCVImageBufferPixelAspectRatioHorizontalSpacingKey));
   // Every colour value string is one the session's table knows, and back.
   for (const std::string& name : vtc::ColorPrimariesNames()) {
