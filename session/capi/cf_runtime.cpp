@@ -143,7 +143,7 @@ const CFAllocatorRef kCFAllocatorSystemDefault = &g_allocator_system;
 const CFAllocatorRef kCFAllocatorMalloc = &g_allocator_malloc;
 const CFAllocatorRef kCFAllocatorNull = &g_allocator_null;
 const CFNullRef kCFNull = &g_null;
-const double kCFCoreFoundationVersionNumber = kCFCoreFoundationVersionNumber10_11;
+double kCFCoreFoundationVersionNumber = kCFCoreFoundationVersionNumber10_11;
 const CFBooleanRef kCFBooleanTrue = &g_true;
 const CFBooleanRef kCFBooleanFalse = &g_false;
 

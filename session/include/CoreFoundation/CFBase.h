@@ -121,7 +121,7 @@ CF_EXPORT const CFNullRef kCFNull;
 #define kCFCoreFoundationVersionNumber10_9 855.11
 #define kCFCoreFoundationVersionNumber10_10 1151.16
 #define kCFCoreFoundationVersionNumber10_11 1253
-CF_EXPORT const double kCFCoreFoundationVersionNumber;
+CF_EXPORT double kCFCoreFoundationVersionNumber; /* not const, as Apple declares it */
 CF_EXPORT CFTypeID CFNullGetTypeID(void);
 
 /* Polymorphic functions. Differences from Apple's CoreFoundation: CFRetain and CFRelease of NULL
