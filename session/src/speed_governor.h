@@ -18,9 +18,10 @@
 // - The lag is how far behind the clock the encoder would be if frames arrived at their
 //   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
 //   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
-// - Overuse (load above `overuse`, or a lag of more than `lag_step_down` intervals) steps down at
-//   once, as far as the levels' relative costs predict is needed to reach `target_load`, then
-//   waits until the new level's time shows in the measurements.
+// - Overuse (load above `overuse` after an instance's first `start_frames` frames, or a lag of
+//   more than `lag_step_down` intervals) steps down at once, as far as the levels' relative costs
+//   predict is needed to reach `target_load`, then waits until the new level's time shows in the
+//   measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
 //   frames steps up one level. Slow start: from Reset until the first step down or the first
 //   frame at which the next level would not fit, `start_up_after` frames suffice, so that
@@ -31,10 +32,11 @@
 // - At the fastest level, a lag of more than `drop_lag` intervals drops the frame: it is never
 //   encoded, and the lag falls by its interval. Latency stays bounded. In an encoder instance's
 //   first `start_frames` frames the bound is `start_drop_lag` intervals instead, for dropping and
-//   for stepping down on lag, and it tightens to `drop_lag` over as many frames again: x264's
-//   first frames run slow (threads, memory, the IDR) and the lag they leave drains by itself once
-//   it is warm; dropping there froze the picture at the start of every stream on a loaded
-//   machine.
+//   for stepping down on lag, and it tightens to `drop_lag` (to `lag_step_down` for stepping down)
+//   over as many frames again: x264's and x265's first frames run slow (threads, memory, the IDR)
+//   and the lag they leave drains by itself once warm; dropping there froze the picture at the
+//   start of every stream on a loaded machine, and stepping down for it left x265 a level lower
+//   for the rest of the stream.
 // Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
 // it reacts within frames and never changes what the stream looks like, only how hard the encoder
 // searches.

@@ -201,7 +201,8 @@ TEST(HevcRate, DataRateLimitsHoldInEveryWindow) {
 // RealTime on x265. Behind the clock (timestamps 10 us apart) the governor steps x265 down its
 // speed levels, each a new x265 (an IDR) with the same parameter sets, so the format description
 // never changes and one decoder takes the whole stream; then it drops frames. With time to spare
-// (1000 s apart) x265 stays at the top level: one IDR, nothing dropped. Every frame is answered.
+// (1000 s apart) x265 starts below the top (StartSpeedLevel) and climbs to it once, after 5 s
+// worth of frames: two IDRs, nothing dropped. Every frame is answered.
 TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
   // Tune grain turns SAO off: the levels must then leave SAO alone, or the SPS would differ.
   for (const char* tune : {"", "grain"})
@@ -218,7 +219,7 @@ TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
       auto s = MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c, props,
                            vtc::kCodecType_HEVC);
       ASSERT_TRUE(s);
-      const int n = 60;
+      const int n = behind ? 60 : 200;
       NaturalSource src(320, 192, 100000);
       std::vector<std::int64_t> levels;
       for (int i = 0; i < n; ++i) {
@@ -267,9 +268,11 @@ TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
         EXPECT_GE(syncs, 2u);
         EXPECT_LE(syncs, std::size_t(1 + top));
       } else {
-        EXPECT_EQ(levels.size(), 1u);
+        ASSERT_EQ(levels.size(), 2u) << "one climb, from the start level to the top";
+        EXPECT_LT(levels[0], levels[1]);
+        EXPECT_EQ(levels[1], level);
         EXPECT_EQ(dropped, 0);
-        EXPECT_EQ(syncs, 1u);
+        EXPECT_EQ(syncs, 2u);
       }
       if (FfmpegAvailable()) {
         Decoded d;

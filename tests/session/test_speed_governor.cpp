@@ -200,6 +200,19 @@ TEST(SpeedGovernor, TheStartsGraceEndsWithoutABurstOfDrops) {
   EXPECT_LE(longest, 1) << "consecutive frames dropped";
 }
 
+TEST(SpeedGovernor, AWarmUpLagStillDrainingWhenTheGraceEndsKeepsTheLevel) {
+  // x265 at 720p here: its first four frames take three intervals each, then the start level
+  // loads 0.75. The lag (8 intervals) drains at a quarter interval per frame and is still 1.5
+  // intervals when the start's grace ends: no reason to step down (for x265 an IDR and a lower
+  // level for the rest of the stream), nor to drop.
+  auto slowest = [](int i) { return (i < 4 ? 3.0 : 0.75) / kCosts[6] * kInterval; };
+  const ModelRun r = Simulate(150, slowest, 6, 0);
+  EXPECT_GT(r.lag[30], 1.0 * kInterval) << "the model should still be behind at frame 30";
+  EXPECT_EQ(r.changes, 0);
+  EXPECT_EQ(r.dropped, 0);
+  EXPECT_EQ(r.lag[60], 0);
+}
+
 TEST(SpeedGovernor, AWarmUpAfterResumeKeepsTheLevel) {
   // Level 6 fits (0.6 of the interval); after a drain the new instance's first 4 frames take
   // 2 intervals each. The lag they leave is no reason to leave level 6.
