@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "cf_types.h"
 #include "cf_value.h"
 #include "cm_time.h"
 #include "cm_types.h"
@@ -118,22 +120,25 @@ namespace {
 
 // On Apple's platforms the format description extensions that describe the picture are CoreVideo's
 // attachment keys (kCMFormatDescriptionExtension_ColorPrimaries is kCVImageBufferColorPrimariesKey,
-// "CVImageBufferColorPrimaries"); the session names them as its compression properties.
+// "CVImageBufferColorPrimaries"); the session names them as its compression properties. The
+// texts are the constants' below.
 vtc::Dictionary AppleExtensionKeys(vtc::Dictionary ext) {
-  static const std::pair<const char*, const char*> kRenames[] = {
-      {vtc::key::kColorPrimaries, "CVImageBufferColorPrimaries"},
-      {vtc::key::kTransferFunction, "CVImageBufferTransferFunction"},
-      {vtc::key::kYCbCrMatrix, "CVImageBufferYCbCrMatrix"},
-      {vtc::key::kPixelAspectRatio, "CVPixelAspectRatio"},
-      {vtc::key::kFieldCount, "CVFieldCount"},
-      {vtc::key::kFieldDetail, "CVFieldDetail"},
-      {vtc::key::kCleanAperture, "CVCleanAperture"},
+  static const std::pair<const char*, const CFStringRef*> kRenames[] = {
+      {vtc::key::kColorPrimaries, &kCMFormatDescriptionExtension_ColorPrimaries},
+      {vtc::key::kTransferFunction, &kCMFormatDescriptionExtension_TransferFunction},
+      {vtc::key::kYCbCrMatrix, &kCMFormatDescriptionExtension_YCbCrMatrix},
+      {vtc::key::kPixelAspectRatio, &kCMFormatDescriptionExtension_PixelAspectRatio},
+      {vtc::key::kFieldCount, &kCMFormatDescriptionExtension_FieldCount},
+      {vtc::key::kFieldDetail, &kCMFormatDescriptionExtension_FieldDetail},
+      {vtc::key::kCleanAperture, &kCMFormatDescriptionExtension_CleanAperture},
   };
   for (const auto& [from, to] : kRenames) {
     auto it = ext.find(from);
-    if (it == ext.end()) continue;
-    ext[to] = std::move(it->second);
+    std::string_view text;
+    if (it == ext.end() || !StringText(*to, &text)) continue;
+    vtc::Value v = std::move(it->second);
     ext.erase(it);
+    ext[std::string(text)] = std::move(v);
   }
   return ext;
 }

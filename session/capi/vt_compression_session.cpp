@@ -7,6 +7,7 @@
 #include <VideoToolbox/VideoToolbox.h>
 #include <VideoToolbox/vtcompress_capi.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,7 +43,9 @@ struct OpaqueVTCompressionSession : vtc::cf::Object {
   vtc::FormatDescriptionRef format_source;
   CMFormatDescriptionRef format = nullptr;  // wraps format_source
   std::vector<CMTimeRange> ranges;          // GetTimeRangesForNextPass's array
-  bool colour_read = false;  // a frame was accepted: its colour attachments were read
+  // Not under mu: a frame was accepted, so its colour attachments were read. Read on every
+  // EncodeFrame; a lock for it would be taken twice a frame for the stream's life.
+  std::atomic<bool> colour_read{false};
 };
 
 namespace vtc::cf {
@@ -203,10 +206,7 @@ namespace {
 // (A colour property set on another thread while that first frame is being submitted may lose
 // to the attachment; the property is fixed at that frame either way.)
 void ReadColourAttachments(OpaqueVTCompressionSession* s, CVImageBufferRef buffer) {
-  {
-    std::lock_guard<std::mutex> lock(s->mu);
-    if (s->colour_read) return;
-  }
+  if (s->colour_read.load(std::memory_order_acquire)) return;
   const std::pair<CFStringRef, const char*> kKeys[] = {
       {kCVImageBufferColorPrimariesKey, vtc::key::kColorPrimaries},
       {kCVImageBufferTransferFunctionKey, vtc::key::kTransferFunction},
@@ -252,10 +252,7 @@ OSStatus VTCompressionSessionEncodeFrame(VTCompressionSessionRef session,
       s->session->EncodeFrame(buffer, ToVtcTime(presentationTimeStamp), ToVtcTime(duration),
                               frameProperties ? &options : nullptr, sourceFrameRefcon, &flags);
   if (infoFlagsOut) *infoFlagsOut = flags;
-  if (imageBuffer && vtc::Ok(st)) {
-    std::lock_guard<std::mutex> lock(s->mu);
-    s->colour_read = true;
-  }
+  if (imageBuffer && vtc::Ok(st)) s->colour_read.store(true, std::memory_order_release);
   return ToOS(st);
 }
 
