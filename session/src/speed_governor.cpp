@@ -102,15 +102,16 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
     return Action::kDrop;
   }
   if (!measured_ || since_change_ <= settle_) return Action::kEncode;
-  // Being behind is a fact from the first measurement on; the load is trusted after warm-up, and
-  // for stepping down only after the start: a few frames after an IDR say little about the
-  // stream (the benchmark clip's first second took x265 25 ms a frame, the rest 20), and reading
-  // them as overuse left x265 a level or two low for good. A machine that cannot keep up builds
-  // lag meanwhile, and the lag steps down.
+  // Being behind is a fact from the first measurement on; the load is trusted after warm-up. In
+  // the start only a load that cannot keep up at all (`start_overuse`) steps down: a few frames
+  // after an IDR say little about the stream (the benchmark clip's first second took x265 25 ms
+  // a frame, the rest 20), and reading them as overuse left x265 a level or two low for good;
+  // a machine far too slow should not build the start's lag first (a loaded machine at 1080p).
   const double load = tail_load();
   const bool warm = measured_frames_ >= kWarmUpFrames;
   const bool behind = lag_ > step_lag * interval_;
-  if (level_ > 0 && (behind || (warm && !starting && load > tuning_.overuse))) {
+  const double overuse = starting ? tuning_.start_overuse : tuning_.overuse;
+  if (level_ > 0 && (behind || (warm && load > overuse))) {
     if (!starting && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
       backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
     StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));

@@ -18,10 +18,10 @@
 // - The lag is how far behind the clock the encoder would be if frames arrived at their
 //   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
 //   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
-// - Overuse (load above `overuse` after an instance's first `start_frames` frames, or a lag of
-//   more than `lag_step_down` intervals) steps down at once, as far as the levels' relative costs
-//   predict is needed to reach `target_load`, then waits until the new level's time shows in the
-//   measurements.
+// - Overuse (load above `overuse`, above `start_overuse` in an instance's first `start_frames`
+//   frames, or a lag of more than `lag_step_down` intervals) steps down at once, as far as the
+//   levels' relative costs predict is needed to reach `target_load`, then waits until the new
+//   level's time shows in the measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
 //   frames steps up one level. Slow start: from Reset until the first step down or the first
 //   frame at which the next level would not fit, `start_up_after` frames suffice, so that
@@ -51,6 +51,7 @@ namespace vtc {
 struct SpeedGovernorTuning {
   double target_load = 0.70;   // load aimed at after a step down
   double overuse = 0.85;       // smoothed load above which it steps down
+  double start_overuse = 1.2;  // the same in an instance's first `start_frames` frames
   double underuse = 0.60;      // predicted load at the next level up below which it may step up
   double lag_step_down = 1.0;  // intervals of lag that count as overuse
   double drop_lag = 3.0;       // intervals of lag at the fastest level that drop a frame

@@ -213,6 +213,15 @@ TEST(SpeedGovernor, AWarmUpLagStillDrainingWhenTheGraceEndsKeepsTheLevel) {
   EXPECT_EQ(r.lag[60], 0);
 }
 
+TEST(SpeedGovernor, AStartFarTooSlowStepsDownWithoutWaitingForTheLag) {
+  // The start level takes 1.6 intervals a frame (x265 at 1080p on a loaded machine): within the
+  // start's frames, the load alone steps down, before the start's lag bound (10 intervals).
+  auto slowest = [](int i) { return 1.6 / kCosts[6] * kInterval; };
+  const ModelRun r = Simulate(120, slowest, 6, 0);
+  EXPECT_LT(r.level[12], 6);
+  EXPECT_LT(r.lag[12], 8 * kInterval);
+}
+
 TEST(SpeedGovernor, AWarmUpAfterResumeKeepsTheLevel) {
   // Level 6 fits (0.6 of the interval); after a drain the new instance's first 4 frames take
   // 2 intervals each. The lag they leave is no reason to leave level 6.
