@@ -40,6 +40,7 @@ void SpeedGovernor::Reset(std::vector<double> level_cost, int level, int settle_
   have_pts_ = measured_ = false;
   measured_frames_ = 0;
   since_change_ = under_ = since_start_ = 0;
+  since_restart_ = 2 * std::max(0, tuning_.start_frames);
   last_up_from_ = -1;
   slow_start_ = true;
   dropped_ = changes_ = 0;
@@ -58,6 +59,7 @@ void SpeedGovernor::OnRestarted(double wall) {
   if (!active()) return;
   last_service_ = wall;
   skip_ = settle_ + kWarmUpCalls;
+  since_restart_ = 0;
 }
 
 SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
@@ -84,19 +86,26 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   // stepped down for; the bound then tightens over as many frames again, so that what is left
   // is not shed as a burst of drops at the end of the grace.
   // The same holds for stepping down on lag: a warm-up lag that is still draining when the grace
-  // ends is no reason to leave a level that keeps up (x265 at 720p here: 140 ms behind after its
-  // first four frames, drained within 20 frames at a load of 0.75; the step down it caused cost an
-  // IDR and the rest of the stream at a lower level).
+  // ends is no reason to leave a level that keeps up (x265 at 720p here: 180 ms behind after its
+  // first frames and still 100 ms at frame 30, the clip's first second being busier; the step
+  // down it caused cost an IDR and the rest of the stream at a lower level). A new instance
+  // opened for a level change (OnRestarted) gets the same ramp for stepping down, not for drops:
+  // its warm-up must not undo the climb that opened it.
   const int start = tuning_.start_frames;
   const bool starting = since_start_ < start;
-  const double tightened = start <= 0 ? 1.0
-                           : starting ? 0.0
-                                      : std::min(1.0, double(since_start_ - start) / start);
-  const double drop_lag =
-      tuning_.start_drop_lag + tightened * (tuning_.drop_lag - tuning_.start_drop_lag);
+  auto ramp = [start](int since) {
+    return start <= 0 ? 1.0 : since < start ? 0.0 : std::min(1.0, double(since - start) / start);
+  };
+  // From the start's bound to the steady one; never looser than the steady one.
+  auto bound = [this](double t, double steady) {
+    return std::max(steady, tuning_.start_drop_lag + t * (steady - tuning_.start_drop_lag));
+  };
+  const double drop_lag = bound(ramp(since_start_), tuning_.drop_lag);
   const double step_lag =
-      tuning_.start_drop_lag + tightened * (tuning_.lag_step_down - tuning_.start_drop_lag);
+      bound(std::min(ramp(since_start_), ramp(since_restart_)), tuning_.lag_step_down);
+  const bool restarting = since_restart_ < start;
   if (since_start_ < 2 * start) ++since_start_;
+  if (since_restart_ < 2 * start) ++since_restart_;
   if (may_drop && level_ == 0 && lag_ > drop_lag * interval_) {
     ++dropped_;
     return Action::kDrop;
@@ -110,9 +119,13 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   const double load = tail_load();
   const bool warm = measured_frames_ >= kWarmUpFrames;
   const bool behind = lag_ > step_lag * interval_;
-  const double overuse = starting ? tuning_.start_overuse : tuning_.overuse;
-  if (level_ > 0 && (behind || (warm && load > overuse))) {
-    if (!starting && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
+  const double overuse =
+      starting && tuning_.start_overuse > 0 ? tuning_.start_overuse : tuning_.overuse;
+  const bool overused = warm && load > overuse;
+  if (level_ > 0 && (behind || overused)) {
+    // A step up fails when the new level is too slow, not when the new instance's warm-up is.
+    const bool warm_up_lag = !overused && restarting;
+    if (!starting && !warm_up_lag && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
       backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
     StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));
     slow_start_ = false;

@@ -18,9 +18,9 @@
 // - The lag is how far behind the clock the encoder would be if frames arrived at their
 //   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
 //   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
-// - Overuse (load above `overuse`, above `start_overuse` in an instance's first `start_frames`
-//   frames, or a lag of more than `lag_step_down` intervals) steps down at once, as far as the
-//   levels' relative costs predict is needed to reach `target_load`, then waits until the new
+// - Overuse (load above `overuse`, above `start_overuse` in the first `start_frames` frames after
+//   Reset or Resume, or a lag of more than `lag_step_down` intervals) steps down at once, as far as
+//   the levels' relative costs predict is needed to reach `target_load`, then waits until the new
 //   level's time shows in the measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`
 //   frames steps up one level. Slow start: from Reset until the first step down or the first
@@ -36,7 +36,8 @@
 //   over as many frames again: x264's and x265's first frames run slow (threads, memory, the IDR)
 //   and the lag they leave drains by itself once warm; dropping there froze the picture at the
 //   start of every stream on a loaded machine, and stepping down for it left x265 a level lower
-//   for the rest of the stream.
+//   for the rest of the stream. A new instance opened for a level change (OnRestarted, x265)
+//   gets the start's bound for stepping down again, so that its warm-up does not undo the climb.
 // Unlike libwebrtc's overuse detector (which checks every few seconds and changes the resolution),
 // it reacts within frames and never changes what the stream looks like, only how hard the encoder
 // searches.
@@ -51,12 +52,13 @@ namespace vtc {
 struct SpeedGovernorTuning {
   double target_load = 0.70;   // load aimed at after a step down
   double overuse = 0.85;       // smoothed load above which it steps down
-  double start_overuse = 1.2;  // the same in an instance's first `start_frames` frames
+  double start_overuse = -1;   // the same in the first `start_frames` frames; <= 0: `overuse`
   double underuse = 0.60;      // predicted load at the next level up below which it may step up
   double lag_step_down = 1.0;  // intervals of lag that count as overuse
   double drop_lag = 3.0;       // intervals of lag at the fastest level that drop a frame
-  int start_frames = 30;       // frames after Reset or Resume with the start's bound on the lag
-  double start_drop_lag = 10;  // intervals of lag that drop a frame in those frames
+  int start_frames = 30;       // frames after Reset or Resume with the start's bounds (a new
+                               // instance after OnRestarted: the bound for stepping down only)
+  double start_drop_lag = 10;  // intervals of lag that drop a frame or step down in those frames
   int up_after = 15;           // frames of underuse before a step up
   int start_up_after = 3;      // the same during slow start (until the first step down)
   int max_backoff = 64;        // most times up_after is multiplied for a step that failed
@@ -126,6 +128,7 @@ class SpeedGovernor {
   int skip_ = 1;
   int since_change_ = 0, under_ = 0, measured_frames_ = 0;
   int since_start_ = 0;     // frames since Reset or Resume (an encoder instance's start)
+  int since_restart_ = 0;   // frames since OnRestarted (a new instance for a level change)
   int last_up_from_ = -1;   // the level a step up started from, while it may still fail
   bool slow_start_ = true;  // no step down yet since Reset
   std::uint64_t dropped_ = 0, changes_ = 0;

@@ -331,7 +331,7 @@ class X265Encoder final : public VideoEncoder {
   Status Open(const EncoderConfig& c, const StreamInfo& s, std::string* why) override {
     Close();
     // A governed stretch starts at the governor's start level.
-    if (!c.SpeedGoverned()) level_ = kX265TopLevel;
+    if (!c.SpeedGoverned()) level_ = kX265StartLevel;
     if (Status st = Validate(c, s, why); st != Status::kNoErr) return st;
     const x265_api* api = ApiFor(CodedDepth(c, s), why);
     X265Params params(api);
@@ -546,13 +546,15 @@ class X265Encoder final : public VideoEncoder {
   }
   bool TakeReopened() override { return std::exchange(reopened_, false); }
   // Every change costs an IDR and the levels are coarse, so x265 runs closer to the clock than
-  // x264 does: it steps down when a slow frame would take 95% of the interval (x264: 85%), aims at
-  // 80% after it, and waits 5 s before a level up. Lateness itself (the lag) steps down as on x264.
+  // x264 does: it steps down when a slow frame would take 95% of the interval (x264: 85%; 120% in
+  // the first second, whose frames read slow), aims at 80% after it, and waits 5 s before a level
+  // up. Lateness itself (the lag) steps down as on x264.
   SpeedGovernorTuning SpeedTuning() const override {
     SpeedGovernorTuning t;
     t.overuse = 0.95;
     t.target_load = 0.80;
-    t.up_after = 150;  // 5 s at 30 fps of room to spare before a level up costs an IDR
+    t.start_overuse = 1.2;  // the start's first second runs slow: only a far too slow level steps
+    t.up_after = 150;       // 5 s at 30 fps of room to spare before a level up costs an IDR
     t.start_up_after = t.up_after;
     t.failed_within = 300;
     return t;
@@ -955,7 +957,7 @@ class X265Encoder final : public VideoEncoder {
   int zone_window_ = 0;
   double level_max_kbps_ = 0;  // MaxBR of the level in the parameter sets; 0 if unknown
   // RealTime's speed level x265 opens at (kX265Levels); it outlives a reopen.
-  int level_ = kX265TopLevel;
+  int level_ = kX265StartLevel;
   bool reopened_ = false;      // SwitchLevel opened a new x265 in the last Encode
   EncoderConfig open_config_;  // what the last Open was given (its rates set x265's level)
   std::unique_ptr<X265Params> zone_param_;

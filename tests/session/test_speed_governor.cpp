@@ -222,6 +222,56 @@ TEST(SpeedGovernor, AStartFarTooSlowStepsDownWithoutWaitingForTheLag) {
   EXPECT_LT(r.lag[12], 8 * kInterval);
 }
 
+TEST(SpeedGovernor, StartOveruseHoldsOffABorderlineLoadInTheFirstSecond) {
+  // x265's tuning: in the first 30 frames only a load above start_overuse steps down. A level
+  // at 0.9 of the interval (x265's first second of the benchmark clip at level 2) keeps it that
+  // long, and steps down once the start is over.
+  vtc::SpeedGovernorTuning t;
+  t.start_overuse = 1.2;
+  SpeedGovernor g;
+  g.Reset(kCosts, 6, 0, kInterval, t);
+  int first_change = -1;
+  for (int i = 0; i < 60 && first_change < 0; ++i) {
+    g.OnFrame(i * kInterval);
+    if (g.level() != 6) first_change = i;
+    g.OnEncoded(0.9 * kInterval * kCosts[g.level()] / kCosts[6], 0);
+  }
+  EXPECT_GE(first_change, 30);
+  EXPECT_LE(first_change, 32);
+}
+
+TEST(SpeedGovernor, ANewInstancesWarmUpDoesNotUndoTheClimbThatOpenedIt) {
+  // x265: each level change opens a new instance (OnRestarted), whose opening call takes three
+  // intervals and whose first 4 frames take four times as long (720p here: 45-100 ms against
+  // 20). Level 2 loads 0.45, so the climb to the top (1.5 / 1.22 as costly) fits; the new
+  // instance's warm-up leaves about 7 intervals of lag that drain. One step up, no step back.
+  const std::vector<double> costs = {1.0, 1.13, 1.22, 1.5};
+  vtc::SpeedGovernorTuning t;
+  t.overuse = 0.95;
+  t.target_load = 0.80;
+  t.start_overuse = 1.2;
+  t.up_after = t.start_up_after = 150;
+  t.failed_within = 300;
+  SpeedGovernor g;
+  g.Reset(costs, 2, 0, kInterval, t);
+  int level = 2, warm_up = 0, max_level = 2;
+  for (int i = 0; i < 450; ++i) {
+    g.OnFrame(i * kInterval);
+    if (g.level() != level) {
+      level = g.level();
+      g.OnRestarted(3 * kInterval);
+      warm_up = 4;
+      continue;
+    }
+    const double steady = 0.45 * kInterval * costs[level] / costs[2];
+    g.OnEncoded(warm_up-- > 0 ? 4 * steady : steady, 0);
+    max_level = std::max(max_level, level);
+  }
+  EXPECT_EQ(max_level, 3);
+  EXPECT_EQ(g.level(), 3);
+  EXPECT_EQ(g.level_changes(), 1u);
+}
+
 TEST(SpeedGovernor, AWarmUpAfterResumeKeepsTheLevel) {
   // Level 6 fits (0.6 of the interval); after a drain the new instance's first 4 frames take
   // 2 intervals each. The lag they leave is no reason to leave level 6.
@@ -462,7 +512,9 @@ TEST(SpeedGovernorSession, NoDropThatWouldBreakMaxFrameDelayCount) {
       ASSERT_EQ(s->EncodeFrame(b, vtc::Time::Make(i * 10, 1000000), vtc::Time::Invalid(), nullptr,
                                reinterpret_cast<void*>(std::uintptr_t(i + 1)), nullptr),
                 vtc::Status::kNoErr);
-      if (i >= m) EXPECT_GE(int(c.outputs().size()), i - m + 1) << "m " << m << " frame " << i;
+      if (i >= m) {
+        EXPECT_GE(int(c.outputs().size()), i - m + 1) << "m " << m << " frame " << i;
+      }
     }
     ASSERT_EQ(s->CompleteFrames(vtc::Time::Invalid()), vtc::Status::kNoErr);
     EXPECT_EQ(int(c.outputs().size()), 40);
