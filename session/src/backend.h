@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "encoder.h"
@@ -30,6 +31,9 @@ struct Backend {
   // The backend's compression-property rows (its profile/level values, its extension keys),
   // added to the generic VideoToolbox rows of properties.cpp.
   const std::vector<PropertyDescriptor>& (*property_rows)();
+  // What generic keys do in this backend's encoder: (key, note) pairs, each note appended to
+  // the key's codec-neutral documentation (so an HEVC session never reads x264's facts).
+  const std::vector<std::pair<const char*, const char*>>& (*key_notes)();
   // Fills the config fields its rows feed (profile, level, entropy, speed preset, tune,
   // threads, options) from the set values; unset keys take their defaults.
   void (*resolve)(const Dictionary& values, EncoderConfig* config);

@@ -27,25 +27,20 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   auto add = [&d](PropertyDescriptor p) { d.push_back(std::move(p)); };
   // clang-format off
   add({key::kAverageBitRate, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
-       "Target average bit rate in bit/s; 0 lets the encoder decide (quality-based coding). "
-       "x264: ABR with VBV maxrate = bitrate and a 2 s buffer, so it can change mid-stream."});
+       "Target average bit rate in bit/s; 0 lets the encoder decide (quality-based coding)."});
   add({key::kDataRateLimits, Kind::kRateLimits, Value(), 0, 0, {}, false, true,
        "[bytes, seconds, ...], one or two pairs: a hard cap on bytes in any window of that many "
-       "seconds; [] (no pair) is no limit, like null. x264: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% "
-       "of each limit."});
+       "seconds; [] (no pair) is no limit, like null."});
   add({key::kConstantBitRate, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
        "Constant bit rate in bit/s (0 = off), padded with filler data. Cannot be combined with "
-       "AverageBitRate or DataRateLimits. x264: NAL HRD CBR, bitrate = maxrate, 1 s buffer."});
+       "AverageBitRate or DataRateLimits."});
   add({key::kQuality, Kind::kDouble, Value(), 0.0, 1.0, {}, false, true,
-       "0.0..1.0 when no bit rate is set: 0.25 low, 0.5 normal (x264 crf 23), 0.75 high "
-       "(crf 18), 1.0 lossless. Unset: crf 23."});
+       "0.0..1.0 when no bit rate is set: 0.25 low, 0.5 normal (also when unset), 0.75 high, "
+       "1.0 lossless."});
   add({key::kRealTime, Kind::kBool, Value(), 0, 0, {}, false, true,
-       "true: keep up with the timestamps' pace. With X264SpeedPreset auto, a governor picks "
-       "x264's analysis settings frame by frame (between superfast and medium) from the measured "
-       "encode time, and drops frames when even the fastest cannot keep up; without "
-       "MaxFrameDelayCount it opens x264 without B-frames or lookahead, with no frame of delay "
-       "at a known frame rate (1 without one; an explicit preset: at most 3). Changes between "
-       "frames (the delay and the B-frames are chosen at open and kept)."});
+       "true: keep up with the timestamps' pace. With the backend's speed preset on auto, a "
+       "governor picks the encoder's analysis settings from the measured encode time, and drops "
+       "frames when even the fastest cannot keep up."});
   add({key::kAllowFrameReordering, Kind::kBool, Value(true), 0, 0, {}, false, false,
        "false: no B-frames (decode order = display order)."});
   add({key::kAllowTemporalCompression, Kind::kBool, Value(true), 0, 0, {}, false, true,
@@ -53,33 +48,31 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kMaxKeyFrameInterval, Kind::kInt, Value(0), 0, kIntMax, {}, false, true,
        "Most frames from one key frame to the next (1 = all key frames); 0 = 250, unless "
        "MaxKeyFrameIntervalDuration is set or low-latency rate control is on. With "
-       "IntraRefresh: the frames from one refresh wave to the next, set when x264 opens."});
+       "IntraRefresh: the frames from one refresh wave to the next, set when the encoder "
+       "opens."});
   add({key::kMaxKeyFrameIntervalDuration, Kind::kDouble, Value(0.0), 0, 1e9, {}, false, true,
        "Longest time in seconds from one key frame to the next (0 = no limit); whichever of "
        "the two interval limits comes first applies."});
   add({key::kExpectedFrameRate, Kind::kDouble, Value(0.0), 0, 1000, {}, false, true,
        "Hint in frames per second (0 = unknown; then taken from the first frame's duration for "
-       "rate control). Also the nominal rate the SPS's VUI timing declares, as a fraction "
-       "(29.97002997 -> 30000/1001) with fixed_frame_rate_flag; 0 declares none (variable "
-       "rate). Set before x264 opens; a later change does not rewrite the SPS."});
+       "rate control)."});
   add({key::kMaxFrameDelayCount, Kind::kInt, Value(-1), -1, 1000, {}, false, false,
        "Most frames the encoder may hold before emitting: before EncodeFrame of frame N returns, "
-       "frame N-M has been emitted. -1 = unlimited. x264's B-frames, lookahead and threads are "
-       "cut to fit."});
+       "frame N-M has been emitted. -1 = unlimited."});
   add({key::kMinAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
-       "Lowest QP any frame may use (x264 qpmin)."});
+       "Lowest QP any frame may use."});
   add({key::kMaxAllowedFrameQP, Kind::kInt, Value(), 0, 51, {}, false, false,
-       "Highest QP any frame may use (x264 qpmax); x264 may drop quality bounds to hold VBV."});
+       "Highest QP any frame may use."});
   add({key::kPrioritizeEncodingSpeedOverQuality, Kind::kBool, Value(false), 0, 0, {}, false,
        true,
-       "true: x264 preset superfast (with X264SpeedPreset auto). Changes between frames like "
-       "RealTime."});
+       "true: prefer encoding speed to quality (a fast preset where the backend's speed preset "
+       "is auto)."});
   add({key::kReferenceBufferCount, Kind::kInt, Value(), 1, 16, {}, false, false,
-       "Reference frames (x264 ref)."});
+       "Reference frames."});
   add({key::kSuggestedLookAheadFrameCount, Kind::kInt, Value(), 0, 250, {}, false, false,
-       "Rate-control lookahead in frames (x264 rc-lookahead); at most MaxFrameDelayCount."});
+       "Rate-control lookahead in frames; at most MaxFrameDelayCount."});
   add({key::kSpatialAdaptiveQPLevel, Kind::kInt, Value(-1), -1, 0, {}, false, false,
-       "-1 default (x264 variance AQ), 0 disabled."});
+       "-1 default (the encoder's adaptive quantization), 0 disabled."});
   add({key::kColorPrimaries, Kind::kEnum, Value(), 0, 0, ColorPrimariesNames(), false, false,
        "Written to the VUI and the format description."});
   add({key::kTransferFunction, Kind::kEnum, Value(), 0, 0, TransferFunctionNames(), false, false,
@@ -96,28 +89,27 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
   add({key::kPixelAspectRatio, Kind::kAspectRatio, Value(), 0, 0, {}, false, false,
        "{HorizontalSpacing, VerticalSpacing} (1..65535): the VUI sample aspect ratio."});
   add({key::kFieldCount, Kind::kInt, Value(1), 1, 2, {}, false, false,
-       "1 progressive, 2 interlaced (x264 interlaced: MBAFF, fields in the SPS and format "
-       "description). Interlaced needs Main or High and a height divisible by 4."});
+       "1 progressive, 2 interlaced."});
   add({key::kFieldDetail, Kind::kEnum, Value(), 0, 0, kFieldDetails, false, false,
        "Field order with FieldCount 2: TemporalTopFirst or SpatialFirstLineEarly (the default) "
-       "code top field first (x264 tff), TemporalBottomFirst or SpatialFirstLineLate bottom first."});
+       "code top field first, TemporalBottomFirst or SpatialFirstLineLate bottom first."});
   add({key::kSourceFrameCount, Kind::kInt, Value(0), 0, kIntMax, {}, false, false,
        "Hint: frames that will be encoded (0 = unknown)."});
   add({key::kExpectedDuration, Kind::kDouble, Value(0.0), 0, 1e12, {}, false, false,
        "Hint: seconds of video that will be encoded (0 = unknown)."});
   add({key::kCalculateMeanSquaredError, Kind::kBool, Value(false), 0, 0, {}, false, false,
-       "true: each sample carries QualityMetrics with luma and chroma MSE from x264."});
+       "true: each sample carries QualityMetrics with luma and chroma MSE."});
   add({key::kMultiPassStorage, Kind::kMultiPassStorage, Value(), 0, 0, {}, false, false,
-       "A MultiPassStorage: enables BeginPass/EndPass/GetTimeRangesForNextPass (x264 two-pass "
-       "ABR: the first pass writes statistics to the storage's file, the second reads them). "
-       "Needs AverageBitRate."});
+       "A MultiPassStorage: enables BeginPass/EndPass/GetTimeRangesForNextPass (two-pass ABR: "
+       "the first pass writes statistics to the storage's file, the second reads them). Needs "
+       "AverageBitRate."});
   // Extension: source-buffer lifetime.
   add({key::kReleaseSourceBufferOnImport, Kind::kBool, Value(false), 0, 0, {}, false, true,
-       "true: each source pixel buffer is released once x264 has copied it, before its output "
-       "callback; false: it is held until the frame is answered. Extension."});
+       "true: each source pixel buffer is released once the encoder has copied it, before its "
+       "output callback; false: it is held until the frame is answered. Extension."});
   // Extension: refresh by waves of intra blocks instead of key frames.
   add({key::kIntraRefresh, Kind::kBool, Value(false), 0, 0, {}, false, false,
-       "true: x264 periodic intra refresh: a wave of intra columns every MaxKeyFrameInterval "
+       "true: periodic intra refresh: a wave of intra blocks every MaxKeyFrameInterval "
        "frames (else MaxKeyFrameIntervalDuration, else 1 s of frames, else 30) instead of "
        "periodic key frames; IDRs only at the start and on ForceKeyFrame; the frame option "
        "ForceIntraRefresh starts a wave. Extension."});
@@ -143,8 +135,8 @@ std::vector<PropertyDescriptor> BuildDescriptors() {
        "Seconds per frame the encoder's call takes (wall clock, smoothed) while RealTime's "
        "governor runs. Extension."});
   add({key::kRealTimeCPUTime, Kind::kDouble, Value(0.0), 0, 0, {}, true, false,
-       "Seconds of the process's CPU time per frame over the encoder's call (x264's threads "
-       "included, smoothed) while RealTime's governor runs. Extension."});
+       "Seconds of the process's CPU time per frame over the encoder's call (every thread of "
+       "the process, smoothed) while RealTime's governor runs. Extension."});
   add({key::kRealTimeFramesDropped, Kind::kInt, Value(0), 0, 0, {}, true, false,
        "Frames dropped because even the fastest speed level could not keep up with the "
        "timestamps' pace (each answered with kVTEncodeInfo_FrameDropped). Extension."});
@@ -415,6 +407,14 @@ PropertyTable::PropertyTable(const Backend& backend) : backend_(backend) {
       d.default_value = Value(backend.encoder_id);
       d.values = {backend.encoder_id};
     }
+  // The generic texts say what the VideoToolbox key means; the backend's note says what its
+  // encoder does with it.
+  for (const auto& [k, note] : backend.key_notes())
+    for (auto& d : rows_)
+      if (std::string(d.key) == k) {
+        documentation_.push_back(std::string(d.documentation) + " " + note);
+        d.documentation = documentation_.back().c_str();
+      }
   const auto& own = backend.property_rows();
   rows_.insert(rows_.end(), own.begin(), own.end());
 }

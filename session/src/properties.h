@@ -4,6 +4,7 @@
 // the encoder backend is built from.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -147,8 +148,13 @@ class PropertyTable {
 
  private:
   explicit PropertyTable(const Backend& backend);
+  PropertyTable(const PropertyTable&) = delete;
+  PropertyTable& operator=(const PropertyTable&) = delete;
   const Backend& backend_;
   std::vector<PropertyDescriptor> rows_;
+  // The generic rows' texts joined with the backend's notes (rows_ point into them; a deque
+  // keeps them in place as it grows).
+  std::deque<std::string> documentation_;
 };
 
 }  // namespace vtc

@@ -56,6 +56,49 @@ const std::vector<PropertyDescriptor>& X264PropertyRows() {
   return rows;
 }
 
+// What the generic keys do in x264 (PropertyTable appends each note to the key's text).
+const std::vector<std::pair<const char*, const char*>>& X264KeyNotes() {
+  static const std::vector<std::pair<const char*, const char*>> notes = {
+      // clang-format off
+      {key::kAverageBitRate,
+       "x264: ABR with VBV maxrate = bitrate and a 2 s buffer, so it can change mid-stream."},
+      {key::kDataRateLimits,
+       "x264: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% of each "
+       "limit."},
+      {key::kConstantBitRate, "x264: NAL HRD CBR, bitrate = maxrate, 1 s buffer."},
+      {key::kQuality, "x264: crf 23 at 0.5 and unset, crf 18 at 0.75."},
+      {key::kRealTime,
+       "x264 (X264SpeedPreset auto): the governor picks x264's analysis settings frame by frame "
+       "between superfast and medium; without MaxFrameDelayCount it opens x264 without B-frames "
+       "or lookahead, with no frame of delay at a known frame rate (1 without one; an explicit "
+       "preset: at most 3). Changes between frames (the delay and the B-frames are chosen at "
+       "open and kept)."},
+      {key::kExpectedFrameRate,
+       "x264: also the nominal rate the SPS's VUI timing declares, as a fraction (29.97002997 -> "
+       "30000/1001) with fixed_frame_rate_flag; 0 declares none (variable rate). Set before x264 "
+       "opens; a later change does not rewrite the SPS."},
+      {key::kMaxFrameDelayCount, "x264: B-frames, lookahead and threads are cut to fit."},
+      {key::kMinAllowedFrameQP, "x264: qpmin."},
+      {key::kMaxAllowedFrameQP, "x264: qpmax; x264 may drop quality bounds to hold VBV."},
+      {key::kPrioritizeEncodingSpeedOverQuality,
+       "x264: preset superfast (with X264SpeedPreset auto). Changes between frames like RealTime."},
+      {key::kReferenceBufferCount, "x264: ref."},
+      {key::kSuggestedLookAheadFrameCount, "x264: rc-lookahead."},
+      {key::kSpatialAdaptiveQPLevel, "x264: -1 is variance AQ."},
+      {key::kFieldCount,
+       "x264: interlaced is MBAFF, fields in the SPS and format description; it needs Main or "
+       "High and a height divisible by 4."},
+      {key::kFieldDetail, "x264: top field first is tff."},
+      {key::kCalculateMeanSquaredError, "x264: the MSE from x264."},
+      {key::kMultiPassStorage, "x264: x264's two-pass ABR."},
+      {key::kReleaseSourceBufferOnImport, "x264: released once x264 has copied it."},
+      {key::kIntraRefresh, "x264: x264's periodic intra refresh, waves of intra columns."},
+      {key::kRealTimeCPUTime, "x264: x264's threads included."},
+      // clang-format on
+  };
+  return notes;
+}
+
 void ResolveX264(const Dictionary& values, EncoderConfig* c) {
   auto find = [&](const char* k) -> const Value* {
     auto it = values.find(k);
@@ -142,6 +185,7 @@ const Backend kX264Backend = {
     /*supports_frame_reordering=*/true,
     CreateX264Encoder,
     X264PropertyRows,
+    X264KeyNotes,
     ResolveX264,
     CheckX264Combination,
     X264ChangeRule,

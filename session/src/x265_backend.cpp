@@ -46,6 +46,81 @@ const std::vector<PropertyDescriptor>& X265PropertyRows() {
   return rows;
 }
 
+// What the generic keys do in x265 (PropertyTable appends each note to the key's text), as
+// x265_encoder.cpp and x265_ratecontrol.cpp code them.
+const std::vector<std::pair<const char*, const char*>>& X265KeyNotes() {
+  static const std::vector<std::pair<const char*, const char*>> notes = {
+      // clang-format off
+      {key::kAverageBitRate,
+       "x265: ABR with VBV maxrate = bitrate and a 2 s buffer. Without B-frames (RealTime without "
+       "MaxFrameDelayCount, AllowFrameReordering false) a change applies between frames through "
+       "x265's zones (200 ms windows), with no key frame; with B-frames, or above the level x265 "
+       "opened at, a change opens a new x265 (an IDR)."},
+      {key::kDataRateLimits,
+       "x265: VBV maxrate and buffer chosen so buffer + maxrate x seconds stays under 90% of each "
+       "limit; with AverageBitRate they cap its rate and buffer. Under a zone-steered "
+       "AverageBitRate a change applies between frames; otherwise, or when it needs a smaller "
+       "buffer than x265 opened with, it opens a new x265 (an IDR)."},
+      {key::kConstantBitRate,
+       "x265: strict CBR with filler data and HRD SEI, bitrate = maxrate, 1 s buffer; a change "
+       "opens a new x265 (an IDR)."},
+      {key::kQuality,
+       "x265: crf 28 (x265's default) at 0.5 and unset, crf 23 at 0.75, lossless at 1.0. "
+       "Without AverageBitRate a change opens a new x265 (an IDR)."},
+      {key::kRealTime,
+       "x265 (X265SpeedPreset auto): four levels on preset veryfast with coding tree units of "
+       "32, starting at level 2; a level change opens a new x265 (an IDR; the parameter sets "
+       "stay the same). Without MaxFrameDelayCount the delay budget is 3 frames: x265 opens "
+       "without B-frames or lookahead (either costs at least 4 frames) and, unless X265Options "
+       "ask for more, on one frame thread: no frame of delay. "
+       "Turning it on or off opens a new x265 (an IDR) where that changes the preset or the "
+       "delay budget."},
+      {key::kMaxKeyFrameInterval,
+       "x265: opened with no key-frame interval of its own (the session places key frames); x265 "
+       "still adds IDRs at scene cuts, which IntraRefresh and low-latency rate control turn "
+       "off."},
+      {key::kExpectedFrameRate,
+       "x265: the VUI timing is always written (x265 3.5 writes a broken SPS without it): this "
+       "rate as a fraction, else the first frame's duration's, else 30 fps. Set when x265 opens; "
+       "a running x265 keeps it."},
+      {key::kMaxFrameDelayCount,
+       "x265: B-frames, lookahead and frame threads are cut to fit (under 4: none of them, one "
+       "frame thread); an x265 that still lags more is kVTParameterErr at open."},
+      {key::kMinAllowedFrameQP, "x265: qpmin."},
+      {key::kMaxAllowedFrameQP, "x265: qpmax."},
+      {key::kPrioritizeEncodingSpeedOverQuality,
+       "x265: preset superfast (with X265SpeedPreset auto); a change opens a new x265 (an IDR)."},
+      {key::kReferenceBufferCount, "x265: ref."},
+      {key::kSuggestedLookAheadFrameCount,
+       "x265: rc-lookahead, B-frames cut below it, cuTree off at 0; not with low-latency rate "
+       "control."},
+      {key::kSpatialAdaptiveQPLevel,
+       "x265: -1 is the preset's aq-mode; 0 is aq-mode none, and regions of interest are then "
+       "ignored."},
+      {key::kMasteringDisplayColorVolume, "x265: in its headers and before every IDR."},
+      {key::kContentLightLevelInfo, "x265: in its headers and before every IDR."},
+      {key::kFieldCount,
+       "x265: 2 is kVTParameterErr (x265 codes fields only as separate field pictures): "
+       "deinterlace, or use H.264."},
+      {key::kFieldDetail, "x265: unused (FieldCount 2 is refused)."},
+      {key::kSourceFrameCount, "x265: its total frame count (totalFrames)."},
+      {key::kCalculateMeanSquaredError,
+       "x265: from x265's PSNR per plane, which x265 measures only at log level INFO: it then "
+       "prints its summary on stderr."},
+      {key::kMultiPassStorage,
+       "x265: x265's two-pass ABR (stat-write, then stat-read of the storage's file); no live "
+       "bit-rate zones in a pass."},
+      {key::kReleaseSourceBufferOnImport,
+       "x265: released once x265_encoder_encode has copied it into x265's picture."},
+      {key::kIntraRefresh,
+       "x265: x265's intra refresh (scene cuts off); ForceIntraRefresh calls "
+       "x265_encoder_intra_refresh. Not with all key frames (AllowTemporalCompression false)."},
+      {key::kRealTimeCPUTime, "x265: x265's worker threads included."},
+      // clang-format on
+  };
+  return notes;
+}
+
 void ResolveX265(const Dictionary& values, EncoderConfig* c) {
   auto find = [&](const char* k) -> const Value* {
     auto it = values.find(k);
@@ -122,6 +197,7 @@ const Backend kX265Backend = {
     /*supports_frame_reordering=*/true,
     CreateX265Encoder,
     X265PropertyRows,
+    X265KeyNotes,
     ResolveX265,
     CheckX265Combination,
     X265ChangeRule,

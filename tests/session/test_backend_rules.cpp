@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <string>
@@ -76,6 +77,14 @@ TEST(BackendRegistry, EachTableHasTheGenericAndTheBackendRowsOnce) {
       const vtc::PropertyDescriptor* found = table.Find(d.key);
       ASSERT_NE(found, nullptr) << d.key;
       EXPECT_STREQ(found->documentation, d.documentation) << d.key;
+    }
+    // Each note follows the text of a generic key (a note for a key the table lacks is lost).
+    for (const auto& [k, note] : b->key_notes()) {
+      const vtc::PropertyDescriptor* found = table.Find(k);
+      ASSERT_NE(found, nullptr) << k;
+      const std::string doc = found->documentation;
+      EXPECT_GT(doc.size(), std::strlen(note) + 1) << k;
+      EXPECT_EQ(doc.substr(doc.size() - std::strlen(note)), note) << k;
     }
     for (const char* generic : {vtc::key::kAverageBitRate, vtc::key::kRealTime,
                                 vtc::key::kMaxFrameDelayCount, vtc::key::kEncoderID})

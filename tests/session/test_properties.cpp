@@ -155,6 +155,40 @@ TEST(Properties, SupportedDictionaryDescribesEveryKeyAndOnlyThose) {
   EXPECT_TRUE(v.IsDictionary());
 }
 
+// Each backend's session documents the generic keys with its own encoder's facts: an HEVC
+// session once described AverageBitRate, Quality, ... with x264's settings.
+TEST(Properties, DocumentationNamesTheSessionsOwnEncoder) {
+  struct Codec {
+    vtc::CodecType type;
+    const char *own, *other;
+  };
+  for (const Codec& codec :
+       {Codec{vtc::kCodecType_H264, "x264", "x265"}, Codec{vtc::kCodecType_HEVC, "x265", "x264"}}) {
+    SCOPED_TRACE(codec.own);
+    Collector c;
+    auto s = vtctest::MakeSession(64, 48, kNV12, &c, {}, codec.type);
+    ASSERT_TRUE(s);
+    vtc::Dictionary supported;
+    ASSERT_EQ(s->CopySupportedPropertyDictionary(&supported), Status::kNoErr);
+    auto doc = [&](const char* key) {
+      std::string text;
+      supported.at(key).AsDictionary().at(vtc::key::kDocumentation).GetString(&text);
+      return text;
+    };
+    for (const auto& entry : supported) {
+      SCOPED_TRACE(entry.first);
+      EXPECT_EQ(doc(entry.first.c_str()).find(codec.other), std::string::npos)
+          << doc(entry.first.c_str());
+    }
+    for (const char* key :
+         {vtc::key::kAverageBitRate, vtc::key::kConstantBitRate, vtc::key::kQuality,
+          vtc::key::kRealTime, vtc::key::kMaxAllowedFrameQP, vtc::key::kFieldCount}) {
+      SCOPED_TRACE(key);
+      EXPECT_NE(doc(key).find(codec.own), std::string::npos) << doc(key);
+    }
+  }
+}
+
 TEST(Properties, MidSessionRuleFollowsTheSupportedDictionary) {
   Collector c;
   auto s = NewSession(&c);
