@@ -96,14 +96,14 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   auto ramp = [start](int since) {
     return start <= 0 ? 1.0 : since < start ? 0.0 : std::min(1.0, double(since - start) / start);
   };
-  // From the start's bound to the steady one; never looser than the steady one.
+  // From the start's bound to the steady one; never tighter than the steady one (a tuning whose
+  // start bound is below the steady one keeps the steady one).
   auto bound = [this](double t, double steady) {
     return std::max(steady, tuning_.start_drop_lag + t * (steady - tuning_.start_drop_lag));
   };
   const double drop_lag = bound(ramp(since_start_), tuning_.drop_lag);
   const double step_lag =
       bound(std::min(ramp(since_start_), ramp(since_restart_)), tuning_.lag_step_down);
-  const bool restarting = since_restart_ < start;
   if (since_start_ < 2 * start) ++since_start_;
   if (since_restart_ < 2 * start) ++since_restart_;
   if (may_drop && level_ == 0 && lag_ > drop_lag * interval_) {
@@ -121,11 +121,8 @@ SpeedGovernor::Action SpeedGovernor::OnFrame(double pts, bool may_drop) {
   const bool behind = lag_ > step_lag * interval_;
   const double overuse =
       starting && tuning_.start_overuse > 0 ? tuning_.start_overuse : tuning_.overuse;
-  const bool overused = warm && load > overuse;
-  if (level_ > 0 && (behind || overused)) {
-    // A step up fails when the new level is too slow, not when the new instance's warm-up is.
-    const bool warm_up_lag = !overused && restarting;
-    if (!starting && !warm_up_lag && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
+  if (level_ > 0 && (behind || (warm && load > overuse))) {
+    if (!starting && last_up_from_ >= 0 && last_up_from_ == level_ - 1)
       backoff_[last_up_from_] = std::min(backoff_[last_up_from_] * 2, tuning_.max_backoff);
     StepTo(LevelFor(load > 0 ? tuning_.target_load / load : 1.0));
     slow_start_ = false;

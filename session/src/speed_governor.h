@@ -18,8 +18,9 @@
 // - The lag is how far behind the clock the encoder would be if frames arrived at their
 //   timestamps' pace (a queue whose service times are the measured encode times: Lindley's
 //   recursion, lag = max(0, lag + encode time - interval)). Idle time is not banked.
-// - Overuse (load above `overuse`, above `start_overuse` in the first `start_frames` frames after
-//   Reset or Resume, or a lag of more than `lag_step_down` intervals) steps down at once, as far as
+// - Overuse (load above `overuse`, or above `start_overuse` where a backend sets it (x265) in the
+//   first `start_frames` frames after Reset or Resume, or a lag of more than `lag_step_down`
+//   intervals) steps down at once, as far as
 //   the levels' relative costs predict is needed to reach `target_load`, then waits until the new
 //   level's time shows in the measurements.
 // - Underuse (the load predicted at the next level up under `underuse`, no lag) for `up_after`

@@ -65,7 +65,8 @@ const std::vector<std::pair<const char*, const char*>>& X265KeyNotes() {
        "x265: strict CBR with filler data and HRD SEI, bitrate = maxrate, 1 s buffer; a change "
        "opens a new x265 (an IDR)."},
       {key::kQuality,
-       "x265: crf 28 (x265's default) at 0.5 and unset, crf 23 at 0.75, lossless at 1.0. "
+       "x265: crf 28 (x265's default) at 0.5 and unset, crf 23 at 0.75, lossless at 1.0 (without "
+       "DataRateLimits). "
        "Without AverageBitRate a change opens a new x265 (an IDR)."},
       {key::kRealTime,
        "x265 (X265SpeedPreset auto): four levels on preset veryfast with coding tree units of "

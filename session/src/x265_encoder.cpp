@@ -519,11 +519,15 @@ class X265Encoder final : public VideoEncoder {
       }
       if (ask > level_max_kbps_ && ask > param_.rc.vbvMaxBitrate) return true;
     }
-    if (next.data_rate_limits != config_.data_rate_limits && !next.data_rate_limits.empty()) {
-      double maxrate = 0, buffer = 0;
-      VbvForLimits(next.data_rate_limits, RateFps(), next.average_bit_rate / 1000.0, param_.bframes,
-                   &maxrate, &buffer);
-      if (zone_window_ == 0 || buffer < param_.rc.vbvBufferSize) return true;
+    // Without zones a running x265 takes no new VBV at all (limits set, changed or removed).
+    if (next.data_rate_limits != config_.data_rate_limits) {
+      if (zone_window_ == 0) return true;
+      if (!next.data_rate_limits.empty()) {
+        double maxrate = 0, buffer = 0;
+        VbvForLimits(next.data_rate_limits, RateFps(), next.average_bit_rate / 1000.0,
+                     param_.bframes, &maxrate, &buffer);
+        if (buffer < param_.rc.vbvBufferSize) return true;
+      }
     }
     return false;
   }

@@ -4,7 +4,10 @@
 // DataRateLimits bound every window, ConstantBitRate holds its rate.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "rate_util.h"
@@ -198,6 +201,24 @@ TEST(HevcRate, DataRateLimitsHoldInEveryWindow) {
   }
 }
 
+// With B-frames a running x265 takes no new VBV (no zones): removing the limits opens a new x265
+// (one IDR), after which the rate goes back to the AverageBitRate the limits held down.
+TEST(HevcRate, WithReorderingRemovingTheLimitsRestarts) {
+  const vtc::Array limit = {Value(20000), Value(1.0)};  // 160 kbit/s in any second
+  const EncodedRun run = HevcRun(
+      {{vtc::key::kAverageBitRate, Value(400 * 1000)}, {vtc::key::kDataRateLimits, Value(limit)}},
+      6 * 30, [](int i, vtc::CompressionSession& s) {
+        if (i == 60)
+          ASSERT_EQ(s.SetProperty(vtc::key::kDataRateLimits, Value()), vtc::Status::kNoErr);
+      });
+  ASSERT_EQ(run.errors, 0);
+  ASSERT_EQ(run.frames.size(), 180u);
+  const KeyGaps gaps = KeyFrameGaps(run);
+  EXPECT_EQ(gaps.syncs, 2);
+  EXPECT_LE(run.KbpsBetween(0, 2), 160 * 1.05);
+  EXPECT_GT(run.KbpsBetween(3, 6), 1.5 * 160) << "the limits still hold x265 down";
+}
+
 // RealTime on x265. Behind the clock (timestamps 10 us apart) the governor steps x265 down its
 // speed levels, each a new x265 (an IDR) with the same parameter sets, so the format description
 // never changes and one decoder takes the whole stream; then it drops frames. With time to spare
@@ -219,6 +240,11 @@ TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
       auto s = MakeSession(320, 192, vtc::kPixelFormat_420YpCbCr8Planar, &c, props,
                            vtc::kCodecType_HEVC);
       ASSERT_TRUE(s);
+      // Each level change opens one new x265 and says so (SwitchLevel).
+      auto reopens = std::make_shared<std::atomic<int>>(0);
+      s->SetLogHandler([reopens](vtc::LogLevel, const char* message) {
+        if (std::strstr(message, "RealTime: x265 speed level")) ++*reopens;
+      });
       const int n = behind ? 60 : 200;
       NaturalSource src(320, 192, 100000);
       std::vector<std::int64_t> levels;
@@ -269,6 +295,7 @@ TEST(HevcRate, RealTimeStepsDownThenDropsOnlyWhenBehindTheClock) {
         EXPECT_LE(syncs, std::size_t(1 + top));
       } else {
         ASSERT_EQ(levels.size(), 2u) << "one climb, from the start level to the top";
+        EXPECT_EQ(reopens->load(), 1) << "x265 opened at another level than the governor's";
         EXPECT_LT(levels[0], levels[1]);
         EXPECT_EQ(levels[1], level);
         EXPECT_EQ(dropped, 0);

@@ -34,9 +34,10 @@ struct ModelRun {
 ModelRun Simulate(int frames, const std::function<double(int)>& slowest, int start_level = 2,
                   int settle = 0, const std::function<bool(int)>& must_key = nullptr,
                   const std::function<double(int)>& pts = nullptr,
-                  const std::vector<double>& true_costs = kCosts) {
+                  const std::vector<double>& true_costs = kCosts,
+                  const vtc::SpeedGovernorTuning& tuning = vtc::SpeedGovernorTuning()) {
   SpeedGovernor g;
-  g.Reset(kCosts, start_level, settle, kInterval);
+  g.Reset(kCosts, start_level, settle, kInterval, tuning);
   ModelRun r;
   // The encoder is a queue: frame i arrives at its PTS and starts when the one before is done.
   double free_at = 0;
@@ -216,10 +217,15 @@ TEST(SpeedGovernor, AWarmUpLagStillDrainingWhenTheGraceEndsKeepsTheLevel) {
 TEST(SpeedGovernor, AStartFarTooSlowStepsDownWithoutWaitingForTheLag) {
   // The start level takes 1.6 intervals a frame (x265 at 1080p on a loaded machine): within the
   // start's frames, the load alone steps down, before the start's lag bound (10 intervals).
+  // With x265's start_overuse (1.2) as with the default (overuse).
   auto slowest = [](int i) { return 1.6 / kCosts[6] * kInterval; };
-  const ModelRun r = Simulate(120, slowest, 6, 0);
-  EXPECT_LT(r.level[12], 6);
-  EXPECT_LT(r.lag[12], 8 * kInterval);
+  vtc::SpeedGovernorTuning x265_like;
+  x265_like.start_overuse = 1.2;
+  for (const auto& tuning : {vtc::SpeedGovernorTuning(), x265_like}) {
+    const ModelRun r = Simulate(120, slowest, 6, 0, nullptr, nullptr, kCosts, tuning);
+    EXPECT_LT(r.level[12], 6);
+    EXPECT_LT(r.lag[12], 8 * kInterval);
+  }
 }
 
 TEST(SpeedGovernor, StartOveruseHoldsOffABorderlineLoadInTheFirstSecond) {
